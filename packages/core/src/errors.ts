@@ -1,0 +1,175 @@
+import { bearerChallenge, sanitizeDescription } from './validation/challenge.js';
+
+/**
+ * Every failure of bearer-token validation, as one union of string codes. Callers
+ * `switch (err.code)`; adapters copy {@link BearerError.status} and {@link BearerError.headers}
+ * to the response and {@link BearerError.body} to its body.
+ */
+export type BearerErrorCode =
+  /** RFC 6750 section 3.1: the request carried no credentials at all. */
+  | 'missing_credentials'
+  /** RFC 6750 section 3.1: malformed request, or more than one credential method. */
+  | 'invalid_request'
+  /** RFC 6750 section 3.1: expired, revoked, malformed or otherwise invalid token. */
+  | 'invalid_token'
+  /** RFC 6750 section 3.1: valid token without the scope the resource needs. */
+  | 'insufficient_scope'
+  /** Keys or discovery could not be fetched and no cached key can decide (503, not 401). */
+  | 'key_set_unavailable';
+
+/** Options shared by every {@link BearerError}. */
+export interface BearerErrorOptions {
+  /** The `realm` auth-param of the challenge (RFC 6750 section 3). */
+  realm: string;
+  /** The underlying failure, kept for logs; never contains token bytes. */
+  cause?: unknown;
+}
+
+/** The JSON body an adapter writes for a {@link BearerError}: identical across adapters. */
+export interface BearerErrorBody {
+  error: string;
+  error_description: string;
+}
+
+/**
+ * Base class of every bearer-token validation failure.
+ *
+ * The description is a fixed, library-written sentence: it never echoes token bytes or claim
+ * values, and contains only characters allowed in a quoted header value (RFC 6750 section 3).
+ */
+export abstract class BearerError extends Error {
+  abstract readonly code: BearerErrorCode;
+  /** HTTP status to answer with. */
+  abstract readonly status: 400 | 401 | 403 | 503;
+  /** The realm of the challenge. */
+  readonly realm: string;
+  /** Human-readable, header-safe description. */
+  readonly description: string;
+
+  constructor(description: string, options: BearerErrorOptions) {
+    const safe = sanitizeDescription(description);
+    super(safe, options.cause === undefined ? undefined : { cause: options.cause });
+    this.description = safe;
+    this.realm = options.realm;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+
+  /** The exact `WWW-Authenticate` value, or `undefined` when none is sent (503). */
+  abstract get wwwAuthenticate(): string | undefined;
+
+  /** Response headers to copy as they are. */
+  get headers(): Record<string, string> {
+    const value = this.wwwAuthenticate;
+    return value === undefined ? {} : { 'WWW-Authenticate': value };
+  }
+
+  /** The response body: `{"error": ..., "error_description": ...}`. */
+  get body(): BearerErrorBody {
+    return { error: this.bodyErrorCode, error_description: this.description };
+  }
+
+  /** The `error` member of the body; differs from `code` only where RFC 6750 has no code. */
+  protected get bodyErrorCode(): string {
+    return this.code;
+  }
+
+  /** Koa and http-errors read `expose` to decide whether the message may reach the client. */
+  get expose(): boolean {
+    return true;
+  }
+
+  /** Same as `status`; Koa and http-errors read `statusCode`. */
+  get statusCode(): number {
+    return this.status;
+  }
+
+  toJSON(): BearerErrorBody & { code: BearerErrorCode; status: number } {
+    return { code: this.code, status: this.status, ...this.body };
+  }
+}
+
+/**
+ * No credentials in the request (or an authentication scheme other than Bearer).
+ * RFC 6750 section 3.1: the challenge SHOULD NOT carry an error code in this case.
+ */
+export class MissingCredentialsError extends BearerError {
+  readonly code = 'missing_credentials' as const;
+  readonly status = 401 as const;
+
+  constructor(options: BearerErrorOptions) {
+    super('Authentication required', options);
+  }
+
+  get wwwAuthenticate(): string {
+    return bearerChallenge(this.realm);
+  }
+
+  protected override get bodyErrorCode(): string {
+    return 'unauthorized';
+  }
+}
+
+/** RFC 6750 section 3.1 `invalid_request`: malformed credentials or several methods at once. */
+export class InvalidRequestError extends BearerError {
+  readonly code = 'invalid_request' as const;
+  readonly status = 400 as const;
+
+  get wwwAuthenticate(): string {
+    return bearerChallenge(this.realm, { error: this.code, error_description: this.description });
+  }
+}
+
+/** RFC 6750 section 3.1 `invalid_token`: any failure of the token itself. */
+export class InvalidTokenError extends BearerError {
+  readonly code = 'invalid_token' as const;
+  readonly status = 401 as const;
+
+  get wwwAuthenticate(): string {
+    return bearerChallenge(this.realm, { error: this.code, error_description: this.description });
+  }
+}
+
+/**
+ * RFC 6750 section 3.1 `insufficient_scope`: the token is valid but lacks a scope. The
+ * challenge's `scope` attribute names what the resource needs.
+ */
+export class InsufficientScopeError extends BearerError {
+  readonly code = 'insufficient_scope' as const;
+  readonly status = 403 as const;
+  /** The scopes the resource needs (all of them, or any one, as the check was declared). */
+  readonly requiredScopes: readonly string[];
+
+  constructor(requiredScopes: readonly string[], description: string, options: BearerErrorOptions) {
+    super(description, options);
+    this.requiredScopes = Object.freeze([...requiredScopes]);
+  }
+
+  get wwwAuthenticate(): string {
+    return bearerChallenge(this.realm, {
+      error: this.code,
+      error_description: this.description,
+      scope: this.requiredScopes.join(' '),
+    });
+  }
+}
+
+/**
+ * The key set (or discovery document) could not be fetched, timed out, was malformed or too
+ * large, and no cached key can decide. Answered with 503: a 401 would make clients discard good
+ * tokens and refresh in a storm.
+ */
+export class KeySetUnavailableError extends BearerError {
+  readonly code = 'key_set_unavailable' as const;
+  readonly status = 503 as const;
+
+  get wwwAuthenticate(): undefined {
+    return undefined;
+  }
+
+  protected override get bodyErrorCode(): string {
+    return 'temporarily_unavailable';
+  }
+}

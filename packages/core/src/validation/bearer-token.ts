@@ -1,0 +1,146 @@
+import { InvalidRequestError, MissingCredentialsError } from '../errors.js';
+
+/**
+ * Where a bearer token may be carried (RFC 6750 section 2). The Authorization header is the only
+ * one enabled by default; the form body (section 2.2) and the query (section 2.3) must be
+ * enabled explicitly, since they leak tokens into logs and caches.
+ */
+export type TokenLocation = 'header' | 'body' | 'query';
+
+/** The framework-neutral request an adapter builds from its framework's request. */
+export interface BearerRequest {
+  /** Header map with lower-case names, as `node:http` gives it. */
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /**
+   * The raw header list (`req.rawHeaders`), used to see a repeated Authorization header:
+   * Node keeps only the first one in `headers`.
+   */
+  rawHeaders?: readonly string[];
+  /** Request method, upper case. */
+  method?: string;
+  /** Parsed query string. */
+  query?: URLSearchParams | Readonly<Record<string, unknown>>;
+  /** Parsed body; read only for `application/x-www-form-urlencoded` requests. */
+  body?: unknown;
+}
+
+/** Options of {@link extractBearerToken}. */
+export interface ExtractOptions {
+  /** The realm of challenges. */
+  realm: string;
+  /** Enabled token locations. */
+  locations: ReadonlySet<TokenLocation>;
+}
+
+/**
+ * RFC 6750 section 2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+ */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** RFC 6750 section 2.1: `credentials = "Bearer" 1*SP b64token`; the scheme is case-insensitive. */
+const BEARER_CREDENTIALS = /^bearer +([^ ]+)$/i;
+const BEARER_SCHEME = /^bearer(?:\s|$)/i;
+
+/** True when `value` is a syntactically valid RFC 6750 b64token. */
+export function isB64Token(value: string): boolean {
+  return B64TOKEN.test(value);
+}
+
+/**
+ * Extracts the bearer token from a request, following RFC 6750 section 2.
+ *
+ * @throws {MissingCredentialsError} no bearer credentials at all (or another auth scheme).
+ * @throws {InvalidRequestError} malformed credentials, a repeated Authorization header, or more
+ *   than one method used (RFC 6750 section 2: clients MUST NOT use more than one).
+ */
+export function extractBearerToken(request: BearerRequest, options: ExtractOptions): string {
+  const { realm, locations } = options;
+  const found: string[] = [];
+
+  const fromHeader = readAuthorizationHeader(request, realm);
+  if (fromHeader !== undefined) found.push(fromHeader);
+
+  if (locations.has('query')) {
+    const fromQuery = readParameter(request.query, realm);
+    if (fromQuery !== undefined) found.push(fromQuery);
+  }
+  if (locations.has('body') && isFormBodyRequest(request)) {
+    const fromBody = readParameter(request.body, realm);
+    if (fromBody !== undefined) found.push(fromBody);
+  }
+
+  if (found.length > 1) {
+    throw new InvalidRequestError('More than one method used to include the access token', {
+      realm,
+    });
+  }
+  const token = found[0];
+  if (token === undefined) throw new MissingCredentialsError({ realm });
+  return token;
+}
+
+function readAuthorizationHeader(request: BearerRequest, realm: string): string | undefined {
+  if (countAuthorizationHeaders(request) > 1) {
+    throw new InvalidRequestError('Repeated Authorization header', { realm });
+  }
+  const header = request.headers['authorization'];
+  const value = typeof header === 'string' ? header : header?.[0];
+  if (value === undefined || value === '') return undefined;
+  // RFC 6750 section 3.1: a request using another scheme lacks bearer credentials; it is
+  // answered like a request without any, with no error code.
+  if (!BEARER_SCHEME.test(value)) return undefined;
+  const match = BEARER_CREDENTIALS.exec(value);
+  const token = match?.[1];
+  if (token === undefined || !B64TOKEN.test(token)) {
+    throw new InvalidRequestError('Malformed Bearer credentials', { realm });
+  }
+  return token;
+}
+
+function countAuthorizationHeaders(request: BearerRequest): number {
+  const { rawHeaders } = request;
+  if (rawHeaders !== undefined) {
+    let count = 0;
+    // rawHeaders alternates names and values.
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i];
+      if (name !== undefined && name.length === 13 && name.toLowerCase() === 'authorization') {
+        count++;
+      }
+    }
+    return count;
+  }
+  const header = request.headers['authorization'];
+  return typeof header === 'string' ? 1 : (header?.length ?? 0);
+}
+
+/** RFC 6750 sections 2.2 and 2.3: the `access_token` parameter, exactly once. */
+function readParameter(source: unknown, realm: string): string | undefined {
+  if (source === undefined || source === null || typeof source !== 'object') return undefined;
+  let values: readonly unknown[];
+  if (source instanceof URLSearchParams) {
+    values = source.getAll('access_token');
+  } else {
+    if (!Object.hasOwn(source, 'access_token')) return undefined;
+    const raw: unknown = Reflect.get(source, 'access_token');
+    values = Array.isArray(raw) ? raw : [raw];
+  }
+  if (values.length === 0) return undefined;
+  const [value] = values;
+  if (values.length > 1 || typeof value !== 'string' || !B64TOKEN.test(value)) {
+    throw new InvalidRequestError('Malformed access_token parameter', { realm });
+  }
+  return value;
+}
+
+/**
+ * RFC 6750 section 2.2: the body carrier applies only to single-part
+ * `application/x-www-form-urlencoded` bodies of methods that have body semantics (not GET).
+ */
+function isFormBodyRequest(request: BearerRequest): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return false;
+  const contentType = request.headers['content-type'];
+  const value = typeof contentType === 'string' ? contentType : contentType?.[0];
+  if (value === undefined) return false;
+  const mediaType = value.split(';', 1)[0]?.trim().toLowerCase();
+  return mediaType === 'application/x-www-form-urlencoded';
+}

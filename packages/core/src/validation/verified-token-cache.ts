@@ -1,0 +1,58 @@
+import { hash } from 'node:crypto';
+import type { KeySetEntry } from './remote-key-set.js';
+
+/** What a cache hit needs to stay correct: time bounds and the key that verified the token. */
+export interface CachedVerification<T> {
+  readonly result: T;
+  /** `exp` in seconds. */
+  readonly exp: number;
+  /** `nbf` in seconds, if the token had one. */
+  readonly nbf: number | undefined;
+  readonly key: KeySetEntry;
+}
+
+/**
+ * Verified tokens by SHA-256 of the token string, so that the same token presented again within
+ * its lifetime costs no signature check. Bounded: the oldest entry goes first. Only successful
+ * verifications are stored; a hit is still checked against the clock (`exp`, `nbf`) and against
+ * the key set (a withdrawn key stops its tokens at once).
+ */
+export class VerifiedTokenCache<T> {
+  readonly #entries = new Map<string, CachedVerification<T>>();
+  readonly #maxEntries: number;
+
+  constructor(maxEntries: number) {
+    this.#maxEntries = maxEntries;
+  }
+
+  /** The cache key of a token. */
+  static keyOf(token: string): string {
+    return hash('sha256', token, 'base64');
+  }
+
+  /** The cached result if still valid at `nowSeconds` with `tolerance` seconds of skew. */
+  get(key: string, nowSeconds: number, tolerance: number): T | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    // Same comparisons as jose: expired when exp <= now - tolerance (RFC 7519 section 4.1.4).
+    if (entry.exp <= nowSeconds - tolerance || entry.key.withdrawn) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    // RFC 7519 section 4.1.5: not before nbf; the entry stays, it becomes valid later.
+    if (entry.nbf !== undefined && entry.nbf > nowSeconds + tolerance) return undefined;
+    return entry.result;
+  }
+
+  set(key: string, entry: CachedVerification<T>): void {
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, entry);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}

@@ -1,0 +1,292 @@
+import type { JWTHeaderParameters } from 'jose';
+import type { Dispatcher } from 'undici';
+import { isValidRealm } from './challenge.js';
+import { parseUrlOption } from '../http/url-policy.js';
+import { isAsymmetricAlgorithm, type AsymmetricAlgorithm } from './algorithms.js';
+import type { TokenLocation } from './bearer-token.js';
+import type { RemoteKeySetLimits } from './remote-key-set.js';
+import type { ScopeSource } from './scopes.js';
+import type { TokenProfile } from './token-profile.js';
+import type { AccessTokenPayload } from './verified-access-token.js';
+
+/** A custom check of a verified token; return `false` to reject it with `invalid_token`. */
+export type ClaimCheck = (
+  payload: Readonly<AccessTokenPayload>,
+  header: Readonly<JWTHeaderParameters>,
+) => boolean;
+
+/** Options of {@link createAccessTokenVerifier}. */
+export interface AccessTokenVerifierOptions {
+  /**
+   * The issuer, compared to `iss` as an exact string: the trailing slash counts. For Auth0,
+   * `https://YOUR_DOMAIN/`.
+   */
+  issuer: string;
+  /** The API identifier(s): the token's `aud` must contain at least one. */
+  audience: string | readonly string[];
+  /**
+   * The key set URL. Default: discovered from the issuer
+   * (`/.well-known/openid-configuration`, then RFC 8414 `/.well-known/oauth-authorization-server`).
+   */
+  jwksUri?: string | URL;
+  /** Accepted signature algorithms. Default `['RS256']`. `none` and HMAC are refused. */
+  algorithms?: readonly AsymmetricAlgorithm[];
+  /** Token shape. Default `'auth0'`. */
+  tokenProfile?: TokenProfile;
+  /** Clock skew allowed for `exp`, `nbf` and `iat`, in seconds. Default `5`. */
+  clockTolerance?: number;
+  /** Largest token accepted, in bytes. Default `8192`. */
+  maxTokenSize?: number;
+  /** Largest `exp - iat` accepted, in seconds. Default `2592000` (30 days, Auth0's maximum). */
+  maxTokenLifetime?: number;
+  /** Extra checks run on every verified token. Default: none. */
+  claimCheck?: ClaimCheck;
+  /**
+   * Claims granted scopes are read from. Default `['scope']`; add `'permissions'` for Auth0's
+   * RBAC `permissions` array.
+   */
+  scopeSources?: readonly ScopeSource[];
+  /** The `realm` of `WWW-Authenticate` challenges. Default `'api'`. */
+  realm?: string;
+  /** Where tokens may be carried (RFC 6750 section 2). Default `['header']`. */
+  tokenLocations?: readonly TokenLocation[];
+  /** Allow plain `http:` issuer, discovery and key set URLs on non-loopback hosts. Default `false`. */
+  allowInsecureHttp?: boolean;
+  /** Key set fetching limits. */
+  keySet?: Partial<RemoteKeySetLimits>;
+  /** Verified-token cache: `false` disables it. Default `{ maxEntries: 1000 }`. */
+  cache?: false | { maxEntries?: number };
+  /** undici dispatcher for discovery and key set requests. Default: undici's global one. */
+  dispatcher?: Dispatcher;
+  /** Current time in milliseconds; for tests. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** Key set limits used when not configured. */
+export const DEFAULT_KEY_SET_LIMITS: Readonly<RemoteKeySetLimits> = Object.freeze({
+  timeoutMs: 5_000,
+  maxBytes: 256 * 1024,
+  cooldownMs: 30_000,
+  maxAgeMs: 10 * 60_000,
+  staleMaxAgeMs: 60 * 60_000,
+});
+
+/** Options after validation, with every default filled in. */
+export interface ResolvedVerifierOptions {
+  issuer: string;
+  issuerUrl: URL;
+  audience: string[];
+  jwksUri: URL | undefined;
+  algorithms: AsymmetricAlgorithm[];
+  tokenProfile: TokenProfile;
+  clockTolerance: number;
+  maxTokenSize: number;
+  maxTokenLifetime: number;
+  claimCheck: ClaimCheck | undefined;
+  scopeSources: ScopeSource[];
+  realm: string;
+  tokenLocations: Set<TokenLocation>;
+  allowInsecureHttp: boolean;
+  keySet: RemoteKeySetLimits;
+  cacheMaxEntries: number;
+  dispatcher: Dispatcher | undefined;
+  clock: () => number;
+}
+
+const KNOWN_OPTIONS = new Set([
+  'issuer',
+  'audience',
+  'jwksUri',
+  'algorithms',
+  'tokenProfile',
+  'clockTolerance',
+  'maxTokenSize',
+  'maxTokenLifetime',
+  'claimCheck',
+  'scopeSources',
+  'realm',
+  'tokenLocations',
+  'allowInsecureHttp',
+  'keySet',
+  'cache',
+  'dispatcher',
+  'clock',
+]);
+
+/**
+ * Validates verifier options and fills in defaults.
+ *
+ * @throws {TypeError} with a message naming the option and what it must be.
+ */
+export function resolveVerifierOptions(
+  options: AccessTokenVerifierOptions,
+): ResolvedVerifierOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('Verifier options must be an object');
+  }
+  for (const name of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(name)) throw new TypeError(`Unknown verifier option "${name}"`);
+  }
+  const allowInsecureHttp = optionalBoolean(options.allowInsecureHttp, 'allowInsecureHttp', false);
+
+  if (typeof options.issuer !== 'string' || options.issuer === '') {
+    throw new TypeError('"issuer" must be a non-empty string, e.g. "https://YOUR_DOMAIN/"');
+  }
+  const issuerUrl = parseUrlOption(options.issuer, 'issuer', allowInsecureHttp);
+
+  const audience = typeof options.audience === 'string' ? [options.audience] : options.audience;
+  if (
+    !Array.isArray(audience) ||
+    audience.length === 0 ||
+    !audience.every((value) => typeof value === 'string' && value !== '')
+  ) {
+    throw new TypeError('"audience" must be a non-empty string or a non-empty array of them');
+  }
+
+  const jwksUri =
+    options.jwksUri === undefined
+      ? undefined
+      : parseUrlOption(options.jwksUri, 'jwksUri', allowInsecureHttp);
+
+  const algorithms = options.algorithms ?? ['RS256'];
+  if (!Array.isArray(algorithms) || algorithms.length === 0) {
+    throw new TypeError('"algorithms" must be a non-empty array');
+  }
+  for (const alg of algorithms) {
+    if (!isAsymmetricAlgorithm(alg)) {
+      throw new TypeError(
+        `"algorithms" may only list asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA, Ed25519); "none" and HMAC (HS*) are refused with a remote key set`,
+      );
+    }
+  }
+
+  const tokenProfile = options.tokenProfile ?? 'auth0';
+  if (tokenProfile !== 'auth0' && tokenProfile !== 'rfc9068') {
+    throw new TypeError('"tokenProfile" must be "auth0" or "rfc9068"');
+  }
+
+  const scopeSources = options.scopeSources ?? ['scope'];
+  if (
+    !Array.isArray(scopeSources) ||
+    scopeSources.length === 0 ||
+    !scopeSources.every((source) => source === 'scope' || source === 'permissions')
+  ) {
+    throw new TypeError('"scopeSources" must be a non-empty array of "scope" and "permissions"');
+  }
+
+  const realm = options.realm ?? 'api';
+  if (typeof realm !== 'string' || !isValidRealm(realm)) {
+    throw new TypeError('"realm" must be a non-empty string of printable ASCII without " or \\');
+  }
+
+  const tokenLocations = options.tokenLocations ?? ['header'];
+  if (
+    !Array.isArray(tokenLocations) ||
+    tokenLocations.length === 0 ||
+    !tokenLocations.every((where) => where === 'header' || where === 'body' || where === 'query')
+  ) {
+    throw new TypeError('"tokenLocations" must be a non-empty array of "header", "body", "query"');
+  }
+
+  if (options.claimCheck !== undefined && typeof options.claimCheck !== 'function') {
+    throw new TypeError('"claimCheck" must be a function (payload, header) => boolean');
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw new TypeError('"clock" must be a function returning milliseconds since the epoch');
+  }
+  if (
+    options.dispatcher !== undefined &&
+    (typeof options.dispatcher !== 'object' ||
+      options.dispatcher === null ||
+      typeof options.dispatcher.dispatch !== 'function')
+  ) {
+    throw new TypeError('"dispatcher" must be an undici Dispatcher');
+  }
+
+  return {
+    issuer: options.issuer,
+    issuerUrl,
+    audience: [...audience],
+    jwksUri,
+    algorithms: [...algorithms],
+    tokenProfile,
+    clockTolerance: nonNegative(options.clockTolerance, 'clockTolerance', 5, 'seconds'),
+    maxTokenSize: positiveInteger(options.maxTokenSize, 'maxTokenSize', 8192, 'bytes'),
+    maxTokenLifetime: positive(options.maxTokenLifetime, 'maxTokenLifetime', 2_592_000, 'seconds'),
+    claimCheck: options.claimCheck,
+    scopeSources: [...new Set(scopeSources)],
+    realm,
+    tokenLocations: new Set(tokenLocations),
+    allowInsecureHttp,
+    keySet: resolveKeySetLimits(options.keySet),
+    cacheMaxEntries: resolveCacheSize(options.cache),
+    dispatcher: options.dispatcher,
+    clock: options.clock ?? Date.now,
+  };
+}
+
+function resolveKeySetLimits(limits: Partial<RemoteKeySetLimits> | undefined): RemoteKeySetLimits {
+  if (limits === undefined) return { ...DEFAULT_KEY_SET_LIMITS };
+  if (typeof limits !== 'object' || limits === null) {
+    throw new TypeError('"keySet" must be an object');
+  }
+  for (const name of Object.keys(limits)) {
+    if (!(name in DEFAULT_KEY_SET_LIMITS)) throw new TypeError(`Unknown option "keySet.${name}"`);
+  }
+  const d = DEFAULT_KEY_SET_LIMITS;
+  const resolved: RemoteKeySetLimits = {
+    timeoutMs: positive(limits.timeoutMs, 'keySet.timeoutMs', d.timeoutMs, 'milliseconds'),
+    maxBytes: positiveInteger(limits.maxBytes, 'keySet.maxBytes', d.maxBytes, 'bytes'),
+    cooldownMs: nonNegative(limits.cooldownMs, 'keySet.cooldownMs', d.cooldownMs, 'milliseconds'),
+    maxAgeMs: positive(limits.maxAgeMs, 'keySet.maxAgeMs', d.maxAgeMs, 'milliseconds'),
+    staleMaxAgeMs: positive(
+      limits.staleMaxAgeMs,
+      'keySet.staleMaxAgeMs',
+      d.staleMaxAgeMs,
+      'milliseconds',
+    ),
+  };
+  if (resolved.staleMaxAgeMs < resolved.maxAgeMs) {
+    throw new TypeError('"keySet.staleMaxAgeMs" must not be smaller than "keySet.maxAgeMs"');
+  }
+  return resolved;
+}
+
+function resolveCacheSize(cache: AccessTokenVerifierOptions['cache']): number {
+  if (cache === false) return 0;
+  if (cache === undefined) return 1000;
+  if (typeof cache !== 'object' || cache === null) {
+    throw new TypeError('"cache" must be false or { maxEntries: number }');
+  }
+  return positiveInteger(cache.maxEntries, 'cache.maxEntries', 1000, 'entries');
+}
+
+function optionalBoolean(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`"${name}" must be a boolean`);
+  return value;
+}
+
+function nonNegative(value: unknown, name: string, fallback: number, unit: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`"${name}" must be a non-negative number of ${unit}`);
+  }
+  return value;
+}
+
+function positive(value: unknown, name: string, fallback: number, unit: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`"${name}" must be a positive number of ${unit}`);
+  }
+  return value;
+}
+
+function positiveInteger(value: unknown, name: string, fallback: number, unit: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new TypeError(`"${name}" must be a positive whole number of ${unit}`);
+  }
+  return value;
+}
