@@ -1,7 +1,8 @@
 /**
  * @ropkit/core: the framework-neutral half of ropkit.
  *
- * Validation of bearer access tokens (RFC 6750, RFC 9068, Auth0 access tokens) with jose.
+ * Validation of bearer access tokens (RFC 6750, RFC 9068, Auth0 access tokens) with jose, and
+ * token acquisition and refresh for the Resource Owner Password flow over undici.
  *
  * @packageDocumentation
  */
@@ -51,3 +52,40 @@ export {
   type ResolvedVerifierOptions,
 } from './validation/verifier-options.js';
 export { isLoopbackHost } from './http/url-policy.js';
+
+// Token acquisition and lifecycle (the Resource Owner Password flow).
+export {
+  createAuthorizedFetch,
+  bearerChallengeError,
+  type AuthorizedFetch,
+  type AuthorizedFetchOptions,
+} from './client/authorized-fetch.js';
+export type { ClientAuthenticationMethod } from './client/client-authentication.js';
+export { GRANT_TYPES } from './client/grant-types.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './client/retry-policy.js';
+export {
+  TokenClient,
+  type ForwardedFor,
+  type MfaChallenge,
+  type PasswordGrantParameters,
+  type RefreshParameters,
+} from './client/token-client.js';
+export type { TokenClientOptions } from './client/token-client-options.js';
+export {
+  InvalidTokenResponseError,
+  MfaRequiredError,
+  OAuthError,
+  ReauthenticationRequiredError,
+  TokenError,
+  TokenRequestError,
+  type OAuthErrorInit,
+  type TokenErrorCode,
+} from './client/token-errors.js';
+export { TOKEN_CHANNELS, type TokenEvents, type TokenLogger } from './client/token-events.js';
+export {
+  TokenManager,
+  type GetAccessTokenOptions,
+  type TokenManagerOptions,
+} from './client/token-manager.js';
+export type { TokenSet } from './client/token-set.js';
+export { MemoryTokenStore, type ManagedTokenSet, type TokenStore } from './client/token-store.js';

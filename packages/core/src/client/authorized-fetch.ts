@@ -1,0 +1,74 @@
+import { Headers, fetch, type Dispatcher, type RequestInit, type Response } from 'undici';
+import type { TokenManager } from './token-manager.js';
+
+/** Options of {@link createAuthorizedFetch}. */
+export interface AuthorizedFetchOptions {
+  /** The manager holding the tokens. */
+  manager: TokenManager;
+  /** The key whose tokens to use (a session id, a service account name). */
+  key: string;
+  /** The end user's IP, passed on to refreshes as `auth0-forwarded-for`. */
+  forwardedFor?: string;
+  /** undici dispatcher for the API calls. Default: undici's global one. */
+  dispatcher?: Dispatcher;
+}
+
+/** The `fetch` that {@link createAuthorizedFetch} returns. */
+export type AuthorizedFetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** RFC 9110 section 9.2.2: methods whose repetition has the same effect as one request. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/**
+ * The error code of a Bearer challenge (RFC 6750 section 3), e.g. `invalid_token`, or
+ * `undefined` when the header has none.
+ */
+export function bearerChallengeError(wwwAuthenticate: string | null): string | undefined {
+  if (wwwAuthenticate === null) return undefined;
+  const match = /(?:^|[\s,])error="([^"]*)"/i.exec(wwwAuthenticate);
+  return match?.[1];
+}
+
+/**
+ * A `fetch` bound to one key's tokens: it sends `Authorization: Bearer <access token>` (RFC 6750
+ * section 2.1), refreshing first when due. When the API answers 401 with `error="invalid_token"`
+ * (the token was revoked or rotated out early), it refreshes once and repeats an idempotent
+ * request with a replayable body once. `insufficient_scope` (403) is returned as it is: more
+ * refreshing cannot grant a scope.
+ *
+ * @example
+ * ```ts
+ * const api = createAuthorizedFetch({ manager, key: sessionId });
+ * const response = await api('https://api.example.com/api/private');
+ * ```
+ */
+export function createAuthorizedFetch(options: AuthorizedFetchOptions): AuthorizedFetch {
+  const { manager, key, forwardedFor, dispatcher } = options;
+  if (typeof key !== 'string' || key === '')
+    throw new TypeError('"key" must be a non-empty string');
+  const tokenOptions = forwardedFor === undefined ? {} : { forwardedFor };
+
+  const send = (input: string | URL, init: RequestInit, token: string): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    return fetch(input, { ...init, headers, ...(dispatcher === undefined ? {} : { dispatcher }) });
+  };
+
+  return async (input, init = {}) => {
+    const response = await send(input, init, await manager.getAccessToken(key, tokenOptions));
+    const method = (init.method ?? 'GET').toUpperCase();
+    const replayable =
+      init.body === undefined || init.body === null || typeof init.body === 'string';
+    if (
+      response.status !== 401 ||
+      bearerChallengeError(response.headers.get('www-authenticate')) !== 'invalid_token' ||
+      !IDEMPOTENT.has(method) ||
+      !replayable
+    ) {
+      return response;
+    }
+    await response.body?.cancel();
+    const refreshed = await manager.refresh(key, tokenOptions);
+    return send(input, init, refreshed.accessToken);
+  };
+}

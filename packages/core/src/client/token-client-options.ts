@@ -1,0 +1,197 @@
+import type { Dispatcher } from 'undici';
+import { parseUrlOption } from '../http/url-policy.js';
+import { isScopeToken } from '../validation/scopes.js';
+import type { ClientAuthenticationMethod } from './client-authentication.js';
+
+/** Options of {@link TokenClient}. */
+export interface TokenClientOptions {
+  /**
+   * The issuer, `https://YOUR_DOMAIN/`: endpoints are discovered from its
+   * `/.well-known/openid-configuration`. Give this or `tokenEndpoint`.
+   */
+  issuer?: string;
+  /** The token endpoint, `https://YOUR_DOMAIN/oauth/token`; skips discovery. */
+  tokenEndpoint?: string | URL;
+  /** The revocation endpoint (RFC 7009). Default: discovered, or `oauth/revoke` beside the token endpoint. */
+  revocationEndpoint?: string | URL;
+  /** The MFA challenge endpoint. Default: discovered, or `mfa/challenge` beside the token endpoint. */
+  mfaChallengeEndpoint?: string | URL;
+  /** Your application's Client ID. */
+  clientId: string;
+  /** Your application's Client Secret; omit for a public client. */
+  clientSecret?: string;
+  /**
+   * How the client authenticates. Default: `client_secret_post` with a secret (Auth0's default
+   * for regular web apps), `none` without.
+   */
+  clientAuthentication?: ClientAuthenticationMethod;
+  /** Default `audience` of password grants: your API identifier. Default: none. */
+  audience?: string;
+  /** Default `scope` of password grants, e.g. `'openid offline_access read:sample'`. Default: none. */
+  scope?: string | readonly string[];
+  /** Time allowed for one request, in milliseconds. Default `10000`. */
+  timeoutMs?: number;
+  /** Largest response body accepted, in bytes. Default `65536`. */
+  maxResponseBytes?: number;
+  /** Lifetime assumed when `expires_in` is missing, zero, negative or not a number, in seconds. Default `60`. */
+  defaultExpiresIn?: number;
+  /** Upper bound on `expires_in`, in seconds. Default `2592000` (30 days). */
+  maxExpiresIn?: number;
+  /** Allow `http:` endpoints on non-loopback hosts. Default `false`. */
+  allowInsecureHttp?: boolean;
+  /** undici dispatcher for every request (proxies, custom TLS). Default: undici's global one. */
+  dispatcher?: Dispatcher;
+  /** Current time in milliseconds; for tests. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** Options after validation. */
+export interface ResolvedTokenClientOptions {
+  issuer: string | undefined;
+  tokenEndpoint: URL | undefined;
+  revocationEndpoint: URL | undefined;
+  mfaChallengeEndpoint: URL | undefined;
+  clientId: string;
+  clientSecret: string | undefined;
+  clientAuthentication: ClientAuthenticationMethod;
+  audience: string | undefined;
+  scope: string | undefined;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  defaultExpiresIn: number;
+  maxExpiresIn: number;
+  allowInsecureHttp: boolean;
+  dispatcher: Dispatcher | undefined;
+  clock: () => number;
+}
+
+const KNOWN = new Set([
+  'issuer',
+  'tokenEndpoint',
+  'revocationEndpoint',
+  'mfaChallengeEndpoint',
+  'clientId',
+  'clientSecret',
+  'clientAuthentication',
+  'audience',
+  'scope',
+  'timeoutMs',
+  'maxResponseBytes',
+  'defaultExpiresIn',
+  'maxExpiresIn',
+  'allowInsecureHttp',
+  'dispatcher',
+  'clock',
+]);
+
+/** Joins scopes into the space-delimited form, checking each (RFC 6749 section 3.3). */
+export function scopeParameter(
+  scope: string | readonly string[] | undefined,
+  what: string,
+): string | undefined {
+  if (scope === undefined) return undefined;
+  const list = typeof scope === 'string' ? scope.split(' ').filter((s) => s !== '') : scope;
+  if (!Array.isArray(list) || !list.every((s) => typeof s === 'string' && isScopeToken(s))) {
+    throw new TypeError(`"${what}" must be scope-tokens separated by spaces, or an array of them`);
+  }
+  return list.length === 0 ? undefined : list.join(' ');
+}
+
+/**
+ * Validates token client options. Messages name the option, never its value: a secret passed in
+ * the wrong place must not end up in a log.
+ *
+ * @throws {TypeError}
+ */
+export function resolveTokenClientOptions(options: TokenClientOptions): ResolvedTokenClientOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('Token client options must be an object');
+  }
+  for (const name of Object.keys(options)) {
+    if (!KNOWN.has(name)) throw new TypeError(`Unknown token client option "${name}"`);
+  }
+  const allowInsecureHttp = options.allowInsecureHttp ?? false;
+  if (typeof allowInsecureHttp !== 'boolean')
+    throw new TypeError('"allowInsecureHttp" must be a boolean');
+
+  if (options.issuer === undefined && options.tokenEndpoint === undefined) {
+    throw new TypeError('Give "issuer" (for discovery) or "tokenEndpoint"');
+  }
+  let issuer: string | undefined;
+  if (options.issuer !== undefined) {
+    if (typeof options.issuer !== 'string') throw new TypeError('"issuer" must be a URL string');
+    parseUrlOption(options.issuer, 'issuer', allowInsecureHttp);
+    issuer = options.issuer;
+  }
+  const url = (value: string | URL | undefined, name: string) =>
+    value === undefined ? undefined : parseUrlOption(value, name, allowInsecureHttp);
+
+  if (typeof options.clientId !== 'string' || options.clientId === '') {
+    throw new TypeError('"clientId" must be a non-empty string');
+  }
+  const clientSecret = options.clientSecret;
+  if (clientSecret !== undefined && (typeof clientSecret !== 'string' || clientSecret === '')) {
+    throw new TypeError('"clientSecret" must be a non-empty string when given');
+  }
+  const clientAuthentication =
+    options.clientAuthentication ?? (clientSecret === undefined ? 'none' : 'client_secret_post');
+  if (!['client_secret_post', 'client_secret_basic', 'none'].includes(clientAuthentication)) {
+    throw new TypeError(
+      '"clientAuthentication" must be "client_secret_post", "client_secret_basic" or "none"',
+    );
+  }
+  if (clientAuthentication !== 'none' && clientSecret === undefined) {
+    throw new TypeError(`"clientAuthentication" "${clientAuthentication}" needs "clientSecret"`);
+  }
+  if (clientAuthentication === 'none' && clientSecret !== undefined) {
+    throw new TypeError(
+      '"clientAuthentication" "none" is for public clients: remove "clientSecret"',
+    );
+  }
+  if (
+    options.audience !== undefined &&
+    (typeof options.audience !== 'string' || options.audience === '')
+  ) {
+    throw new TypeError('"audience" must be a non-empty string');
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw new TypeError('"clock" must be a function returning milliseconds since the epoch');
+  }
+  if (
+    options.dispatcher !== undefined &&
+    (typeof options.dispatcher !== 'object' || typeof options.dispatcher.dispatch !== 'function')
+  ) {
+    throw new TypeError('"dispatcher" must be an undici Dispatcher');
+  }
+  const defaultExpiresIn = positive(options.defaultExpiresIn, 'defaultExpiresIn', 60, 'seconds');
+  const maxExpiresIn = positive(options.maxExpiresIn, 'maxExpiresIn', 2_592_000, 'seconds');
+  if (defaultExpiresIn > maxExpiresIn) {
+    throw new TypeError('"defaultExpiresIn" must not be larger than "maxExpiresIn"');
+  }
+  return {
+    issuer,
+    tokenEndpoint: url(options.tokenEndpoint, 'tokenEndpoint'),
+    revocationEndpoint: url(options.revocationEndpoint, 'revocationEndpoint'),
+    mfaChallengeEndpoint: url(options.mfaChallengeEndpoint, 'mfaChallengeEndpoint'),
+    clientId: options.clientId,
+    clientSecret,
+    clientAuthentication,
+    audience: options.audience,
+    scope: scopeParameter(options.scope, 'scope'),
+    timeoutMs: positive(options.timeoutMs, 'timeoutMs', 10_000, 'milliseconds'),
+    maxResponseBytes: positive(options.maxResponseBytes, 'maxResponseBytes', 65_536, 'bytes'),
+    defaultExpiresIn,
+    maxExpiresIn,
+    allowInsecureHttp,
+    dispatcher: options.dispatcher,
+    clock: options.clock ?? Date.now,
+  };
+}
+
+function positive(value: unknown, name: string, fallback: number, unit: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`"${name}" must be a positive number of ${unit}`);
+  }
+  return value;
+}

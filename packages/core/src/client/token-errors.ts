@@ -1,0 +1,139 @@
+/** Every failure of token acquisition, as one union of string codes. */
+export type TokenErrorCode =
+  /** The authorization server answered with an OAuth error (RFC 6749 section 5.2). */
+  | 'oauth_error'
+  /** Auth0 asks for a second factor; the error carries the `mfa_token` for the next step. */
+  | 'mfa_required'
+  /** The refresh token is no longer accepted: the user must sign in again. */
+  | 'reauthentication_required'
+  /** The server's answer was not a usable token response (HTML, truncated JSON, no token...). */
+  | 'invalid_response'
+  /** The request did not complete: network failure, timeout, or a refused redirect. */
+  | 'request_failed';
+
+/**
+ * Base class of token acquisition failures. Messages and fields never contain a secret: no
+ * password, client secret, Basic header, token or mfa_token, in any encoding.
+ */
+export abstract class TokenError extends Error {
+  abstract readonly code: TokenErrorCode;
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** Options of {@link OAuthError}. */
+export interface OAuthErrorInit {
+  error: string;
+  description: string | undefined;
+  status: number;
+  /** Seconds to wait, from `Retry-After`, when the server sent one. */
+  retryAfter?: number | undefined;
+}
+
+/** Characters kept from a server's `error_description`: printable ASCII, as RFC 6749 section 5.2. */
+const UNSAFE_DESCRIPTION = /[^\x20-\x21\x23-\x5B\x5D-\x7E]/g;
+
+/** Caps and cleans a server-supplied `error_description` before it reaches a message or a log. */
+export function sanitizeServerText(text: string): string {
+  return text.slice(0, 300).replace(UNSAFE_DESCRIPTION, '?');
+}
+
+/**
+ * The authorization server refused the request (RFC 6749 section 5.2), e.g.
+ * `403 invalid_grant "Wrong email or password."`.
+ */
+export class OAuthError extends TokenError {
+  readonly code: 'oauth_error' | 'mfa_required' = 'oauth_error';
+  /** The OAuth `error` code, e.g. `invalid_grant`, `too_many_attempts`. */
+  readonly error: string;
+  /** The server's `error_description`, cleaned and capped; `undefined` when absent. */
+  readonly errorDescription: string | undefined;
+  /** HTTP status of the answer. */
+  readonly status: number;
+  /** Seconds to wait before retrying, from `Retry-After`. */
+  readonly retryAfter: number | undefined;
+
+  constructor(init: OAuthErrorInit) {
+    const error = sanitizeServerText(init.error);
+    const description =
+      init.description === undefined ? undefined : sanitizeServerText(init.description);
+    super(`${error}${description === undefined ? '' : `: ${description}`} (HTTP ${init.status})`);
+    this.error = error;
+    this.errorDescription = description;
+    this.status = init.status;
+    this.retryAfter = init.retryAfter;
+  }
+}
+
+/**
+ * Auth0's `mfa_required`: the password was right, a second factor is needed. Pass
+ * {@link MfaRequiredError.mfaToken} to `mfaOtp` (or the challenge) to finish signing in. The
+ * token is kept out of the message, `JSON.stringify` and `util.inspect`.
+ */
+export class MfaRequiredError extends OAuthError {
+  override readonly code = 'mfa_required' as const;
+  readonly #mfaToken: string;
+  /** What the server requires, e.g. `{ challenge: [{ type: 'otp' }] }`. */
+  readonly mfaRequirements: unknown;
+
+  constructor(init: OAuthErrorInit & { mfaToken: string; mfaRequirements: unknown }) {
+    super(init);
+    this.#mfaToken = init.mfaToken;
+    this.mfaRequirements = init.mfaRequirements;
+  }
+
+  /** The mfa_token for the next step; lives 10 minutes at Auth0. */
+  get mfaToken(): string {
+    return this.#mfaToken;
+  }
+}
+
+/**
+ * The refresh token was refused (`invalid_grant`): the stored tokens were cleared and the user
+ * must sign in again. Not retried, and never replaced by a silent password grant.
+ */
+export class ReauthenticationRequiredError extends TokenError {
+  readonly code = 'reauthentication_required' as const;
+}
+
+/** The answer was not a usable token response. */
+export class InvalidTokenResponseError extends TokenError {
+  readonly code = 'invalid_response' as const;
+  /** HTTP status of the answer. */
+  readonly status: number;
+
+  constructor(message: string, status: number, options?: ErrorOptions) {
+    super(message, options);
+    this.status = status;
+  }
+}
+
+/** The request did not complete: network error, timeout, or a redirect that was not followed. */
+export class TokenRequestError extends TokenError {
+  readonly code = 'request_failed' as const;
+  /** Why, in one word: `timeout`, `network`, `redirect`. */
+  readonly reason: 'timeout' | 'network' | 'redirect';
+  /** HTTP status, for a refused redirect. */
+  readonly status: number | undefined;
+
+  constructor(
+    message: string,
+    reason: 'timeout' | 'network' | 'redirect',
+    options?: ErrorOptions & { status?: number },
+  ) {
+    super(message, options);
+    this.reason = reason;
+    this.status = options?.status;
+  }
+}
+
+/** True for failures worth retrying: 429, 5xx, network errors and timeouts. */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof OAuthError) return error.status === 429 || error.status >= 500;
+  if (error instanceof InvalidTokenResponseError)
+    return error.status >= 500 || error.status === 429;
+  if (error instanceof TokenRequestError) return error.reason !== 'redirect';
+  return false;
+}

@@ -1,0 +1,350 @@
+import { refreshTime, type RefreshSchedule } from './refresh-schedule.js';
+import { resolveRetryPolicy, retryDelay, type RetryPolicy } from './retry-policy.js';
+import type { PasswordGrantParameters, TokenClient } from './token-client.js';
+import {
+  OAuthError,
+  ReauthenticationRequiredError,
+  TokenError,
+  isRetryable,
+} from './token-errors.js';
+import { emitTokenEvent, type TokenLogger } from './token-events.js';
+import type { TokenSet } from './token-set.js';
+import { MemoryTokenStore, type ManagedTokenSet, type TokenStore } from './token-store.js';
+
+/** Options of {@link TokenManager}. */
+export interface TokenManagerOptions {
+  /** The client that talks to the authorization server. */
+  client: TokenClient;
+  /** Where token sets live. Default: a {@link MemoryTokenStore} of 10000 keys. */
+  store?: TokenStore;
+  /** Refresh after this share of the lifetime. Default `0.8`. */
+  refreshShare?: number;
+  /** Refresh this many milliseconds before expiry instead of using `refreshShare`. Default: unset. */
+  refreshWindowMs?: number;
+  /** Random share of the lifetime taken off the refresh time. Default `0.05`. */
+  jitterShare?: number;
+  /** Retries of refreshes that failed with 429, 5xx or a network error. */
+  retry?: Partial<RetryPolicy>;
+  /**
+   * Refresh each key in the background when due (an unref'd timer per key), not only when
+   * `getAccessToken` is called. Default `false`.
+   */
+  backgroundRefresh?: boolean;
+  /** Receives the events also published on `node:diagnostics_channel`. Default: none. */
+  logger?: TokenLogger;
+  /** Current time in milliseconds; for tests. Default `Date.now`. */
+  clock?: () => number;
+  /** Random number in [0, 1); for tests. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** Per-call options of {@link TokenManager.getAccessToken}. */
+export interface GetAccessTokenOptions {
+  /** The end user's IP for `auth0-forwarded-for`, should a refresh be needed. */
+  forwardedFor?: string;
+}
+
+/**
+ * Keeps token sets fresh, per key (a user session, a service account).
+ *
+ * - `getAccessToken(key)` returns a valid access token; a refresh starts before expiry.
+ * - Single flight: concurrent callers needing a refresh for one key share one token request and
+ *   its result (or error).
+ * - A rotated refresh token replaces the old one; a response without one keeps the old one.
+ * - `invalid_grant` on refresh clears the key and throws {@link ReauthenticationRequiredError};
+ *   no retry, no silent password grant. 429, 5xx and network errors are retried with backoff
+ *   and jitter, honouring `Retry-After`, within a budget; other 4xx errors are never retried
+ *   (retrying a wrong password feeds brute-force counters).
+ * - While the authorization server fails, a token that is still valid keeps being served.
+ */
+export class TokenManager {
+  readonly #client: TokenClient;
+  readonly #store: TokenStore;
+  readonly #schedule: RefreshSchedule;
+  readonly #retry: RetryPolicy;
+  readonly #backgroundRefresh: boolean;
+  readonly #logger: TokenLogger | undefined;
+  readonly #clock: () => number;
+  readonly #random: () => number;
+  readonly #inFlight = new Map<string, Promise<ManagedTokenSet>>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+
+  /** @throws {TypeError} when an option is invalid. */
+  constructor(options: TokenManagerOptions) {
+    if (
+      typeof options !== 'object' ||
+      options === null ||
+      typeof options.client?.refresh !== 'function'
+    ) {
+      throw new TypeError('"client" must be a TokenClient');
+    }
+    this.#client = options.client;
+    const store = options.store ?? new MemoryTokenStore();
+    if (
+      typeof store.get !== 'function' ||
+      typeof store.set !== 'function' ||
+      typeof store.delete !== 'function'
+    ) {
+      throw new TypeError('"store" must have get, set and delete methods');
+    }
+    this.#store = store;
+    this.#schedule = {
+      refreshShare: share(options.refreshShare, 'refreshShare', 0.8, false),
+      refreshWindowMs:
+        options.refreshWindowMs === undefined
+          ? undefined
+          : nonNegative(options.refreshWindowMs, 'refreshWindowMs'),
+      jitterShare: share(options.jitterShare, 'jitterShare', 0.05, true),
+    };
+    this.#retry = resolveRetryPolicy(options.retry);
+    if (options.backgroundRefresh !== undefined && typeof options.backgroundRefresh !== 'boolean') {
+      throw new TypeError('"backgroundRefresh" must be a boolean');
+    }
+    this.#backgroundRefresh = options.backgroundRefresh ?? false;
+    this.#logger = options.logger;
+    this.#clock = options.clock ?? Date.now;
+    this.#random = options.random ?? Math.random;
+  }
+
+  /** Signs a user in with the password (or password-realm) grant and keeps the tokens under `key`. */
+  async signIn(key: string, parameters: PasswordGrantParameters): Promise<ManagedTokenSet> {
+    requireKey(key);
+    return this.save(key, await this.#client.password(parameters));
+  }
+
+  /** Finishes an MFA sign-in with a one-time password and keeps the tokens under `key`. */
+  async completeMfa(
+    key: string,
+    parameters: { mfaToken: string; otp: string; forwardedFor?: string },
+  ): Promise<ManagedTokenSet> {
+    requireKey(key);
+    return this.save(key, await this.#client.mfaOtp(parameters));
+  }
+
+  /** Keeps a token set obtained elsewhere under `key`. */
+  async save(key: string, tokens: TokenSet): Promise<ManagedTokenSet> {
+    requireKey(key);
+    const managed = this.#manage(tokens);
+    await this.#store.set(key, managed);
+    this.#scheduleBackground(key, managed);
+    emitTokenEvent(this.#logger, 'acquired', {
+      key,
+      expiresAt: managed.expiresAt,
+      refreshAt: managed.refreshAt,
+      scope: managed.scope,
+    });
+    return managed;
+  }
+
+  /**
+   * A valid access token for `key`, refreshing first when the refresh is due.
+   *
+   * @throws {ReauthenticationRequiredError} no tokens, or the refresh token stopped working.
+   * @throws {TokenError} the refresh failed and the current token has expired.
+   */
+  async getAccessToken(key: string, options: GetAccessTokenOptions = {}): Promise<string> {
+    return (await this.getTokenSet(key, options)).accessToken;
+  }
+
+  /** Like {@link getAccessToken}, returning the whole token set. */
+  async getTokenSet(key: string, options: GetAccessTokenOptions = {}): Promise<ManagedTokenSet> {
+    requireKey(key);
+    const current = await this.#store.get(key);
+    if (current === undefined) {
+      throw new ReauthenticationRequiredError('No tokens are stored for this key: sign in first');
+    }
+    const now = this.#clock();
+    if (now < current.refreshAt) return current;
+    if (current.refreshToken === undefined) {
+      if (now < current.expiresAt) return current;
+      throw new ReauthenticationRequiredError(
+        'The access token expired and there is no refresh token',
+      );
+    }
+    try {
+      return await this.#refreshOnce(key, options.forwardedFor);
+    } catch (error) {
+      // Keep serving a token that is still valid while the server fails (not after invalid_grant).
+      if (!(error instanceof ReauthenticationRequiredError) && this.#clock() < current.expiresAt) {
+        return current;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Refreshes now, whatever the schedule says (e.g. after an API answered `invalid_token`).
+   * Joins a refresh already in flight for `key`.
+   */
+  async refresh(key: string, options: GetAccessTokenOptions = {}): Promise<ManagedTokenSet> {
+    requireKey(key);
+    return this.#refreshOnce(key, options.forwardedFor);
+  }
+
+  /** Revokes the refresh token (RFC 7009) and forgets the key's tokens. */
+  async signOut(key: string): Promise<void> {
+    requireKey(key);
+    const current = await this.#store.get(key);
+    await this.#forget(key, 'sign_out');
+    if (current?.refreshToken !== undefined) await this.#client.revoke(current.refreshToken);
+  }
+
+  /** Forgets the key's tokens without revoking them. */
+  async delete(key: string): Promise<void> {
+    requireKey(key);
+    await this.#forget(key, 'deleted');
+  }
+
+  /** Stops background refresh timers. */
+  close(): void {
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  /** Single flight: one refresh per key at a time; every caller gets its result or error. */
+  #refreshOnce(key: string, forwardedFor: string | undefined): Promise<ManagedTokenSet> {
+    let pending = this.#inFlight.get(key);
+    if (pending === undefined) {
+      pending = this.#refreshWithRetry(key, forwardedFor).finally(() => {
+        this.#inFlight.delete(key);
+      });
+      this.#inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #refreshWithRetry(key: string, forwardedFor: string | undefined): Promise<ManagedTokenSet> {
+    const current = await this.#store.get(key);
+    if (current?.refreshToken === undefined) {
+      throw new ReauthenticationRequiredError(
+        'There is no refresh token for this key: sign in again',
+      );
+    }
+    const started = this.#clock();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const fresh = await this.#client.refresh({
+          refreshToken: current.refreshToken,
+          ...(forwardedFor === undefined ? {} : { forwardedFor }),
+        });
+        return await this.#storeRefreshed(key, current, fresh);
+      } catch (error) {
+        if (error instanceof OAuthError && error.error === 'invalid_grant') {
+          await this.#forget(key, 'invalid_grant');
+          throw new ReauthenticationRequiredError(
+            'The refresh token is no longer accepted (invalid_grant): sign in again',
+            { cause: error },
+          );
+        }
+        const code = error instanceof TokenError ? error.code : 'unknown';
+        const status = error instanceof OAuthError ? error.status : undefined;
+        const delayMs = retryDelay(
+          this.#retry,
+          attempt,
+          error instanceof OAuthError ? error.retryAfter : undefined,
+          this.#random,
+        );
+        const withinBudget = this.#clock() - started + delayMs <= this.#retry.budgetMs;
+        if (!isRetryable(error) || attempt >= this.#retry.attempts || !withinBudget) {
+          emitTokenEvent(this.#logger, 'refreshFailed', {
+            key,
+            code,
+            status,
+            servingStale: this.#clock() < current.expiresAt,
+          });
+          throw error;
+        }
+        emitTokenEvent(this.#logger, 'retryScheduled', { key, attempt, delayMs, code, status });
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  async #storeRefreshed(
+    key: string,
+    previous: ManagedTokenSet,
+    fresh: TokenSet,
+  ): Promise<ManagedTokenSet> {
+    // No refresh token in the answer: rotation is off, the old one stays valid (RFC 6749
+    // section 6). Losing it here would log the user out at the next expiry.
+    const merged = this.#manage({
+      ...fresh,
+      refreshToken: fresh.refreshToken ?? previous.refreshToken,
+      idToken: fresh.idToken ?? previous.idToken,
+      scope: fresh.scope ?? previous.scope,
+    });
+    await this.#store.set(key, merged);
+    this.#scheduleBackground(key, merged);
+    emitTokenEvent(this.#logger, 'refreshed', {
+      key,
+      expiresAt: merged.expiresAt,
+      refreshAt: merged.refreshAt,
+      rotated: fresh.refreshToken !== undefined && fresh.refreshToken !== previous.refreshToken,
+    });
+    return merged;
+  }
+
+  #manage(tokens: TokenSet): ManagedTokenSet {
+    return Object.freeze({
+      ...tokens,
+      refreshAt: refreshTime(this.#schedule, tokens.receivedAt, tokens.expiresAt, this.#random),
+    });
+  }
+
+  async #forget(key: string, reason: 'sign_out' | 'invalid_grant' | 'deleted'): Promise<void> {
+    const timer = this.#timers.get(key);
+    if (timer !== undefined) clearTimeout(timer);
+    this.#timers.delete(key);
+    await this.#store.delete(key);
+    emitTokenEvent(this.#logger, 'cleared', { key, reason });
+  }
+
+  #scheduleBackground(key: string, tokens: ManagedTokenSet): void {
+    if (!this.#backgroundRefresh || tokens.refreshToken === undefined) return;
+    const previous = this.#timers.get(key);
+    if (previous !== undefined) clearTimeout(previous);
+    const delay = Math.max(0, tokens.refreshAt - this.#clock());
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(key);
+        // Failures are reported through events; the next getAccessToken decides what to do.
+        this.#refreshOnce(key, undefined).catch(() => undefined);
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
+    timer.unref();
+    this.#timers.set(key, timer);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function requireKey(key: unknown): void {
+  if (typeof key !== 'string' || key === '')
+    throw new TypeError('"key" must be a non-empty string');
+}
+
+function share(value: unknown, name: string, fallback: number, zeroAllowed: boolean): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    value >= 1 ||
+    (!zeroAllowed && value === 0)
+  ) {
+    throw new TypeError(
+      `"${name}" must be a number ${zeroAllowed ? 'from 0' : 'above 0'} and below 1`,
+    );
+  }
+  return value;
+}
+
+function nonNegative(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`"${name}" must be a non-negative number of milliseconds`);
+  }
+  return value;
+}
