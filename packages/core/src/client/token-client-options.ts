@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { parseUrlOption } from '../http/url-policy.js';
+import { optionalBoolean, positive, rejectUnknownOptions } from '../option-checks.js';
 import { isScopeToken } from '../validation/scopes.js';
 import type { ClientAuthenticationMethod } from './client-authentication.js';
 
@@ -186,12 +187,4 @@ export function resolveTokenClientOptions(options: TokenClientOptions): Resolved
     dispatcher: options.dispatcher,
     clock: options.clock ?? Date.now,
   };
-}
-
-function positive(value: unknown, name: string, fallback: number, unit: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`"${name}" must be a positive number of ${unit}`);
-  }
-  return value;
 }

@@ -1,3 +1,4 @@
+import { nonNegative, optionalBoolean, share } from '../option-checks.js';
 import { refreshTime, type RefreshSchedule } from './refresh-schedule.js';
 import { resolveRetryPolicy, retryDelay, type RetryPolicy } from './retry-policy.js';
 import type { PasswordGrantParameters, TokenClient } from './token-client.js';
@@ -93,14 +94,15 @@ export class TokenManager {
       refreshWindowMs:
         options.refreshWindowMs === undefined
           ? undefined
-          : nonNegative(options.refreshWindowMs, 'refreshWindowMs'),
+          : nonNegative(options.refreshWindowMs, 'refreshWindowMs', 0, 'milliseconds'),
       jitterShare: share(options.jitterShare, 'jitterShare', 0.05, true),
     };
     this.#retry = resolveRetryPolicy(options.retry);
-    if (options.backgroundRefresh !== undefined && typeof options.backgroundRefresh !== 'boolean') {
-      throw new TypeError('"backgroundRefresh" must be a boolean');
-    }
-    this.#backgroundRefresh = options.backgroundRefresh ?? false;
+    this.#backgroundRefresh = optionalBoolean(
+      options.backgroundRefresh,
+      'backgroundRefresh',
+      false,
+    );
     this.#logger = options.logger;
     this.#clock = options.clock ?? Date.now;
     this.#random = options.random ?? Math.random;
@@ -324,27 +326,4 @@ function sleep(ms: number): Promise<void> {
 function requireKey(key: unknown): void {
   if (typeof key !== 'string' || key === '')
     throw new TypeError('"key" must be a non-empty string');
-}
-
-function share(value: unknown, name: string, fallback: number, zeroAllowed: boolean): number {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value < 0 ||
-    value >= 1 ||
-    (!zeroAllowed && value === 0)
-  ) {
-    throw new TypeError(
-      `"${name}" must be a number ${zeroAllowed ? 'from 0' : 'above 0'} and below 1`,
-    );
-  }
-  return value;
-}
-
-function nonNegative(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`"${name}" must be a non-negative number of milliseconds`);
-  }
-  return value;
 }

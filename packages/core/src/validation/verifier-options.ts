@@ -1,6 +1,13 @@
 import type { JWTHeaderParameters } from 'jose';
 import type { Dispatcher } from 'undici';
 import { isValidRealm } from './challenge.js';
+import {
+  nonNegative,
+  optionalBoolean,
+  positive,
+  positiveInteger,
+  rejectUnknownOptions,
+} from '../option-checks.js';
 import { parseUrlOption } from '../http/url-policy.js';
 import { isAsymmetricAlgorithm, type AsymmetricAlgorithm } from './algorithms.js';
 import type { TokenLocation } from './bearer-token.js';
@@ -124,9 +131,7 @@ export function resolveVerifierOptions(
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('Verifier options must be an object');
   }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(name)) throw new TypeError(`Unknown verifier option "${name}"`);
-  }
+  rejectUnknownOptions(options, KNOWN_OPTIONS, 'verifier');
   const allowInsecureHttp = optionalBoolean(options.allowInsecureHttp, 'allowInsecureHttp', false);
 
   if (typeof options.issuer !== 'string' || options.issuer === '') {
@@ -259,34 +264,4 @@ function resolveCacheSize(cache: AccessTokenVerifierOptions['cache']): number {
     throw new TypeError('"cache" must be false or { maxEntries: number }');
   }
   return positiveInteger(cache.maxEntries, 'cache.maxEntries', 1000, 'entries');
-}
-
-function optionalBoolean(value: unknown, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`"${name}" must be a boolean`);
-  return value;
-}
-
-function nonNegative(value: unknown, name: string, fallback: number, unit: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`"${name}" must be a non-negative number of ${unit}`);
-  }
-  return value;
-}
-
-function positive(value: unknown, name: string, fallback: number, unit: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`"${name}" must be a positive number of ${unit}`);
-  }
-  return value;
-}
-
-function positiveInteger(value: unknown, name: string, fallback: number, unit: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new TypeError(`"${name}" must be a positive whole number of ${unit}`);
-  }
-  return value;
 }
