@@ -89,3 +89,7 @@ export {
 } from './client/token-manager.js';
 export type { TokenSet } from './client/token-set.js';
 export { MemoryTokenStore, type ManagedTokenSet, type TokenStore } from './client/token-store.js';
+export {
+  bearerTokenInterceptor,
+  type BearerTokenInterceptorOptions,
+} from './client/bearer-interceptor.js';

@@ -108,12 +108,8 @@ export function resolveTokenClientOptions(options: TokenClientOptions): Resolved
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('Token client options must be an object');
   }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw new TypeError(`Unknown token client option "${name}"`);
-  }
-  const allowInsecureHttp = options.allowInsecureHttp ?? false;
-  if (typeof allowInsecureHttp !== 'boolean')
-    throw new TypeError('"allowInsecureHttp" must be a boolean');
+  rejectUnknownOptions(options, KNOWN, 'token client');
+  const allowInsecureHttp = optionalBoolean(options.allowInsecureHttp, 'allowInsecureHttp', false);
 
   if (options.issuer === undefined && options.tokenEndpoint === undefined) {
     throw new TypeError('Give "issuer" (for discovery) or "tokenEndpoint"');

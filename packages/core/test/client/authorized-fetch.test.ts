@@ -1,10 +1,13 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   BearerError,
+  ReauthenticationRequiredError,
   TokenManager,
+  bearerTokenInterceptor,
   bearerChallengeError,
   checkScopes,
   createAccessTokenVerifier,
@@ -126,5 +129,37 @@ describe('bearerChallengeError', () => {
     expect(bearerChallengeError('Bearer realm="api", error="invalid_token"')).toBe('invalid_token');
     expect(bearerChallengeError('Bearer realm="api"')).toBeUndefined();
     expect(bearerChallengeError(null)).toBeUndefined();
+  });
+});
+
+describe('bearerTokenInterceptor', () => {
+  it('sends the managed token through a composed undici Agent', async () => {
+    const { manager } = await signedIn();
+    const dispatcher = new Agent().compose(bearerTokenInterceptor({ manager, key: 's' }));
+    try {
+      const response = await request(`${apiUrl}/api/private`, {
+        dispatcher,
+        headers: { authorization: 'Bearer stale-value', accept: 'application/json' },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(await response.body.json()).toEqual({
+        sub: expect.stringMatching(/^auth0\|/),
+        method: 'GET',
+      });
+    } finally {
+      await dispatcher.close();
+    }
+  });
+
+  it('fails the request with the manager error when no tokens are stored', async () => {
+    const manager = new TokenManager({ client: tutorialClient(mock.server) });
+    const dispatcher = new Agent().compose(bearerTokenInterceptor({ manager, key: 'nobody' }));
+    try {
+      await expect(request(`${apiUrl}/api/private`, { dispatcher })).rejects.toBeInstanceOf(
+        ReauthenticationRequiredError,
+      );
+    } finally {
+      await dispatcher.close();
+    }
   });
 });

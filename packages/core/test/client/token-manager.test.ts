@@ -269,6 +269,21 @@ describe('scheduling', () => {
     expect(await tokenCalls('refresh_token')).toBe(0);
   });
 
+  it('does not loop when expires_in is absent: the default lifetime applies', async () => {
+    const { clock, manager, signIn, tokenCalls } = setup();
+    await mock.server.control.queueFault({
+      endpoint: '/oauth/token',
+      kind: 'status',
+      status: 200,
+      body: { access_token: 'abc.def.ghi', token_type: 'Bearer', refresh_token: 'rt-1' },
+    });
+    const tokens = await signIn();
+    expect(tokens.expiresAt - tokens.receivedAt).toBe(60_000);
+    clock.advance(30_000);
+    for (let i = 0; i < 20; i++) await manager.getAccessToken(KEY);
+    expect(await tokenCalls('refresh_token')).toBe(0);
+  });
+
   it('refreshes in the background when due, with backgroundRefresh', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
@@ -320,5 +335,36 @@ describe('events', () => {
     } finally {
       write.mockRestore();
     }
+  });
+});
+
+describe('options are validated when the manager is created', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['no client', { client: undefined }, '"client" must be a TokenClient'],
+    ['a share of 1', { refreshShare: 1 }, '"refreshShare" must be a number above 0 and below 1'],
+    [
+      'a negative window',
+      { refreshWindowMs: -1 },
+      '"refreshWindowMs" must be a non-negative number',
+    ],
+    [
+      'a negative jitter',
+      { jitterShare: -0.1 },
+      '"jitterShare" must be a number from 0 and below 1',
+    ],
+    [
+      'zero attempts',
+      { retry: { attempts: 0 } },
+      '"retry.attempts" must be a whole number of at least 1',
+    ],
+    [
+      'a store without delete',
+      { store: { get: () => undefined, set: () => undefined } },
+      '"store" must have get, set and delete',
+    ],
+    ['a string flag', { backgroundRefresh: 'yes' }, '"backgroundRefresh" must be a boolean'],
+  ])('%s', (_, overrides, message) => {
+    const options: object = { client: tutorialClient(mock.server), ...overrides };
+    expect(() => new TokenManager(options as TokenManagerOptions)).toThrow(message);
   });
 });
