@@ -93,3 +93,23 @@ export {
   bearerTokenInterceptor,
   type BearerTokenInterceptorOptions,
 } from './client/bearer-interceptor.js';
+
+// Framework glue shared by the adapters.
+export { authenticateRequest } from './http-api/authenticate-request.js';
+export { renderBearerError, type ErrorResponse } from './http-api/error-response.js';
+export {
+  LOGIN_OUTCOME_STATUS,
+  PasswordLogin,
+  newSessionKey,
+  readLoginCredentials,
+  type LoginCredentials,
+  type LoginOutcome,
+  type PasswordLoginOptions,
+} from './http-api/password-login.js';
+export {
+  claimEquals,
+  claimIncludes,
+  claimRequirement,
+  scopeRequirement,
+  type AuthRequirement,
+} from './http-api/requirements.js';

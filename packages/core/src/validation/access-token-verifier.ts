@@ -156,6 +156,7 @@ export function createAccessTokenVerifier(
       header: Object.freeze(protectedHeader),
       payload: Object.freeze(payload),
       scopes: Object.freeze(grantedScopes(payload, scopeSources)),
+      realm,
     });
     if (cache !== undefined && cacheKey !== undefined && usedKey !== undefined) {
       const nbf = typeof payload.nbf === 'number' ? payload.nbf : undefined;

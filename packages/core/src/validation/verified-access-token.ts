@@ -24,4 +24,6 @@ export interface VerifiedAccessToken {
   readonly payload: Readonly<AccessTokenPayload>;
   /** Granted scopes, from the configured scope sources. */
   readonly scopes: readonly string[];
+  /** The verifier's realm, so later checks (scopes, claims) answer with the same challenge. */
+  readonly realm: string;
 }
