@@ -113,3 +113,4 @@ export {
   scopeRequirement,
   type AuthRequirement,
 } from './http-api/requirements.js';
+export type { StartTestApp, TestApp, TestAppOptions } from './http-api/test-app.js';
