@@ -1,0 +1,159 @@
+import type { Compatibility } from './config.js';
+import { OAuthError } from './oauth-error.js';
+
+/**
+ * The errors Auth0's Authentication API answers with, word for word. Each cites where the status
+ * and text come from: "observed" means a real Auth0 response quoted in a public bug report,
+ * "documented" means Auth0's documentation, "ours" means neither gives the text and the mock
+ * chose it.
+ */
+export const Auth0Errors = {
+  /** Missing parameter (observed): `400 invalid_request "Missing required parameter: <name>"`. */
+  missingParameter(name: string): OAuthError {
+    return new OAuthError(400, 'invalid_request', `Missing required parameter: ${name}`);
+  },
+
+  /** A request that cannot be read (ours): bad JSON, a parameter given twice (RFC 6749 section 3.2). */
+  invalidRequest(description: string): OAuthError {
+    return new OAuthError(400, 'invalid_request', description);
+  },
+
+  /** Unknown grant (observed): `400 unsupported_grant_type "Grant type not supported"`. */
+  unsupportedGrantType(): OAuthError {
+    return new OAuthError(400, 'unsupported_grant_type', 'Grant type not supported');
+  },
+
+  /**
+   * Client authentication failed. Observed: `401 access_denied "Unauthorized"`; documented:
+   * `401 invalid_client "Client authentication failed"`, with `WWW-Authenticate` when the client
+   * used HTTP Basic (RFC 6749 section 5.2).
+   */
+  clientAuthenticationFailed(compatibility: Compatibility, usedBasic: boolean): OAuthError {
+    if (compatibility === 'observed') {
+      return new OAuthError(401, 'access_denied', 'Unauthorized');
+    }
+    return new OAuthError(401, 'invalid_client', 'Client authentication failed', {
+      headers: usedBasic ? { 'www-authenticate': 'Basic realm="oauth"' } : {},
+    });
+  },
+
+  /** A grant the client may not use (observed): the message names the grant as sent. */
+  unauthorizedClient(grantType: string): OAuthError {
+    return new OAuthError(
+      403,
+      'unauthorized_client',
+      `Grant type '${grantType}' not allowed for the client.`,
+    );
+  },
+
+  /** Password grant without realm and no default directory (observed). */
+  noDefaultConnection(): OAuthError {
+    return new OAuthError(
+      500,
+      'server_error',
+      'Authorization server not configured with default connection.',
+    );
+  },
+
+  /** A realm that names no connection (ours). */
+  unknownRealm(realm: string): OAuthError {
+    return new OAuthError(400, 'invalid_request', `Unknown realm: ${realm}`);
+  },
+
+  /** Wrong username or password (observed), with the period. */
+  wrongEmailOrPassword(): OAuthError {
+    return new OAuthError(403, 'invalid_grant', 'Wrong email or password.');
+  },
+
+  /** Unknown audience (observed). */
+  serviceNotEnabled(audience: string): OAuthError {
+    return new OAuthError(403, 'access_denied', `Service not enabled within domain: ${audience}`);
+  },
+
+  /** Unknown, revoked, expired or reused refresh token (observed). */
+  invalidRefreshToken(): OAuthError {
+    return new OAuthError(403, 'invalid_grant', 'Unknown or invalid refresh token.');
+  },
+
+  /** A refresh asking for a scope the original grant did not have (ours; RFC 6749 section 6). */
+  scopeNotGranted(scope: string): OAuthError {
+    return new OAuthError(
+      403,
+      'invalid_scope',
+      `The requested scope "${scope}" exceeds the scope granted by the resource owner.`,
+    );
+  },
+
+  /**
+   * MFA needed (observed 403; documented 401), with the `mfa_token` and what it can be answered
+   * with.
+   */
+  mfaRequired(compatibility: Compatibility, mfaToken: string): OAuthError {
+    return new OAuthError(
+      compatibility === 'observed' ? 403 : 401,
+      'mfa_required',
+      'Multifactor authentication required',
+      { extra: { mfa_token: mfaToken, mfa_requirements: { challenge: [{ type: 'otp' }] } } },
+    );
+  },
+
+  /** An `mfa_token` that is unknown or belongs to another client (documented text). */
+  malformedMfaToken(): OAuthError {
+    return new OAuthError(403, 'invalid_grant', 'Malformed mfa_token');
+  },
+
+  /** An `mfa_token` past its 10 minutes (documented text). */
+  expiredMfaToken(): OAuthError {
+    return new OAuthError(403, 'expired_token', 'mfa_token is expired');
+  },
+
+  /** Wrong one-time code (observed). */
+  invalidOtp(): OAuthError {
+    return new OAuthError(403, 'invalid_grant', 'Invalid otp_code.');
+  },
+
+  /** Wrong recovery code (ours, following the otp message). */
+  invalidRecoveryCode(): OAuthError {
+    return new OAuthError(403, 'invalid_grant', 'Invalid recovery_code.');
+  },
+
+  /** `/mfa/challenge` with no challenge type the user is enrolled in (documented code). */
+  unsupportedChallengeType(): OAuthError {
+    return new OAuthError(
+      400,
+      'unsupported_challenge_type',
+      'User is not enrolled with any of the requested challenge types.',
+    );
+  },
+
+  /** Brute-force protection tripped (observed text). */
+  tooManyAttempts(): OAuthError {
+    return new OAuthError(
+      429,
+      'too_many_attempts',
+      "Your account has been blocked after multiple consecutive login attempts. We've sent you a notification via your preferred contact method with instructions on how to unblock it.",
+    );
+  },
+
+  /** Rate limit exceeded (observed), with `Retry-After` in seconds (RFC 9110 section 10.2.3). */
+  rateLimitExceeded(retryAfterSeconds: number): OAuthError {
+    return new OAuthError(429, 'too_many_requests', 'Rate limit exceeded.', {
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    });
+  },
+
+  /** A user blocked by an administrator (observed). */
+  userBlocked(): OAuthError {
+    return new OAuthError(401, 'unauthorized', 'user is blocked');
+  },
+
+  /** A rule's denial (the seed: an access-control rule answers `access_denied`). */
+  ruleDenied(message: string): OAuthError {
+    return new OAuthError(403, 'access_denied', message);
+  },
+
+  /** RFC 7009 section 2.1: a token issued to another client is refused (ours: the text). */
+  tokenOfAnotherClient(): OAuthError {
+    return new OAuthError(403, 'unauthorized_client', 'The token was not issued to this client.');
+  },
+} as const;

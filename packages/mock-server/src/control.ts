@@ -1,0 +1,134 @@
+import type {
+  ApiConfig,
+  ClientConfig,
+  ConnectionConfig,
+  SigningAlgorithm,
+  UserConfig,
+} from './config.js';
+import type { JWK } from 'jose';
+
+/** Fields every fault has. */
+interface FaultBase {
+  /** The path whose next requests fail, e.g. `/oauth/token`; `*` for every path. */
+  endpoint: string;
+  /** How many requests the fault applies to. Default: `1`. */
+  times?: number;
+}
+
+/**
+ * A failure to inject into the next request(s) to an endpoint. Faults queue up per endpoint and
+ * are used first in, first out.
+ *
+ * - `status`: answer with this status, JSON body (or text when `body` is a string) and headers.
+ * - `latency`: wait `delayMs` milliseconds, then answer normally.
+ * - `drop`: close the connection without answering.
+ * - `malformed-json`: `Content-Type: application/json` with a truncated body. Default status 200.
+ * - `html`: an HTML error page, as a proxy in front of Auth0 would send. Default status 502.
+ * - `redirect`: a redirect to `location`. Default status 302.
+ */
+export type FaultSpec = FaultBase &
+  (
+    | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+    | { kind: 'latency'; delayMs: number }
+    | { kind: 'drop' }
+    | { kind: 'malformed-json'; status?: number }
+    | { kind: 'html'; status?: number }
+    | { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 | 308 }
+  );
+
+/** The kinds of {@link FaultSpec}. */
+export type FaultKind = FaultSpec['kind'];
+
+/**
+ * One request the server received (control API and health requests excepted). Holds no password,
+ * secret or token.
+ */
+export interface RequestLogEntry {
+  /** When it arrived, epoch milliseconds of the mock's clock. */
+  at: number;
+  method: string;
+  /** The path without the query string. */
+  path: string;
+  /** The response status; `null` when a `drop` fault closed the connection. */
+  status: number | null;
+  /** `grant_type`, for token endpoint requests. */
+  grantType?: string;
+  /** The client id, from the body or the Basic credentials (never the secret). */
+  clientId?: string;
+  /** The `auth0-forwarded-for` header as sent, whether trusted or not. */
+  forwardedFor?: string;
+  /** The socket's peer address. */
+  ip: string;
+  /** The fault that answered, if one did. */
+  fault?: FaultKind;
+}
+
+/** Options for {@link MockServerControl.rotateSigningKey}. */
+export interface RotateSigningKeyOptions {
+  /** Algorithm of the new key. Default: that of the current signing key. */
+  alg?: SigningAlgorithm;
+  /** Key id. Default: the key's RFC 7638 thumbprint. */
+  kid?: string;
+  /** A fixed private key. Default: a generated one. */
+  privateJwk?: JWK;
+  /** Keep the previous key published so tokens it signed still verify. Default: `true`. */
+  keepPrevious?: boolean;
+}
+
+/** The result of a key rotation. */
+export interface RotatedSigningKey {
+  /** The new signing key's id. */
+  kid: string;
+  /** The id of the key that signed before. */
+  previousKid: string;
+}
+
+/**
+ * Runtime control over a mock server. The in-process handle ({@link MockServer.control}) and the
+ * HTTP client ({@link MockServerControlClient}, for the CLI and the container) both implement it,
+ * so a test can switch between them.
+ */
+export interface MockServerControl {
+  /** Adds or replaces a user of `connection` (matched by email). */
+  setUser(connection: string, user: UserConfig): Promise<void>;
+  /** Removes the user with `email` from `connection`. */
+  removeUser(connection: string, email: string): Promise<void>;
+  /** Adds or replaces a connection with its users. */
+  setConnection(connection: ConnectionConfig): Promise<void>;
+  /** Adds or replaces a client (matched by `clientId`). */
+  setClient(client: ClientConfig): Promise<void>;
+  /** Removes a client. */
+  removeClient(clientId: string): Promise<void>;
+  /** Adds or replaces an API (matched by `identifier`). */
+  setApi(api: ApiConfig): Promise<void>;
+  /** Removes an API. */
+  removeApi(identifier: string): Promise<void>;
+  /** Puts a new signing key in front; keeps or withdraws the previous one. */
+  rotateSigningKey(options?: RotateSigningKeyOptions): Promise<RotatedSigningKey>;
+  /** Removes a published key that no longer signs. */
+  withdrawSigningKey(kid: string): Promise<void>;
+  /** Queues a fault for the next request(s) to an endpoint. */
+  queueFault(fault: FaultSpec): Promise<void>;
+  /** Drops every queued fault. */
+  clearFaults(): Promise<void>;
+  /** Moves the mock's clock forward; returns the new time in epoch seconds. */
+  advanceClock(seconds: number): Promise<number>;
+  /** The mock's time in epoch seconds. */
+  now(): Promise<number>;
+  /** The requests received so far, oldest first. */
+  requests(): Promise<RequestLogEntry[]>;
+  /** Empties the request log. */
+  clearRequests(): Promise<void>;
+  /** Lifts every brute-force block. */
+  clearLockouts(): Promise<void>;
+  /**
+   * Sets the issuer (an absolute URL with path `/`). For containers, whose reachable URL is known
+   * only after start. {@link MockServerControl.reset} does not undo it.
+   */
+  setIssuer(issuer: string): Promise<void>;
+  /**
+   * Back to the start: configuration, signing keys, clock, tokens, lockouts, rate-limit windows,
+   * faults and the request log. The issuer stays as {@link MockServerControl.setIssuer} left it.
+   */
+  reset(): Promise<void>;
+}

@@ -1,0 +1,37 @@
+import { Auth0Errors } from '../auth0-errors.js';
+import { authenticateClient } from '../client-authentication.js';
+import { requireParameter } from '../grants/grant-context.js';
+import { jsonResponse, type HttpResponse } from '../http-io.js';
+import { OAuthError } from '../oauth-error.js';
+import type { ServerState } from '../server-state.js';
+import { header, type EndpointRequest } from './endpoint-request.js';
+
+/**
+ * `POST /oauth/revoke` (RFC 7009): revokes a refresh token and every token rotated from it. An
+ * unknown token is not an error (RFC 7009 section 2.2); another client's token is refused
+ * (section 2.1).
+ */
+export async function revocationEndpoint(
+  state: ServerState,
+  request: EndpointRequest,
+): Promise<HttpResponse> {
+  try {
+    const parameters = request.parameters();
+    const { client } = authenticateClient(
+      parameters,
+      header(request, 'authorization'),
+      state.directory,
+      state.tenant.compatibility,
+    );
+    const token = requireParameter(parameters, 'token');
+    if (state.refreshTokens.revoke(token, client.clientId) === 'other-client') {
+      throw Auth0Errors.tokenOfAnotherClient();
+    }
+    return { status: 200, headers: {}, body: '' };
+  } catch (error) {
+    if (error instanceof OAuthError) {
+      return jsonResponse(error.status, error.body(), { ...error.headers });
+    }
+    throw error;
+  }
+}

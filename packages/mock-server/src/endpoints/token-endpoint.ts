@@ -1,0 +1,96 @@
+import { Auth0Errors } from '../auth0-errors.js';
+import { authenticateClient, type AuthenticatedClient } from '../client-authentication.js';
+import { mfaOtpGrant, mfaRecoveryCodeGrant } from '../grants/mfa-grants.js';
+import { passwordGrant } from '../grants/password-grant.js';
+import { refreshTokenGrant } from '../grants/refresh-token-grant.js';
+import type { GrantHandler } from '../grants/grant-context.js';
+import { GrantType } from '../grant-types.js';
+import { jsonResponse, type HttpResponse } from '../http-io.js';
+import { OAuthError } from '../oauth-error.js';
+import type { ServerState } from '../server-state.js';
+import { header, type EndpointRequest } from './endpoint-request.js';
+
+/** The grants this mock implements: Auth0's Resource Owner Password family. */
+const GRANT_HANDLERS: ReadonlyMap<string, GrantHandler> = new Map([
+  [GrantType.password, passwordGrant],
+  [GrantType.passwordRealm, passwordGrant],
+  [GrantType.refreshToken, refreshTokenGrant],
+  [GrantType.mfaOtp, mfaOtpGrant],
+  [GrantType.mfaRecoveryCode, mfaRecoveryCodeGrant],
+]);
+
+/** RFC 6749 section 5.1: token responses must not be cached. */
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
+
+/**
+ * The end user's IP. `auth0-forwarded-for` counts only from a client that authenticated with its
+ * secret and has "Trust Token Endpoint IP Header" on (Auth0, "Avoid Common Issues with Resource
+ * Owner Password Flow and Attack Protection"); otherwise the socket's peer counts.
+ */
+function endUserIp(
+  request: EndpointRequest,
+  authenticated: AuthenticatedClient | undefined,
+): string {
+  const forwardedFor = header(request, 'auth0-forwarded-for')?.trim();
+  if (
+    forwardedFor !== undefined &&
+    forwardedFor !== '' &&
+    authenticated?.usedSecret === true &&
+    authenticated.client.trustForwardedFor
+  ) {
+    return forwardedFor;
+  }
+  return request.peerIp;
+}
+
+/** `POST /oauth/token`. */
+export async function tokenEndpoint(
+  state: ServerState,
+  request: EndpointRequest,
+): Promise<HttpResponse> {
+  let headers: Record<string, string> = { ...NO_STORE };
+  try {
+    const parameters = request.parameters();
+    let authenticated: AuthenticatedClient | undefined;
+    let authenticationError: unknown;
+    try {
+      authenticated = authenticateClient(
+        parameters,
+        header(request, 'authorization'),
+        state.directory,
+        state.tenant.compatibility,
+      );
+    } catch (error) {
+      authenticationError = error;
+    }
+    const ip = endUserIp(request, authenticated);
+    if (state.rateLimiter !== undefined) {
+      // Counted before the grant is checked, so the X-RateLimit-* headers come with its errors too.
+      const verdict = state.rateLimiter.consume(ip);
+      headers = { ...headers, ...verdict.headers };
+      if (verdict.retryAfter !== undefined) throw Auth0Errors.rateLimitExceeded(verdict.retryAfter);
+    }
+    const grantType = parameters.get('grant_type');
+    if (grantType === undefined || grantType === '')
+      throw Auth0Errors.missingParameter('grant_type');
+    const handler = GRANT_HANDLERS.get(grantType);
+    if (handler === undefined) throw Auth0Errors.unsupportedGrantType();
+    if (authenticated === undefined) throw authenticationError;
+    if (!authenticated.client.grantTypes.includes(grantType)) {
+      throw Auth0Errors.unauthorizedClient(grantType);
+    }
+    const body = await handler({
+      state,
+      parameters,
+      client: authenticated.client,
+      grantType,
+      endUserIp: ip,
+    });
+    return jsonResponse(200, body, headers);
+  } catch (error) {
+    if (error instanceof OAuthError) {
+      return jsonResponse(error.status, error.body(), { ...headers, ...error.headers });
+    }
+    throw error;
+  }
+}

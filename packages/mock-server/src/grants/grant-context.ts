@@ -1,0 +1,35 @@
+import { Auth0Errors } from '../auth0-errors.js';
+import type { ResolvedApi, ResolvedClient } from '../resolved-config.js';
+import type { ServerState } from '../server-state.js';
+
+/** What every grant handler receives once the client is authenticated and allowed the grant. */
+export interface GrantContext {
+  readonly state: ServerState;
+  readonly parameters: ReadonlyMap<string, string>;
+  readonly client: ResolvedClient;
+  /** The grant type as sent (Auth0 accepts `password` with a `realm` too). */
+  readonly grantType: string;
+  /** The end user's IP: the trusted `auth0-forwarded-for`, otherwise the socket's peer. */
+  readonly endUserIp: string;
+}
+
+/** A grant handler: returns Auth0's success body or throws an `OAuthError`. */
+export type GrantHandler = (context: GrantContext) => Promise<Record<string, unknown>>;
+
+/** A required request parameter, or Auth0's `Missing required parameter: <name>`. */
+export function requireParameter(parameters: ReadonlyMap<string, string>, name: string): string {
+  const value = parameters.get(name);
+  if (value === undefined || value === '') throw Auth0Errors.missingParameter(name);
+  return value;
+}
+
+/** The API an audience names; `undefined` audience means the userinfo audience only. */
+export function resolveApi(
+  state: ServerState,
+  audience: string | undefined,
+): ResolvedApi | undefined {
+  if (audience === undefined) return undefined;
+  const api = state.directory.api(audience);
+  if (api === undefined) throw Auth0Errors.serviceNotEnabled(audience);
+  return api;
+}

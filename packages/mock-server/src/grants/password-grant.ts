@@ -1,0 +1,70 @@
+import { Auth0Errors } from '../auth0-errors.js';
+import { secretsMatch } from '../constant-time.js';
+import { GrantType } from '../grant-types.js';
+import { issueTokens } from '../issue-tokens.js';
+import type { ResolvedUser } from '../resolved-config.js';
+import { grantPasswordScopes, parseScope } from '../scopes.js';
+import type { ServerState } from '../server-state.js';
+import { requireParameter, resolveApi, type GrantHandler } from './grant-context.js';
+
+/** Whether `user` must pass a second factor: the tenant's policy, or the user's own enrolment. */
+function mfaRequired(state: ServerState, user: ResolvedUser): boolean {
+  return state.tenant.mfaPolicy === 'always' || user.mfa?.required === true;
+}
+
+/**
+ * `grant_type=password` (the tenant's default directory, or `realm` when an SDK sends one) and
+ * `http://auth0.com/oauth/grant-type/password-realm` (`realm` required).
+ */
+export const passwordGrant: GrantHandler = async ({
+  state,
+  parameters,
+  client,
+  grantType,
+  endUserIp,
+}) => {
+  const username = requireParameter(parameters, 'username');
+  const password = requireParameter(parameters, 'password');
+  const realm =
+    grantType === GrantType.passwordRealm
+      ? requireParameter(parameters, 'realm')
+      : parameters.get('realm');
+  const connection = realm ?? state.directory.defaultDirectory;
+  if (connection === undefined) throw Auth0Errors.noDefaultConnection();
+  if (!state.directory.hasConnection(connection)) throw Auth0Errors.unknownRealm(connection);
+  const api = resolveApi(state, parameters.get('audience') ?? state.directory.defaultAudience);
+
+  // Brute-force protection blocks the (user, IP) pair even when the password is right.
+  if (state.bruteForce.isBlocked(connection, username, endUserIp)) {
+    throw Auth0Errors.tooManyAttempts();
+  }
+  const user = state.directory.findUser(connection, username);
+  if (user === undefined || !secretsMatch(user.password, password)) {
+    state.bruteForce.recordFailure(connection, username, endUserIp);
+    throw Auth0Errors.wrongEmailOrPassword();
+  }
+  if (user.blocked) throw Auth0Errors.userBlocked();
+  state.bruteForce.recordSuccess(connection, username, endUserIp);
+
+  const requestedScopes = parseScope(parameters.get('scope'));
+  const grantedScopes = grantPasswordScopes(requestedScopes, api, user);
+  if (mfaRequired(state, user)) {
+    const mfaToken = state.mfaTokens.create(
+      {
+        clientId: client.clientId,
+        userId: user.userId,
+        connection,
+        audience: api?.identifier,
+        requestedScopes,
+        grantedScopes,
+      },
+      state.tenant.mfaTokenLifetime,
+    );
+    throw Auth0Errors.mfaRequired(state.tenant.compatibility, mfaToken);
+  }
+  return issueTokens(
+    state,
+    { client, connection, user, api, grantedScopes, requestedScopes, gty: 'password' },
+    { startFamily: true },
+  );
+};

@@ -1,0 +1,47 @@
+import { Auth0Errors } from '../auth0-errors.js';
+import { issueTokens } from '../issue-tokens.js';
+import type { ResolvedApi, ResolvedUser } from '../resolved-config.js';
+import { parseScope } from '../scopes.js';
+import { requireParameter, resolveApi, type GrantHandler } from './grant-context.js';
+
+/**
+ * `grant_type=refresh_token`: renews the original grant, or a subset of its scopes when `scope` is
+ * sent (the seed: "otherwise you can request a reduced set of scopes").
+ */
+export const refreshTokenGrant: GrantHandler = async ({ state, parameters, client }) => {
+  const token = requireParameter(parameters, 'refresh_token');
+  const requestedScopes = parseScope(parameters.get('scope'));
+  let user: ResolvedUser | undefined;
+  let api: ResolvedApi | undefined;
+  // Everything that can refuse the request runs before the token is used, so a refused request
+  // does not spend a rotating token.
+  const used = state.refreshTokens.use(token, client, (grant) => {
+    const found = state.directory.findUserById(grant.userId);
+    if (found === undefined) throw Auth0Errors.invalidRefreshToken();
+    if (found.user.blocked) throw Auth0Errors.userBlocked();
+    user = found.user;
+    api = resolveApi(state, grant.audience);
+    for (const scope of requestedScopes) {
+      if (!grant.scopes.includes(scope)) throw Auth0Errors.scopeNotGranted(scope);
+    }
+  });
+  if (used === undefined || user === undefined) throw Auth0Errors.invalidRefreshToken();
+  const { grant, replacement } = used;
+  const grantedScopes =
+    requestedScopes.length === 0
+      ? grant.scopes
+      : grant.scopes.filter((scope) => requestedScopes.includes(scope));
+  return issueTokens(
+    state,
+    {
+      client,
+      connection: grant.connection,
+      user,
+      api,
+      grantedScopes,
+      requestedScopes,
+      gty: 'refresh_token',
+    },
+    { rotated: replacement },
+  );
+};

@@ -1,0 +1,33 @@
+export { defineTenant } from './config.js';
+export type {
+  ApiConfig,
+  BruteForceConfig,
+  ClientAuthMethod,
+  ClientConfig,
+  Compatibility,
+  ConnectionConfig,
+  MfaEnrolment,
+  MockServerConfig,
+  RateLimitConfig,
+  RefreshTokenSettings,
+  RuleConfig,
+  SigningAlgorithm,
+  SigningKeyConfig,
+  TenantConfig,
+  TokenProfile,
+  UserConfig,
+} from './config.js';
+export type {
+  FaultKind,
+  FaultSpec,
+  MockServerControl,
+  RequestLogEntry,
+  RotateSigningKeyOptions,
+  RotatedSigningKey,
+} from './control.js';
+export { MockServerControlClient, MockServerControlError } from './control-client.js';
+export { GrantType } from './grant-types.js';
+export { runCli, CONFIG_ENV_VAR, type CliIo, type CliOutcome } from './run-cli.js';
+export { startMockServer, type MockServer } from './start-mock-server.js';
+export { totpCode } from './totp.js';
+export { TUTORIAL, tutorialTenant } from './tutorial-tenant.js';

@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { MockServerConfig } from './config.js';
+import { startMockServer, type MockServer } from './start-mock-server.js';
+import { tutorialTenant } from './tutorial-tenant.js';
+
+/** The environment variable that may hold the configuration as JSON. */
+export const CONFIG_ENV_VAR = 'ROPKIT_MOCK_SERVER_CONFIG';
+
+const USAGE = `Usage: ropkit-mock-server [--config FILE | --tutorial] [--port N] [--host ADDR] [--issuer URL] [--control]
+
+  --config FILE   tenant configuration (JSON); otherwise $${CONFIG_ENV_VAR} holds it as JSON
+  --tutorial      the seed tutorial's tenant (user@example.com / pwd, client tutorial-client)
+  --port N        port to listen on (default: the config's "port", else 0 = any free port)
+  --host ADDR     address to bind (default: the config's "host", else 127.0.0.1)
+  --issuer URL    issuer, https://TENANT/ (default: the config's "issuer", else the server's URL)
+  --control       serve the control API under /__ropkit/ (default: the config's "controlApi")
+`;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Where the CLI writes, so it can run in-process in tests. */
+export interface CliIo {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** The outcome of {@link runCli}: a running server, or an exit code. */
+export type CliOutcome = { server: MockServer } | { exitCode: number };
+
+async function loadConfig(
+  values: { config?: string; tutorial?: boolean },
+  env: CliIo['env'],
+): Promise<unknown> {
+  if (values.config !== undefined) {
+    const parsed: unknown = JSON.parse(await readFile(values.config, 'utf8'));
+    return parsed;
+  }
+  const fromEnv = env[CONFIG_ENV_VAR];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const parsed: unknown = JSON.parse(fromEnv);
+    return parsed;
+  }
+  if (values.tutorial === true) return tutorialTenant();
+  throw new TypeError(
+    `no configuration: pass --config FILE, set ${CONFIG_ENV_VAR}, or pass --tutorial`,
+  );
+}
+
+/**
+ * The `ropkit-mock-server` command: reads the configuration, starts the server and prints where it
+ * listens. Configuration errors are reported without any option's value.
+ */
+export async function runCli(io: CliIo): Promise<CliOutcome> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...io.argv],
+      options: {
+        config: { type: 'string' },
+        tutorial: { type: 'boolean' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        issuer: { type: 'string' },
+        control: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    io.stderr(`ropkit-mock-server: ${messageOf(error)}\n${USAGE}`);
+    return { exitCode: 2 };
+  }
+  if (values.help === true) {
+    io.stdout(USAGE);
+    return { exitCode: 0 };
+  }
+  let config: MockServerConfig;
+  try {
+    const loaded = await loadConfig(values, io.env);
+    if (typeof loaded !== 'object' || loaded === null || Array.isArray(loaded)) {
+      throw new TypeError('the configuration must be a JSON object');
+    }
+    config = { ...(loaded as MockServerConfig) };
+    if (values.port !== undefined) {
+      if (!/^\d+$/.test(values.port)) throw new TypeError('--port must be a number');
+      config.port = Number(values.port);
+    }
+    if (values.host !== undefined) config.host = values.host;
+    if (values.issuer !== undefined) config.issuer = values.issuer;
+    if (values.control === true) config.controlApi = true;
+  } catch (error) {
+    // JSON.parse messages quote the text near the error, which may be a secret: say less.
+    const reason =
+      error instanceof SyntaxError ? 'the configuration is not valid JSON' : messageOf(error);
+    io.stderr(`ropkit-mock-server: ${reason}\n`);
+    return { exitCode: 2 };
+  }
+  try {
+    const server = await startMockServer(config);
+    const control = config.controlApi === true ? ', control API at /__ropkit/' : '';
+    io.stdout(
+      `ropkit-mock-server listening on ${server.url} (issuer ${server.issuer}${control})\n`,
+    );
+    return { server };
+  } catch (error) {
+    const prefix = error instanceof TypeError ? 'invalid configuration: ' : '';
+    io.stderr(`ropkit-mock-server: ${prefix}${messageOf(error)}\n`);
+    return { exitCode: error instanceof TypeError ? 2 : 1 };
+  }
+}

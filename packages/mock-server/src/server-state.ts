@@ -1,0 +1,69 @@
+import { BruteForceProtection } from './brute-force-protection.js';
+import { Clock } from './clock.js';
+import { FaultQueue } from './fault-queue.js';
+import { MfaTokenStore } from './mfa-token-store.js';
+import { RateLimiter } from './rate-limiter.js';
+import { RefreshTokenStore } from './refresh-token-store.js';
+import { RequestLog } from './request-log.js';
+import type { ResolvedTenant } from './resolved-config.js';
+import type { SigningKeyStore } from './signing-keys.js';
+import { TenantDirectory } from './tenant-directory.js';
+
+/** Everything a running mock server holds; the endpoints and the control API share it. */
+export class ServerState {
+  /** The tenant as configured (settings that the control API does not change). */
+  readonly tenant: ResolvedTenant;
+  readonly clock = new Clock();
+  readonly directory: TenantDirectory;
+  readonly keys: SigningKeyStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly mfaTokens: MfaTokenStore;
+  readonly bruteForce: BruteForceProtection;
+  readonly rateLimiter: RateLimiter | undefined;
+  readonly faults = new FaultQueue();
+  readonly requestLog = new RequestLog();
+  #issuer: string;
+
+  constructor(tenant: ResolvedTenant, keys: SigningKeyStore, issuer: string) {
+    this.tenant = tenant;
+    this.keys = keys;
+    this.directory = new TenantDirectory(tenant);
+    this.refreshTokens = new RefreshTokenStore(this.clock);
+    this.mfaTokens = new MfaTokenStore(this.clock);
+    this.bruteForce = new BruteForceProtection(this.clock, tenant.bruteForce);
+    this.rateLimiter =
+      tenant.rateLimit === undefined ? undefined : new RateLimiter(this.clock, tenant.rateLimit);
+    this.#issuer = issuer;
+  }
+
+  /** The issuer, `https://TENANT/`, with its trailing slash. */
+  get issuer(): string {
+    return this.#issuer;
+  }
+
+  /**
+   * Changes the issuer (already validated). {@link reset} keeps it: the issuer says where the server
+   * is reached (a container's mapped port), which a test reset does not change.
+   */
+  set issuer(issuer: string) {
+    this.#issuer = issuer;
+  }
+
+  /** The userinfo URL, which is also the second audience of tokens granted `openid`. */
+  get userinfoUrl(): string {
+    return `${this.#issuer}userinfo`;
+  }
+
+  /** Back to how the server started, except the issuer (see the setter). */
+  reset(): void {
+    this.clock.reset();
+    this.directory.reset();
+    this.keys.reset();
+    this.refreshTokens.reset();
+    this.mfaTokens.reset();
+    this.bruteForce.clear();
+    this.rateLimiter?.reset();
+    this.faults.clear();
+    this.requestLog.clear();
+  }
+}

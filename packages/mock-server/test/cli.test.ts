@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bundleServer } from '../scripts/bundle-server.ts';
+import {
+  CONFIG_ENV_VAR,
+  runCli,
+  TUTORIAL,
+  tutorialTenant,
+  type CliOutcome,
+  type MockServer,
+} from '../src/index.js';
+import { expectTokens, requestToken, verifyToken } from './helpers.js';
+
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'ropkit-mock-server-cli-'));
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+/** Runs the CLI in-process, collecting what it writes. */
+async function run(argv: string[], env: Record<string, string> = {}) {
+  const output = { stdout: '', stderr: '' };
+  const outcome = await runCli({
+    argv,
+    env,
+    stdout: (text) => (output.stdout += text),
+    stderr: (text) => (output.stderr += text),
+  });
+  return { outcome, ...output };
+}
+
+function serverOf(outcome: CliOutcome): MockServer {
+  if (!('server' in outcome))
+    throw new Error(`expected a server, got exit code ${outcome.exitCode}`);
+  return outcome.server;
+}
+
+describe('runCli (in-process)', () => {
+  let server: MockServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('reads --config, honours --port 0 and --control, and prints where it listens', async () => {
+    const file = join(directory, 'tenant.json');
+    await writeFile(file, JSON.stringify(tutorialTenant()));
+    const result = await run(['--config', file, '--port', '0', '--control']);
+    server = serverOf(result.outcome);
+    expect(result.stdout).toBe(
+      `ropkit-mock-server listening on ${server.url} (issuer ${server.url}/, control API at /__ropkit/)\n`,
+    );
+    const body = await expectTokens(await requestToken(server));
+    await verifyToken(server, body.access_token, TUTORIAL.audience);
+    expect((await fetch(`${server.url}/__ropkit/clock`)).status).toBe(200);
+  });
+
+  it(`reads the configuration from ${CONFIG_ENV_VAR} and takes --issuer`, async () => {
+    const result = await run(['--issuer', 'https://tenant.example.com/'], {
+      [CONFIG_ENV_VAR]: JSON.stringify(tutorialTenant()),
+    });
+    server = serverOf(result.outcome);
+    expect(server.issuer).toBe('https://tenant.example.com/');
+    expect((await fetch(`${server.url}/__ropkit/clock`)).status).toBe(404);
+  });
+
+  it('exits 2 with a clear message, and no secret, for a bad configuration', async () => {
+    const config = tutorialTenant({
+      clients: [{ clientId: 'c', clientSecret: 'SECRET-VALUE', grantTypes: ['nope'] }],
+    });
+    const result = await run([], { [CONFIG_ENV_VAR]: JSON.stringify(config) });
+    expect(result.outcome).toEqual({ exitCode: 2 });
+    expect(result.stderr).toMatch(
+      /^ropkit-mock-server: invalid configuration: "clients\[0\]\.grantTypes\[0\]"/,
+    );
+    expect(result.stderr).not.toContain('SECRET-VALUE');
+  });
+
+  it('exits 2 for JSON it cannot parse, without echoing it', async () => {
+    const result = await run([], {
+      [CONFIG_ENV_VAR]: '{"clients":[{"clientSecret":"SECRET-VALUE"',
+    });
+    expect(result.outcome).toEqual({ exitCode: 2 });
+    expect(result.stderr).toBe('ropkit-mock-server: the configuration is not valid JSON\n');
+  });
+
+  it('exits 2 without any configuration, and for unknown flags', async () => {
+    const none = await run([]);
+    expect(none.outcome).toEqual({ exitCode: 2 });
+    expect(none.stderr).toContain('no configuration');
+    const unknown = await run(['--tutorial', '--verbose']);
+    expect(unknown.outcome).toEqual({ exitCode: 2 });
+    expect(unknown.stderr).toContain('Usage: ropkit-mock-server');
+  });
+});
+
+describe('the bundled ropkit-mock-server binary (a real process)', () => {
+  let bundle: string;
+  let child: ChildProcess | undefined;
+  beforeAll(async () => {
+    bundle = await bundleServer({ outFile: join(directory, 'mock-server.mjs') });
+  });
+  afterEach(() => {
+    if (child?.exitCode === null) child.kill('SIGKILL');
+    child = undefined;
+  });
+
+  it('starts, serves tokens, and exits 0 on SIGTERM', async () => {
+    child = spawn(process.execPath, [bundle, '--tutorial', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+    const match = /listening on (http:\/\/127\.0\.0\.1:\d+) \(issuer (\S+)\)/.exec(line.toString());
+    expect(match).not.toBeNull();
+    const url = match![1]!;
+    const response = await fetch(`${url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'password',
+        username: TUTORIAL.username,
+        password: TUTORIAL.password,
+        audience: TUTORIAL.audience,
+        client_id: TUTORIAL.clientId,
+        client_secret: TUTORIAL.clientSecret,
+      }),
+    });
+    expect(response.status).toBe(200);
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  });
+});

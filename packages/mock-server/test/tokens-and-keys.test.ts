@@ -1,0 +1,249 @@
+import {
+  calculateJwkThumbprint,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  type JWK,
+} from 'jose';
+import { request as httpRequest } from 'node:http';
+import * as oauth from 'oauth4webapi';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TUTORIAL, type MockServer, type SigningAlgorithm } from '../src/index.js';
+import { expectTokens, requestToken, startTutorial, verifyToken } from './helpers.js';
+
+let server: MockServer | undefined;
+
+/** GETs a JSON document with a chosen Host header. */
+function getWithHost(url: string, host: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(url, { headers: { host } }, (incoming) => {
+      let text = '';
+      incoming.setEncoding('utf8');
+      incoming.on('data', (chunk: string) => (text += chunk));
+      incoming.on('end', () => resolve(JSON.parse(text) as Record<string, unknown>));
+      incoming.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const ALGORITHMS: Array<{ alg: SigningAlgorithm; kty: string; members: string[] }> = [
+  { alg: 'RS256', kty: 'RSA', members: ['n', 'e'] },
+  { alg: 'PS256', kty: 'RSA', members: ['n', 'e'] },
+  { alg: 'ES256', kty: 'EC', members: ['crv', 'x', 'y'] },
+  { alg: 'EdDSA', kty: 'OKP', members: ['crv', 'x'] },
+];
+
+describe('signing algorithms', () => {
+  it.each(ALGORITHMS)(
+    '$alg: the JWKS publishes the key and tokens verify through it',
+    async ({ alg, kty, members }) => {
+      server = await startTutorial({ signingKeys: [{ alg }] });
+      const jwks = (await (await fetch(server.jwksUri)).json()) as { keys: JWK[] };
+      expect(jwks.keys).toHaveLength(1);
+      const [key] = jwks.keys;
+      expect(Object.keys(key!)).toEqual(['alg', 'kty', 'use', ...members, 'kid']);
+      expect(key).toMatchObject({ alg, kty, use: 'sig' });
+      expect(key!['d']).toBeUndefined();
+      const body = await expectTokens(await requestToken(server));
+      const { protectedHeader } = await verifyToken(server, body.access_token, TUTORIAL.audience);
+      expect(protectedHeader).toEqual({ alg, typ: 'JWT', kid: key!.kid });
+    },
+  );
+
+  it('publishes every configured key and signs with the first', async () => {
+    server = await startTutorial({
+      signingKeys: [
+        { alg: 'ES256', kid: 'current' },
+        { alg: 'RS256', kid: 'next' },
+      ],
+    });
+    const jwks = (await (await fetch(server.jwksUri)).json()) as { keys: JWK[] };
+    expect(jwks.keys.map((key) => key.kid)).toEqual(['current', 'next']);
+    const body = await expectTokens(await requestToken(server));
+    expect(decodeProtectedHeader(body.access_token).kid).toBe('current');
+  });
+
+  it('signs with a fixed key from configuration, its RFC 7638 thumbprint as kid', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const privateJwk = await exportJWK(privateKey);
+    const publicJwk = await exportJWK(publicKey);
+    server = await startTutorial({ signingKeys: [{ alg: 'ES256', privateJwk }] });
+    const body = await expectTokens(await requestToken(server));
+    const header = decodeProtectedHeader(body.access_token);
+    expect(header.kid).toBe(await calculateJwkThumbprint(publicJwk));
+    // Verifiable with the public key alone, without the JWKS.
+    await jwtVerify(body.access_token, await importJWK(publicJwk, 'ES256'), {
+      issuer: server.issuer,
+    });
+  });
+});
+
+describe('key rotation', () => {
+  it('keeps the previous key published: old tokens still verify, new ones use the new key', async () => {
+    server = await startTutorial();
+    const before = await expectTokens(await requestToken(server));
+    const rotated = await server.control.rotateSigningKey({ alg: 'ES256' });
+    expect(rotated.previousKid).toBe(decodeProtectedHeader(before.access_token).kid);
+    const jwks = (await (await fetch(server.jwksUri)).json()) as { keys: JWK[] };
+    expect(jwks.keys.map((key) => key.kid)).toEqual([rotated.kid, rotated.previousKid]);
+    const after = await expectTokens(await requestToken(server));
+    expect(decodeProtectedHeader(after.access_token)).toMatchObject({
+      alg: 'ES256',
+      kid: rotated.kid,
+    });
+    await verifyToken(server, before.access_token, TUTORIAL.audience);
+    await verifyToken(server, after.access_token, TUTORIAL.audience);
+  });
+
+  it('withdraws the previous key: tokens it signed no longer verify', async () => {
+    server = await startTutorial();
+    const before = await expectTokens(await requestToken(server));
+    const rotated = await server.control.rotateSigningKey({ keepPrevious: false });
+    const jwks = (await (await fetch(server.jwksUri)).json()) as { keys: JWK[] };
+    expect(jwks.keys.map((key) => key.kid)).toEqual([rotated.kid]);
+    await expect(verifyToken(server, before.access_token, TUTORIAL.audience)).rejects.toThrow(
+      'no applicable key found in the JSON Web Key Set',
+    );
+    const after = await expectTokens(await requestToken(server));
+    await verifyToken(server, after.access_token, TUTORIAL.audience);
+  });
+
+  it('withdraws a kept key later, but never the signing key', async () => {
+    server = await startTutorial();
+    const rotated = await server.control.rotateSigningKey();
+    await expect(server.control.withdrawSigningKey(rotated.kid)).rejects.toThrow(
+      /signs new tokens/,
+    );
+    await server.control.withdrawSigningKey(rotated.previousKid);
+    const jwks = (await (await fetch(server.jwksUri)).json()) as { keys: JWK[] };
+    expect(jwks.keys.map((key) => key.kid)).toEqual([rotated.kid]);
+  });
+});
+
+describe('RFC 9068 profile', () => {
+  it('issues at+jwt tokens with client_id and jti instead of azp and gty, valid for a standard RFC 9068 validator', async () => {
+    server = await startTutorial({
+      apis: [{ identifier: TUTORIAL.audience, scopes: ['read:sample'], tokenProfile: 'rfc9068' }],
+    });
+    const body = await expectTokens(await requestToken(server));
+    const claims = decodeJwt(body.access_token);
+    expect(decodeProtectedHeader(body.access_token).typ).toBe('at+jwt');
+    expect(claims).toMatchObject({ client_id: TUTORIAL.clientId, scope: 'read:sample' });
+    expect(claims.jti).toEqual(expect.any(String));
+    expect(claims['azp']).toBeUndefined();
+    expect(claims['gty']).toBeUndefined();
+    // oauth4webapi's validator checks typ, iss, aud, exp, iat, sub, client_id, jti and the signature.
+    const as = await oauth.processDiscoveryResponse(
+      new URL(server.issuer),
+      await oauth.discoveryRequest(new URL(server.issuer), { [oauth.allowInsecureRequests]: true }),
+    );
+    const validated = await oauth.validateJwtAccessToken(
+      as,
+      new Request('https://resource.example/', {
+        headers: { authorization: `Bearer ${body.access_token}` },
+      }),
+      TUTORIAL.audience,
+      { [oauth.allowInsecureRequests]: true },
+    );
+    expect(validated.client_id).toBe(TUTORIAL.clientId);
+  });
+});
+
+describe('discovery and issuer', () => {
+  it('publishes the discovery document MOCK-SERVER.md lists, without grant_types_supported', async () => {
+    server = await startTutorial({ signingKeys: [{ alg: 'RS256' }, { alg: 'ES256' }] });
+    const response = await fetch(server.discoveryUrl);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as Record<string, unknown>;
+    const issuer = server.issuer;
+    expect(document).toMatchObject({
+      issuer,
+      token_endpoint: `${issuer}oauth/token`,
+      userinfo_endpoint: `${issuer}userinfo`,
+      jwks_uri: `${issuer}.well-known/jwks.json`,
+      revocation_endpoint: `${issuer}oauth/revoke`,
+      mfa_challenge_endpoint: `${issuer}mfa/challenge`,
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      id_token_signing_alg_values_supported: ['RS256', 'ES256'],
+      subject_types_supported: ['public'],
+    });
+    expect(document['scopes_supported']).toEqual(
+      expect.arrayContaining(['openid', 'offline_access']),
+    );
+    expect(document).not.toHaveProperty('grant_types_supported');
+  });
+
+  it('uses the configured issuer, never the Host header', async () => {
+    server = await startTutorial({ issuer: 'https://tenant.example.com/' });
+    // node:http, because fetch does not let a caller choose the Host header.
+    const document = await getWithHost(server.discoveryUrl, 'evil.example.net');
+    expect(document['issuer']).toBe('https://tenant.example.com/');
+    expect(document['token_endpoint']).toBe('https://tenant.example.com/oauth/token');
+    const body = await expectTokens(await requestToken(server));
+    expect(decodeJwt(body.access_token).iss).toBe('https://tenant.example.com/');
+  });
+
+  it('defaults the issuer to its own URL with a trailing slash, whatever the Host header says', async () => {
+    server = await startTutorial();
+    expect(server.issuer).toBe(`${server.url}/`);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const document = await getWithHost(server.discoveryUrl, 'evil.example.net:8443');
+    expect(document['issuer']).toBe(`${server.url}/`);
+  });
+
+  it('answers 404 for paths Auth0 does not serve, and for the control API when it is off', async () => {
+    server = await startTutorial();
+    expect((await fetch(`${server.url}/authorize`)).status).toBe(404);
+    expect((await fetch(`${server.url}/oauth/token`)).status).toBe(404);
+    expect((await fetch(`${server.url}/__ropkit/clock`)).status).toBe(404);
+    const health = await fetch(`${server.url}/__ropkit/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('/userinfo', () => {
+  it('returns sub and the claims the granted scopes allow', async () => {
+    server = await startTutorial();
+    const body = await expectTokens(await requestToken(server, { scope: 'openid email' }));
+    const response = await fetch(`${server.url}/userinfo`, {
+      headers: { authorization: `Bearer ${body.access_token}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      sub: decodeJwt(body.access_token).sub,
+      email: TUTORIAL.username,
+      email_verified: true,
+    });
+  });
+
+  it('rejects a token without the userinfo audience, a missing token, a garbled one and an expired one', async () => {
+    server = await startTutorial();
+    const userinfo = (authorization?: string) =>
+      fetch(
+        `${server!.url}/userinfo`,
+        authorization === undefined ? {} : { headers: { authorization } },
+      );
+    const apiOnly = await expectTokens(await requestToken(server));
+    const noOpenid = await userinfo(`Bearer ${apiOnly.access_token}`);
+    expect(noOpenid.status).toBe(401);
+    expect(noOpenid.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    const missing = await userinfo();
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    expect((await userinfo('Bearer not.a.jwt')).status).toBe(401);
+    const withOpenid = await expectTokens(await requestToken(server, { scope: 'openid' }));
+    expect((await userinfo(`Bearer ${withOpenid.access_token}`)).status).toBe(200);
+    await server.control.advanceClock(86_400);
+    expect((await userinfo(`Bearer ${withOpenid.access_token}`)).status).toBe(401);
+  });
+});
