@@ -67,7 +67,7 @@ export class TokenManager {
   readonly #logger: TokenLogger | undefined;
   readonly #clock: () => number;
   readonly #random: () => number;
-  readonly #inFlight = new Map<string, Promise<ManagedTokenSet>>();
+  readonly #inFlight = new Map<string, RefreshFlight>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
 
   /** @throws {TypeError} when an option is invalid. */
@@ -163,8 +163,14 @@ export class TokenManager {
         'The access token expired and there is no refresh token',
       );
     }
+    const flight = this.#flight(key, options.forwardedFor);
     try {
-      return await this.#refreshOnce(key, options.forwardedFor);
+      if (now >= current.expiresAt) return await flight.result;
+      // Still valid: wait for the first attempt only. Should it fail in a way worth retrying,
+      // serve the valid token now and let the retries go on in the background, rather than
+      // holding the caller for the whole retry budget.
+      const first = await Promise.race([flight.result, flight.retrying]);
+      return first === RETRYING ? current : first;
     } catch (error) {
       // Keep serving a token that is still valid while the server fails (not after invalid_grant).
       if (!(error instanceof ReauthenticationRequiredError) && this.#clock() < current.expiresAt) {
@@ -180,7 +186,7 @@ export class TokenManager {
    */
   async refresh(key: string, options: GetAccessTokenOptions = {}): Promise<ManagedTokenSet> {
     requireKey(key);
-    return this.#refreshOnce(key, options.forwardedFor);
+    return this.#flight(key, options.forwardedFor).result;
   }
 
   /** Revokes the refresh token (RFC 7009) and forgets the key's tokens. */
@@ -204,18 +210,29 @@ export class TokenManager {
   }
 
   /** Single flight: one refresh per key at a time; every caller gets its result or error. */
-  #refreshOnce(key: string, forwardedFor: string | undefined): Promise<ManagedTokenSet> {
-    let pending = this.#inFlight.get(key);
-    if (pending === undefined) {
-      pending = this.#refreshWithRetry(key, forwardedFor).finally(() => {
+  #flight(key: string, forwardedFor: string | undefined): RefreshFlight {
+    let flight = this.#inFlight.get(key);
+    if (flight === undefined) {
+      const retry = Promise.withResolvers<typeof RETRYING>();
+      const result = this.#refreshWithRetry(key, forwardedFor, () =>
+        retry.resolve(RETRYING),
+      ).finally(() => {
         this.#inFlight.delete(key);
       });
-      this.#inFlight.set(key, pending);
+      // Callers that served a still-valid token no longer wait; the failure is reported as an
+      // event, so nobody needs to observe this rejection.
+      result.catch(() => undefined);
+      flight = { result, retrying: retry.promise };
+      this.#inFlight.set(key, flight);
     }
-    return pending;
+    return flight;
   }
 
-  async #refreshWithRetry(key: string, forwardedFor: string | undefined): Promise<ManagedTokenSet> {
+  async #refreshWithRetry(
+    key: string,
+    forwardedFor: string | undefined,
+    onRetry: () => void,
+  ): Promise<ManagedTokenSet> {
     const current = await this.#store.get(key);
     if (current?.refreshToken === undefined) {
       throw new ReauthenticationRequiredError(
@@ -257,6 +274,7 @@ export class TokenManager {
           throw error;
         }
         emitTokenEvent(this.#logger, 'retryScheduled', { key, attempt, delayMs, code, status });
+        onRetry();
         await sleep(delayMs);
       }
     }
@@ -310,13 +328,22 @@ export class TokenManager {
       () => {
         this.#timers.delete(key);
         // Failures are reported through events; the next getAccessToken decides what to do.
-        this.#refreshOnce(key, undefined).catch(() => undefined);
+        this.#flight(key, undefined);
       },
       Math.min(delay, 2 ** 31 - 1),
     );
     timer.unref();
     this.#timers.set(key, timer);
   }
+}
+
+/** Marks the moment a refresh's first attempt failed and a retry was scheduled. */
+const RETRYING = Symbol('retrying');
+
+/** A refresh in flight: its final result, and a signal once it has started retrying. */
+interface RefreshFlight {
+  result: Promise<ManagedTokenSet>;
+  retrying: Promise<typeof RETRYING>;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -136,11 +136,11 @@ describe('failure policy', () => {
     await expect(manager.getTokenSet(KEY)).rejects.toThrow('No tokens are stored for this key');
   });
 
-  it('retries 503 with backoff and succeeds', async () => {
+  it('retries 503 with backoff; a still-valid token is served at once meanwhile', async () => {
     const { clock, manager, signIn, tokenCalls } = setup({
       retry: { attempts: 3, baseDelayMs: 10 },
     });
-    await signIn();
+    const tokens = await signIn();
     clock.advance(0.9 * 86_400_000);
     await mock.server.control.queueFault({
       endpoint: '/oauth/token',
@@ -149,8 +149,28 @@ describe('failure policy', () => {
       body: { error: 'server_error' },
       times: 2,
     });
-    const refreshed = await manager.getTokenSet(KEY);
-    expect(refreshed.receivedAt).toBe(clock.now());
+    // The first attempt fails: the caller gets the valid token without waiting for the retries.
+    expect(await manager.getAccessToken(KEY)).toBe(tokens.accessToken);
+    await vi.waitFor(async () => expect(await tokenCalls('refresh_token')).toBe(3));
+    await vi.waitFor(async () =>
+      expect(await manager.getAccessToken(KEY)).not.toBe(tokens.accessToken),
+    );
+  });
+
+  it('waits for the retries when the token has already expired', async () => {
+    const { clock, manager, signIn, tokenCalls } = setup({
+      retry: { attempts: 3, baseDelayMs: 10 },
+    });
+    const tokens = await signIn();
+    clock.advance(86_400_000 + 1);
+    await mock.server.control.queueFault({
+      endpoint: '/oauth/token',
+      kind: 'status',
+      status: 503,
+      body: { error: 'server_error' },
+      times: 2,
+    });
+    expect(await manager.getAccessToken(KEY)).not.toBe(tokens.accessToken);
     expect(await tokenCalls('refresh_token')).toBe(3);
   });
 
