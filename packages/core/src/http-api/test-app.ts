@@ -19,6 +19,11 @@ export interface TestAppOptions {
     /** The URL `GET /call-api` fetches with the session's access token. */
     downstreamUrl?: string;
   };
+  /**
+   * Take the client IP from `X-Forwarded-For` (the framework's own trust-proxy setting), so a
+   * test can act as several end users. Default `false`.
+   */
+  trustProxy?: boolean;
 }
 
 /**
