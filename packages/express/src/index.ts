@@ -1,0 +1,77 @@
+/**
+ * @ropkit/express: the Express adapter of ropkit.
+ *
+ * Protect routes with bearer access tokens (`auth()`, `requireScopes()`, `authErrorHandler()`,
+ * RFC 6750) and sign users in with the Resource Owner Password flow (`passwordLogin()`), keeping
+ * their tokens server-side. Everything that is not Express glue lives in `@ropkit/core`.
+ *
+ * Importing this module is enough to type `req.auth`, `req.accessToken()` and `req.apiFetch()`.
+ *
+ * @packageDocumentation
+ */
+import type { AuthorizedFetch, VerifiedAccessToken } from '@ropkit/core';
+
+declare global {
+  // Express's request type is the global `Express.Request` interface (express-serve-static-core),
+  // so merging into it types `req` in every handler, with no cast.
+  namespace Express {
+    interface Request {
+      /**
+       * The verified access token, set by {@link auth}: `token`, `header`, `payload`, granted
+       * `scopes` and `realm`. `undefined` on an `optional` route called without credentials, and
+       * on routes without `auth()`.
+       */
+      auth?: VerifiedAccessToken;
+      /**
+       * A valid access token of the signed-in session, refreshed first when due. Present after
+       * {@link PasswordLoginHandlers.tokens}.
+       *
+       * @throws {ReauthenticationRequiredError} the session is not signed in, or its refresh token
+       *   stopped working.
+       */
+      accessToken: () => Promise<string>;
+      /**
+       * A `fetch` that calls your API with the session's access token (refreshed when due, and
+       * once more after a `401 invalid_token`). Present after {@link PasswordLoginHandlers.tokens}.
+       */
+      apiFetch: AuthorizedFetch;
+    }
+  }
+}
+
+export { auth, type AuthOptions } from './auth.js';
+export { authErrorHandler } from './errors.js';
+export {
+  passwordLogin,
+  type LoginResponder,
+  type LoginResult,
+  type PasswordLoginHandlers,
+  type PasswordLoginOptions,
+} from './login.js';
+export {
+  requireAnyScope,
+  requireClaimEquals,
+  requireClaimIncludes,
+  requireClaims,
+  requireScopes,
+  requirement,
+} from './requirements.js';
+
+// The core types an Express user meets, so one import is enough.
+export {
+  BearerError,
+  InsufficientScopeError,
+  InvalidRequestError,
+  InvalidTokenError,
+  KeySetUnavailableError,
+  LOGIN_OUTCOME_STATUS,
+  MissingCredentialsError,
+  ReauthenticationRequiredError,
+  type AccessTokenPayload,
+  type AccessTokenVerifierOptions,
+  type AuthRequirement,
+  type AuthorizedFetch,
+  type LoginOutcome,
+  type TokenClientOptions,
+  type VerifiedAccessToken,
+} from '@ropkit/core';

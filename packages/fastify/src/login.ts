@@ -1,0 +1,221 @@
+import {
+  LOGIN_OUTCOME_STATUS,
+  PasswordLogin,
+  ReauthenticationRequiredError,
+  TokenClient,
+  TokenError,
+  TokenManager,
+  createAuthorizedFetch,
+  newSessionKey,
+  readLoginCredentials,
+  type AuthorizedFetch,
+  type GetAccessTokenOptions,
+  type LoginOutcome,
+  type TokenClientOptions,
+  type TokenManagerOptions,
+} from '@ropkit/core';
+import type { AnyFastifyReply, AnyFastifyRequest } from './fastify-types.js';
+import { assertSession, readSessionKey, renewSession } from './session-key.js';
+import { forwardableIp } from './user-ip.js';
+// The request augmentation lives in the entry file; this brings it in wherever this module is
+// compiled from (the ./conformance subpath does not pass through the entry).
+// oxlint-disable-next-line import/no-empty-named-blocks, unicorn/require-module-specifiers
+import type {} from './index.js';
+
+/** Options of {@link passwordLogin}. */
+export interface LoginOptions {
+  /**
+   * The client that runs the grants: a `TokenClient`, or its options (`issuer` or
+   * `tokenEndpoint`, `clientId`, `clientSecret`, `audience`, `scope`...). Required.
+   */
+  client: TokenClient | TokenClientOptions;
+  /**
+   * Connection (user directory) for Auth0's password-realm grant. A `realm` field in the login
+   * body takes precedence. Default: none, the tenant's default directory (`grant_type=password`).
+   */
+  realm?: string;
+  /**
+   * Send the end user's IP (`request.ip`, which honours Fastify's `trustProxy`) as
+   * `auth0-forwarded-for` on sign-in, OTP and refresh, so Auth0's brute-force protection counts
+   * per user IP and not per server. Needs a confidential client with "Trust Token Endpoint IP
+   * Header" on. Default `false`.
+   */
+  forwardUserIp?: boolean;
+  /**
+   * Options of the `TokenManager` built around `client`: `store` (default: in memory, 10000
+   * sessions), `refreshShare`, `refreshWindowMs`, `retry`, `logger`, `clock`... Default: core's.
+   */
+  manager?: Omit<TokenManagerOptions, 'client'>;
+}
+
+/** A login form whose fields are missing: what the login route answers, with status 400. */
+export interface LoginFieldsMissing {
+  status: 'invalid_request';
+  message: string;
+}
+
+/** The JSON body of the login and OTP routes: core's `LoginOutcome`, or missing fields. */
+export type LoginResponse = LoginOutcome | LoginFieldsMissing;
+
+/** A route handler of {@link passwordLogin}. */
+export type LoginRouteHandler = (
+  request: AnyFastifyRequest,
+  reply: AnyFastifyReply,
+) => Promise<LoginResponse>;
+
+/** What {@link passwordLogin} returns: three route handlers and the per-request token access. */
+export interface PasswordLoginRoutes {
+  /**
+   * `POST` handler: reads `username` (or `email`), `password` and optional `realm` from a JSON or
+   * form body (form bodies need @fastify/formbody), runs the password grant, and answers the
+   * `LoginOutcome` as JSON with its status from `LOGIN_OUTCOME_STATUS` (200, 401 `mfa_required`,
+   * 401, 403, 429 with `Retry-After`, 503), or 400 `invalid_request` for missing fields.
+   */
+  readonly login: LoginRouteHandler;
+  /** `POST` handler: finishes an MFA sign-in with the `otp` field of the body. */
+  readonly verifyOtp: LoginRouteHandler;
+  /** `POST` handler: revokes the refresh token, forgets the tokens, renews the session; 204. */
+  readonly logout: (request: AnyFastifyRequest, reply: AnyFastifyReply) => Promise<AnyFastifyReply>;
+  /** The token manager holding every session's tokens. */
+  readonly manager: TokenManager;
+  /**
+   * A valid access token for the request's session, refreshed first when due.
+   *
+   * @throws {ReauthenticationRequiredError} not signed in, or the refresh token was refused.
+   */
+  readonly accessToken: (request: AnyFastifyRequest) => Promise<string>;
+  /** A `fetch` bound to the request's session tokens (see core's `createAuthorizedFetch`). */
+  readonly apiFetch: (request: AnyFastifyRequest) => AuthorizedFetch;
+}
+
+const FIELDS_MISSING: LoginFieldsMissing = {
+  status: 'invalid_request',
+  message: 'Enter your email and password',
+};
+
+/**
+ * The sign-in half of ropkit for Fastify: route handlers for Auth0's Resource Owner Password
+ * flow, backed by core's `PasswordLogin` and `TokenManager`. Tokens stay server-side in the
+ * manager's store; the session (from @fastify/session, registered with @fastify/cookie) holds
+ * only a random key, so no token is ever put in a cookie.
+ *
+ * Register `fastifyRopkit` with `{ login }` to get `request.accessToken()` and
+ * `request.apiFetch()` in every route.
+ *
+ * @example
+ * ```ts
+ * const login = passwordLogin({
+ *   client: { issuer: 'https://YOUR_DOMAIN/', clientId, clientSecret, audience, scope: 'openid offline_access' },
+ * });
+ * await app.register(fastifyRopkit, { login });
+ * app.post('/login', login.login);
+ * app.post('/login/otp', login.verifyOtp);
+ * app.post('/logout', login.logout);
+ * ```
+ * @throws {TypeError} when an option is invalid.
+ */
+export function passwordLogin(options: LoginOptions): PasswordLoginRoutes {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('passwordLogin() options must be an object');
+  }
+  const { client, realm, forwardUserIp = false, manager: managerOptions = {} } = options;
+  if (typeof client !== 'object' || client === null) {
+    throw new TypeError('"client" must be a TokenClient or TokenClient options');
+  }
+  const tokenClient = client instanceof TokenClient ? client : new TokenClient(client);
+  const manager = new TokenManager({ ...managerOptions, client: tokenClient });
+  const flow = new PasswordLogin({
+    manager,
+    forwardUserIp,
+    ...(realm === undefined ? {} : { realm }),
+  });
+
+  const tokenOptions = (request: AnyFastifyRequest): GetAccessTokenOptions => {
+    const ip = forwardUserIp ? forwardableIp(request.ip) : undefined;
+    return ip === undefined ? {} : { forwardedFor: ip };
+  };
+
+  /** Signs a key out; a failed revocation is logged (without any token) and passed over. */
+  const signOut = async (request: AnyFastifyRequest, key: string): Promise<void> => {
+    try {
+      await flow.logout(key);
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error;
+      request.log.warn({ code: error.code }, '@ropkit/fastify: revoking the refresh token failed');
+    }
+  };
+
+  return {
+    manager,
+
+    async login(request, reply) {
+      assertSession(request);
+      const credentials = readLoginCredentials(request.body);
+      if (credentials === undefined) return answer(reply, FIELDS_MISSING);
+      const key = newSessionKey();
+      const outcome = await flow.login(key, credentials, request.ip);
+      if (outcome.status === 'signed_in' || outcome.status === 'mfa_required') {
+        const previous = readSessionKey(request);
+        await renewSession(request, key);
+        if (previous !== undefined) await signOut(request, previous);
+      }
+      return answer(reply, outcome);
+    },
+
+    async verifyOtp(request, reply) {
+      assertSession(request);
+      // A fresh key has no MFA step open: core then answers its own "sign in again" outcome.
+      const key = readSessionKey(request) ?? newSessionKey();
+      const otp: unknown =
+        typeof request.body === 'object' && request.body !== null
+          ? Reflect.get(request.body, 'otp')
+          : undefined;
+      const outcome = await flow.verifyOtp(key, typeof otp === 'string' ? otp : '', request.ip);
+      if (outcome.status === 'signed_in') await renewSession(request, key);
+      return answer(reply, outcome);
+    },
+
+    async logout(request, reply) {
+      const key = readSessionKey(request);
+      if (key !== undefined) {
+        await signOut(request, key);
+        await renewSession(request, undefined);
+      }
+      return reply.code(204).header('cache-control', 'no-store').send();
+    },
+
+    async accessToken(request) {
+      return manager.getAccessToken(signedInKey(request), tokenOptions(request));
+    },
+
+    apiFetch(request) {
+      return async (input, init) => {
+        const authorized = createAuthorizedFetch({
+          manager,
+          key: signedInKey(request),
+          ...tokenOptions(request),
+        });
+        return authorized(input, init);
+      };
+    },
+  };
+}
+
+/** The key of a signed-in session. */
+function signedInKey(request: AnyFastifyRequest): string {
+  const key = readSessionKey(request);
+  if (key === undefined) throw new ReauthenticationRequiredError('This session is not signed in');
+  return key;
+}
+
+/** Sets the status and headers of a login or OTP answer; returns its body. */
+function answer(reply: AnyFastifyReply, response: LoginResponse): LoginResponse {
+  const status =
+    response.status === 'invalid_request' ? 400 : LOGIN_OUTCOME_STATUS[response.status];
+  // The answer says who is signed in: no cache may keep it (as RFC 6749 section 5.1 for tokens).
+  reply.code(status).header('cache-control', 'no-store');
+  if (response.status === 'rate_limited' && response.retryAfter !== undefined) {
+    reply.header('retry-after', String(response.retryAfter));
+  }
+  return response;
+}

@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// expectTypeOf in types.test.ts runs inside this package's program, where src/index.ts is always
+// loaded. Here each fixture is its own program: the augmentation must come from the import alone.
+const run = promisify(execFile);
+const packageDir = resolve(import.meta.dirname, '..');
+const modules = join(packageDir, 'node_modules');
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ropkit-fastify-types-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const ROUTE = `
+const app = Fastify();
+app.get('/', (request) => ({ sub: request.auth?.payload.sub, token: request.accessToken }));
+`;
+
+/** Type-checks one file as its own program; resolves to tsc's output and exit code. */
+async function typecheck(name: string, source: string): Promise<{ code: number; output: string }> {
+  const file = join(dir, `${name}.ts`);
+  await writeFile(file, source);
+  const config = {
+    compilerOptions: {
+      module: 'nodenext',
+      target: 'es2023',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      allowImportingTsExtensions: true,
+      customConditions: ['dev-source'],
+      types: ['node'],
+      typeRoots: [join(modules, '@types')],
+      paths: {
+        fastify: [join(modules, 'fastify')],
+        '@ropkit/fastify': [join(packageDir, 'src/index.ts')],
+      },
+    },
+    files: [file],
+  };
+  const project = join(dir, `${name}.tsconfig.json`);
+  await writeFile(project, JSON.stringify(config));
+  try {
+    const { stdout } = await run(join(modules, '.bin', 'tsc'), ['-p', project], { cwd: dir });
+    return { code: 0, output: stdout };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string };
+    return { code: failed.code, output: failed.stdout };
+  }
+}
+
+describe('declaration merging: importing @ropkit/fastify is enough', () => {
+  it('types request.auth and request.accessToken with the import', async () => {
+    const result = await typecheck(
+      'with-import',
+      `import Fastify from 'fastify';\nimport '@ropkit/fastify';\n${ROUTE}`,
+    );
+    expect(result.output).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('does not know them without it', async () => {
+    const result = await typecheck('without-import', `import Fastify from 'fastify';\n${ROUTE}`);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain("Property 'auth' does not exist");
+    expect(result.output).toContain("Property 'accessToken' does not exist");
+  });
+});

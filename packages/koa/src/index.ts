@@ -1,0 +1,75 @@
+/**
+ * @ropkit/koa: the Koa adapter of ropkit.
+ *
+ * - Protecting an API: {@link auth} verifies bearer access tokens (RFC 6750) into
+ *   `ctx.state.auth`; {@link requireScopes}, {@link requireAnyScope}, {@link claimCheck},
+ *   {@link claimEquals} and {@link claimIncludes} add route rules; {@link authErrors} writes
+ *   the RFC 6750 answer every ropkit adapter writes.
+ * - Signing users in and calling the API: {@link passwordLogin} (Resource Owner Password flow,
+ *   tokens kept server-side), with `ctx.state.accessToken()` and `ctx.state.apiFetch()`.
+ *
+ * Importing this module is enough to type `ctx.state` (declaration merging below).
+ *
+ * @packageDocumentation
+ */
+import type { AuthorizedFetch, VerifiedAccessToken } from '@ropkit/core';
+import type { LoginFormOutcome } from './login.js';
+
+declare module 'koa' {
+  interface DefaultState {
+    /**
+     * The verified access token, set by {@link auth}. `undefined` on a route without `auth()`,
+     * and on an `optional` route for a request without credentials.
+     */
+    auth?: VerifiedAccessToken;
+    /**
+     * A valid access token of the session's user, refreshed first when due. Set by
+     * `passwordLogin().middleware`; rejects with `ReauthenticationRequiredError` when no one is
+     * signed in on the session or the refresh token stopped working.
+     */
+    accessToken: () => Promise<string>;
+    /**
+     * `fetch` with `Authorization: Bearer <the session's access token>`; refreshes when due, and
+     * once more on a 401 `invalid_token` for an idempotent request. Set by
+     * `passwordLogin().middleware`; rejects like {@link accessToken}.
+     */
+    apiFetch: AuthorizedFetch;
+    /** The outcome of the login or OTP handler, for the middleware after it. */
+    loginOutcome?: LoginFormOutcome;
+  }
+}
+
+export { auth, type AuthOptions } from './auth.js';
+export { authErrors } from './errors.js';
+export {
+  passwordLogin,
+  type KoaPasswordLogin,
+  type LoginFormOutcome,
+  type LoginOptions,
+} from './login.js';
+export {
+  claimCheck,
+  claimEquals,
+  claimIncludes,
+  requireAnyScope,
+  requireScopes,
+} from './requirements.js';
+export { SESSION_TOKEN_KEY_FIELD } from './session.js';
+
+// The core types and errors a Koa user meets, so one import is enough.
+export {
+  BearerError,
+  InsufficientScopeError,
+  InvalidRequestError,
+  InvalidTokenError,
+  KeySetUnavailableError,
+  MissingCredentialsError,
+  ReauthenticationRequiredError,
+  TokenError,
+  type AccessTokenPayload,
+  type AccessTokenVerifierOptions,
+  type AuthorizedFetch,
+  type LoginOutcome,
+  type TokenClientOptions,
+  type VerifiedAccessToken,
+} from '@ropkit/core';

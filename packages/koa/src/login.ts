@@ -1,0 +1,242 @@
+import {
+  LOGIN_OUTCOME_STATUS,
+  PasswordLogin,
+  ReauthenticationRequiredError,
+  TokenClient,
+  TokenError,
+  TokenManager,
+  createAuthorizedFetch,
+  newSessionKey,
+  readLoginCredentials,
+  type LoginOutcome,
+  type TokenClientOptions,
+  type TokenManagerOptions,
+} from '@ropkit/core';
+import type { Context, Middleware } from 'koa';
+import { destroySession, readTokenKey, storeTokenKey } from './session.js';
+import { forwardableIp } from './user-ip.js';
+
+/** Options of {@link passwordLogin}. */
+export interface LoginOptions {
+  /**
+   * The token client, or its options (`issuer` or `tokenEndpoint`, `clientId`, `clientSecret`,
+   * `audience`, `scope`...). Required, unless `manager` is a ready `TokenManager`.
+   */
+  client?: TokenClient | TokenClientOptions;
+  /** Default connection (user directory) for the password-realm grant. Default: none, the tenant's default directory. */
+  realm?: string;
+  /**
+   * Send the end user's IP (`ctx.ip`) as `auth0-forwarded-for` on sign-in, OTP and refresh, so
+   * brute-force protection counts each user's IP rather than your server's. `ctx.ip` honours
+   * `app.proxy`: behind a reverse proxy set `app.proxy = true` (and `app.maxIpsCount = 1` for one
+   * proxy hop), never on a server clients reach directly, or they choose their own IP. Auth0
+   * trusts the header only from a confidential client with "Trust Token Endpoint IP Header" on.
+   * Default `false`.
+   */
+  forwardUserIp?: boolean;
+  /**
+   * A ready `TokenManager` (then omit `client`), or options of the one created around `client`
+   * (`store`, `refreshShare`, `retry`, `backgroundRefresh`, `logger`, `clock`...). Default: a
+   * manager with core's defaults (tokens in process memory, refresh at 80% of the lifetime).
+   */
+  manager?: TokenManager | Omit<TokenManagerOptions, 'client'>;
+}
+
+/**
+ * What the login and OTP handlers put on `ctx.state.loginOutcome`: core's `LoginOutcome`, or
+ * `invalid_request` (400) when the body has no username and password.
+ */
+export type LoginFormOutcome = LoginOutcome | { status: 'invalid_request'; message: string };
+
+/** The middleware {@link passwordLogin} returns. */
+export interface KoaPasswordLogin {
+  /** The manager holding every session's tokens (for background jobs, or to close it). */
+  readonly manager: TokenManager;
+  /**
+   * `app.use()` it after the session middleware: it puts `ctx.state.accessToken()` and
+   * `ctx.state.apiFetch()` on every request.
+   */
+  readonly middleware: Middleware;
+  /**
+   * `POST` handler: reads `username` (or `email`), `password` and an optional `realm` from a
+   * JSON or form body (parse it first, e.g. `@koa/bodyparser`), runs the password grant and
+   * answers the outcome as JSON with its status. Then sets `ctx.state.loginOutcome` and calls
+   * `next()`, so a following middleware may answer differently (a redirect for a form).
+   */
+  readonly login: Middleware;
+  /** `POST` handler finishing an MFA sign-in with `otp` from the body; answers like `login`. */
+  readonly verifyOtp: Middleware;
+  /** `POST` handler: revokes the refresh token, forgets the tokens, ends the session; 204. */
+  readonly logout: Middleware;
+}
+
+const KNOWN_OPTIONS = new Set(['client', 'realm', 'forwardUserIp', 'manager']);
+
+/**
+ * Signs users in with the Resource Owner Password flow and keeps their tokens server-side, in
+ * the token manager, under a random key that is the only thing put in the session
+ * (koa-session's `ctx.session`). Route handlers then call `ctx.state.accessToken()` or
+ * `ctx.state.apiFetch(url)`, which refresh the tokens when due.
+ *
+ * The password grant is only for highly trusted first-party applications (RFC 9700 section 2.4).
+ *
+ * @example
+ * ```ts
+ * const signIn = passwordLogin({ client: { issuer, clientId, clientSecret, audience, scope } });
+ * app.use(session(app));
+ * app.use(bodyParser());
+ * app.use(signIn.middleware);
+ * router.post('/login', signIn.login);
+ * router.post('/login/otp', signIn.verifyOtp);
+ * router.post('/logout', signIn.logout);
+ * router.get('/orders', async (ctx) => { ctx.body = await (await ctx.state.apiFetch(url)).json(); });
+ * ```
+ *
+ * @throws {TypeError} at declaration, for an invalid option.
+ */
+export function passwordLogin(options: LoginOptions): KoaPasswordLogin {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('passwordLogin() options must be an object');
+  }
+  for (const name of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(name)) throw new TypeError(`Unknown passwordLogin() option "${name}"`);
+  }
+  const manager = createManager(options);
+  const forwardUserIp = options.forwardUserIp ?? false;
+  const flow = new PasswordLogin({
+    manager,
+    forwardUserIp,
+    ...(options.realm === undefined ? {} : { realm: options.realm }),
+  });
+
+  /** Refreshes carry the user's IP too: Auth0 applies the same protections to them. */
+  const refreshOptions = (ctx: Context): { forwardedFor?: string } => {
+    const ip = forwardUserIp ? forwardableIp(ctx.ip) : undefined;
+    return ip === undefined ? {} : { forwardedFor: ip };
+  };
+
+  const middleware: Middleware = async function ropkitTokens(ctx, next) {
+    ctx.state.accessToken = async () =>
+      manager.getAccessToken(signedInKey(ctx), refreshOptions(ctx));
+    ctx.state.apiFetch = async (input, init) =>
+      createAuthorizedFetch({ manager, key: signedInKey(ctx), ...refreshOptions(ctx) })(
+        input,
+        init,
+      );
+    await next();
+  };
+
+  const login: Middleware = async function ropkitLogin(ctx, next) {
+    const credentials = readLoginCredentials(requestBody(ctx));
+    if (credentials === undefined) {
+      answer(ctx, { status: 'invalid_request', message: 'Enter your email and password' });
+      await next();
+      return;
+    }
+    const previousKey = readTokenKey(ctx);
+    // A fresh key per sign-in: tokens of an earlier sign-in on this session are never reused.
+    const key = newSessionKey();
+    const outcome = await flow.login(key, credentials, ctx.ip);
+    if (outcome.status === 'signed_in' || outcome.status === 'mfa_required') {
+      await storeTokenKey(ctx, key);
+      if (previousKey !== undefined) await signOutQuietly(ctx, previousKey);
+    }
+    answer(ctx, outcome);
+    await next();
+  };
+
+  const verifyOtp: Middleware = async function ropkitVerifyOtp(ctx, next) {
+    const otp = bodyField(ctx, 'otp');
+    const key = readTokenKey(ctx);
+    // No key: no MFA step was started on this session. A key no step was filed under gets
+    // core's own "sign in again" outcome, so the answer does not tell the two cases apart.
+    const outcome = await flow.verifyOtp(
+      key ?? newSessionKey(),
+      typeof otp === 'string' ? otp : '',
+      ctx.ip,
+    );
+    // The sign-in completes here: issue a new session id again (session fixation).
+    if (outcome.status === 'signed_in' && key !== undefined) await storeTokenKey(ctx, key);
+    answer(ctx, outcome);
+    await next();
+  };
+
+  const logout: Middleware = async function ropkitLogout(ctx, next) {
+    const key = readTokenKey(ctx);
+    destroySession(ctx);
+    if (key !== undefined) await signOutQuietly(ctx, key);
+    ctx.status = 204;
+    await next();
+  };
+
+  /**
+   * Revokes (RFC 7009) and forgets a key's tokens. The tokens are forgotten before the
+   * revocation request, so a failed revocation only leaves a refresh token nobody holds any
+   * more: it is reported on the app's `'error'` event, and the user is signed out all the same.
+   */
+  async function signOutQuietly(ctx: Context, key: string): Promise<void> {
+    try {
+      await flow.logout(key);
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error;
+      ctx.app.emit('error', error, ctx);
+    }
+  }
+
+  return { manager, middleware, login, verifyOtp, logout };
+}
+
+/** The session's token key; without one, the user has to sign in. */
+function signedInKey(ctx: Context): string {
+  const key = readTokenKey(ctx);
+  if (key === undefined) {
+    throw new ReauthenticationRequiredError('No one is signed in on this session: sign in first');
+  }
+  return key;
+}
+
+function createManager(options: LoginOptions): TokenManager {
+  const { client, manager } = options;
+  if (manager instanceof TokenManager) {
+    if (client !== undefined) {
+      throw new TypeError('Give "client" or a ready TokenManager as "manager", not both');
+    }
+    return manager;
+  }
+  if (typeof client !== 'object' || client === null) {
+    throw new TypeError('"client" must be a TokenClient or TokenClient options');
+  }
+  if (manager !== undefined && (typeof manager !== 'object' || manager === null)) {
+    throw new TypeError('"manager" must be a TokenManager or TokenManager options');
+  }
+  return new TokenManager({
+    ...manager,
+    client: client instanceof TokenClient ? client : new TokenClient(client),
+  });
+}
+
+/** The body parsed by a body parser (`@koa/bodyparser` puts it on `ctx.request.body`). */
+function requestBody(ctx: Context): unknown {
+  return Reflect.get(ctx.request, 'body');
+}
+
+/** One field of the parsed body, `undefined` when there is no parsed body. */
+function bodyField(ctx: Context, name: string): unknown {
+  const body = requestBody(ctx);
+  return typeof body === 'object' && body !== null ? Reflect.get(body, name) : undefined;
+}
+
+/**
+ * Answers a login outcome as JSON. Nothing in it is secret (core's outcomes carry fixed
+ * sentences, never a token or mfa_token); `no-store` keeps it out of caches all the same.
+ */
+function answer(ctx: Context, outcome: LoginFormOutcome): void {
+  ctx.state.loginOutcome = outcome;
+  ctx.status = outcome.status === 'invalid_request' ? 400 : LOGIN_OUTCOME_STATUS[outcome.status];
+  ctx.set('Cache-Control', 'no-store');
+  // RFC 6585 section 4 / RFC 9110 section 10.2.3: tell the form when to try again.
+  if (outcome.status === 'rate_limited' && outcome.retryAfter !== undefined) {
+    ctx.set('Retry-After', String(outcome.retryAfter));
+  }
+  ctx.body = outcome;
+}
