@@ -1,0 +1,17 @@
+import type { Scenario } from '../scenario.js';
+import { bearerUsage } from './bearer-usage.js';
+import { jwtValidation } from './jwt-validation.js';
+import { keySet } from './key-set.js';
+import { passwordGrant } from './password-grant.js';
+import { scopes } from './scopes.js';
+import { tokenLifecycle } from './token-lifecycle.js';
+
+/** Every scenario, grouped by spec, in report order. */
+export const CATALOGUE: readonly Scenario[] = Object.freeze([
+  ...bearerUsage,
+  ...jwtValidation,
+  ...keySet,
+  ...scopes,
+  ...passwordGrant,
+  ...tokenLifecycle,
+]);

@@ -1,0 +1,94 @@
+import {
+  CompactSign,
+  SignJWT,
+  exportJWK,
+  generateKeyPair,
+  type CryptoKey,
+  type JWK,
+  type JWTHeaderParameters,
+} from 'jose';
+
+/** A signing key the kit holds and the mock server publishes. */
+export interface KitKey {
+  kid: string;
+  alg: string;
+  privateKey: CryptoKey;
+  privateJwk: JWK;
+}
+
+export async function createKitKey(kid: string, alg = 'RS256'): Promise<KitKey> {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true });
+  return { kid, alg, privateKey, privateJwk: { ...(await exportJWK(privateKey)), kid, alg } };
+}
+
+/** Options of {@link TokenFactory.sign}. */
+export interface CraftOptions {
+  /** Claims merged over the defaults; `undefined` removes one. */
+  claims?: Record<string, unknown>;
+  /** Header parameters merged over `{alg, typ: 'JWT', kid}`; `undefined` removes one. */
+  header?: Record<string, unknown>;
+  key?: KitKey;
+}
+
+/**
+ * Signs access tokens shaped like Auth0's with keys the mock server publishes, so scenarios can
+ * present any claim set to an adapter's app.
+ */
+export class TokenFactory {
+  readonly #issuer: string;
+  readonly #audience: string;
+  key: KitKey;
+
+  constructor(issuer: string, audience: string, key: KitKey) {
+    this.#issuer = issuer;
+    this.#audience = audience;
+    this.key = key;
+  }
+
+  /** Seconds since the epoch. */
+  static now(): number {
+    return Math.floor(Date.now() / 1000);
+  }
+
+  async sign(options: CraftOptions = {}): Promise<string> {
+    const key = options.key ?? this.key;
+    const now = TokenFactory.now();
+    const claims: Record<string, unknown> = {
+      iss: this.#issuer,
+      sub: 'auth0|conformance',
+      aud: this.#audience,
+      iat: now,
+      exp: now + 600,
+      azp: 'conformance-app',
+      gty: 'password',
+      scope: 'openid read:sample',
+      ...options.claims,
+    };
+    const header: JWTHeaderParameters = {
+      alg: key.alg,
+      typ: 'JWT',
+      kid: key.kid,
+      ...options.header,
+    };
+    for (const [name, value] of Object.entries(claims))
+      if (value === undefined) delete claims[name];
+    for (const [name, value] of Object.entries(header))
+      if (value === undefined) delete header[name];
+    return new SignJWT(claims).setProtectedHeader(header).sign(key.privateKey);
+  }
+
+  /** Signs exact payload bytes (for claims JSON cannot express as jose would, such as 1e400). */
+  signRaw(payload: string, key: KitKey = this.key): Promise<string> {
+    return new CompactSign(new TextEncoder().encode(payload))
+      .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid })
+      .sign(key.privateKey);
+  }
+
+  get issuer(): string {
+    return this.#issuer;
+  }
+
+  get audience(): string {
+    return this.#audience;
+  }
+}

@@ -1,0 +1,55 @@
+import { startTestApp as startExpress } from '@ropkit/express/conformance';
+import { startTestApp as startFastify } from '@ropkit/fastify/conformance';
+import { startTestApp as startKoa } from '@ropkit/koa/conformance';
+import type { TestApp } from '@ropkit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DownstreamApi,
+  KIT,
+  TokenFactory,
+  conformanceTenant,
+  createKitKey,
+  defaultAppOptions,
+  replay,
+  replayRequests,
+  runtimeFromEnvironment,
+  startAuthorizationServer,
+  type AuthorizationServer,
+} from '../src/index.js';
+
+describe('MUST answer byte-identical status, WWW-Authenticate and body across adapters', () => {
+  let server: AuthorizationServer;
+  let downstream: DownstreamApi;
+  let tokens: TokenFactory;
+  const apps = new Map<string, TestApp>();
+
+  beforeAll(async () => {
+    const key = await createKitKey('cross-adapter');
+    server = await startAuthorizationServer(
+      conformanceTenant(key),
+      runtimeFromEnvironment(),
+      () => undefined,
+    );
+    downstream = await DownstreamApi.start();
+    tokens = new TokenFactory(server.issuer, KIT.audience, key);
+    const options = defaultAppOptions(server, downstream.url);
+    apps.set('express', await startExpress(options));
+    apps.set('koa', await startKoa(options));
+    apps.set('fastify', await startFastify(options));
+  });
+  afterAll(async () => {
+    await Promise.all([...apps.values()].map((app) => app.close()));
+    await downstream?.close();
+    await server?.close();
+  });
+
+  it('for every failure an API answers', async () => {
+    const answers = await replay(apps, await replayRequests(tokens));
+    for (const [request, byAdapter] of answers) {
+      const express = byAdapter.get('express');
+      expect({ request, failed: (express?.status ?? 0) >= 400 }).toEqual({ request, failed: true });
+      expect({ request, koa: byAdapter.get('koa') }).toEqual({ request, koa: express });
+      expect({ request, fastify: byAdapter.get('fastify') }).toEqual({ request, fastify: express });
+    }
+  });
+});
