@@ -67,7 +67,7 @@ describe('types by declaration merging (src/index.ts)', () => {
         strict: true,
         module: 'nodenext',
         moduleResolution: 'nodenext',
-        target: 'es2023',
+        target: 'es2024',
         types: ['node'],
         noEmit: true,
         skipLibCheck: true,

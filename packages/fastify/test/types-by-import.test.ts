@@ -31,7 +31,7 @@ async function typecheck(name: string, source: string): Promise<{ code: number; 
   const config = {
     compilerOptions: {
       module: 'nodenext',
-      target: 'es2023',
+      target: 'es2024',
       strict: true,
       noEmit: true,
       skipLibCheck: true,
