@@ -1,0 +1,75 @@
+import type { TokenClient, TokenManager } from '@ropkit/core';
+import type { Framework } from './frameworks.ts';
+
+/** A user who signs in with a password. */
+export interface Account {
+  readonly username: string;
+  readonly password: string;
+  /** The connection for Auth0's password-realm grant; none: the tenant's default directory. */
+  readonly realm?: string;
+  /** Base32 TOTP secret, when the user is enrolled in MFA (RFC 6238). */
+  readonly totpSecret?: string;
+}
+
+/** Why an optional step cannot be tried on this tenant: printed as the skip reason. */
+export interface NotConfigured {
+  readonly notConfigured: string;
+}
+
+/** A setting an optional step needs, or why it is missing. */
+export type Optional<T> = T | NotConfigured;
+
+export function isConfigured<T extends object>(value: Optional<T>): value is T {
+  return !('notConfigured' in value);
+}
+
+/** What the "Customize tokens" step expects a rule to have added to the access token. */
+export interface CustomClaim {
+  readonly name: string;
+  /** The value the rule sets; `undefined`: any value. */
+  readonly value?: unknown;
+}
+
+/** The "Configure attack protection" set-up: a client that trusts `auth0-forwarded-for`. */
+export interface AttackProtection {
+  /** A confidential client with "Trust Token Endpoint IP Header" on. */
+  readonly client: TokenClient;
+  readonly clientId: string;
+  /** The user the attacker targets (a real user, whose own IP must keep working). */
+  readonly user: Account;
+  /** The IP an attacker signs in from (a documentation address, RFC 5737). */
+  readonly attackerIp: string;
+  /** The user's own IP (another documentation address). */
+  readonly userIp: string;
+  /** Most wrong passwords sent before giving up on seeing a block (Auth0 allows 1 to 100). */
+  readonly maxAttempts: number;
+}
+
+/** Everything a step needs: the tenant, the running API and the library objects. */
+export interface DemoContext {
+  /** `mock`: the in-process mock server; `real`: an Auth0 tenant. */
+  readonly mode: 'mock' | 'real';
+  /** The issuer, `https://TENANT/` with its trailing slash. */
+  readonly issuer: string;
+  /** Where token requests go, for display. */
+  readonly tokenEndpoint: string;
+  readonly clientId: string;
+  /** Whether the client authenticates with a secret (the secret itself is never shown). */
+  readonly hasClientSecret: boolean;
+  readonly audience: string;
+  /** The scope of password grants: `openid offline_access read:sample`. */
+  readonly scope: string;
+  /** The scope the example API's scoped route needs. */
+  readonly requiredScope: string;
+  /** The example API's base URL and the framework it runs on. */
+  readonly api: { readonly url: string; readonly framework: Framework };
+  readonly tokenClient: TokenClient;
+  readonly manager: TokenManager;
+  /** The session key the tutorial's steps keep their tokens under. */
+  readonly sessionKey: string;
+  readonly user: Account;
+  readonly realmUser: Optional<Account>;
+  readonly mfaUser: Optional<Account>;
+  readonly customClaim: Optional<CustomClaim>;
+  readonly attackProtection: Optional<AttackProtection>;
+}

@@ -1,0 +1,89 @@
+import { GrantType, TUTORIAL, tutorialTenant, type MockServerConfig } from '@ropkit/mock-server';
+
+/**
+ * The names and credentials of {@link demoTenant} beyond the tutorial's own ({@link TUTORIAL}).
+ * Fixed and public: for the mock server only.
+ */
+export const DEMO = {
+  /** "Customize tokens": the seed's example rule. */
+  rule: {
+    name: 'customize tokens',
+    accessTokenClaim: 'http://foo/bar',
+    accessTokenValue: 'value',
+    idTokenClaim: 'http://fiz/baz',
+    idTokenValue: 'some other value',
+  },
+  /** "Configure realm support": a second database connection, as the seed's `employees`. */
+  realm: {
+    connection: 'employees',
+    username: 'employee@example.com',
+    password: 'employee-demo-password',
+  },
+  /** "Configure MFA": a user enrolled with an authenticator app. */
+  mfa: {
+    username: 'mfa-user@example.com',
+    password: 'mfa-demo-password',
+    /** Base32 (RFC 4648), 20 bytes: what the authenticator app's QR code carries. */
+    totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+  },
+  /** "Configure attack protection": a backend that signs users in on their behalf. */
+  trustedBackend: {
+    clientId: 'trusted-backend',
+    clientSecret: 'trusted-backend-demo-secret',
+  },
+  /** RFC 5737 documentation addresses: only ever sent as a header value, never connected to. */
+  attackerIp: '203.0.113.66',
+  userIp: '198.51.100.23',
+} as const;
+
+/**
+ * The tenant the demo runs against: {@link tutorialTenant} (default directory, the API with
+ * `read:sample` and offline access, the tutorial's client and user) plus what the tutorial's
+ * optional sections configure: the seed's rule adding namespaced claims, an `employees`
+ * connection for the password-realm grant, a user enrolled in MFA, and a backend client with
+ * "Trust Token Endpoint IP Header" on.
+ *
+ * @param overrides Top-level options to replace, e.g. a `clients` list to break a step on purpose.
+ */
+export function demoTenant(overrides: MockServerConfig = {}): MockServerConfig {
+  const base = tutorialTenant();
+  return tutorialTenant({
+    clients: [
+      ...(base.clients ?? []),
+      {
+        clientId: DEMO.trustedBackend.clientId,
+        clientSecret: DEMO.trustedBackend.clientSecret,
+        tokenEndpointAuthMethod: 'client_secret_post',
+        grantTypes: [GrantType.password],
+        trustForwardedFor: true,
+      },
+    ],
+    connections: [
+      {
+        name: TUTORIAL.connection,
+        users: [
+          { email: TUTORIAL.username, password: TUTORIAL.password },
+          {
+            email: DEMO.mfa.username,
+            password: DEMO.mfa.password,
+            mfa: { totpSecret: DEMO.mfa.totpSecret },
+          },
+        ],
+      },
+      {
+        name: DEMO.realm.connection,
+        users: [{ email: DEMO.realm.username, password: DEMO.realm.password }],
+      },
+    ],
+    // The seed's "Customize tokens" rule, without its scope change: replacing the scope with
+    // ['array', 'of', 'strings'] would take read:sample away from every token.
+    rules: [
+      {
+        name: DEMO.rule.name,
+        accessTokenClaims: { [DEMO.rule.accessTokenClaim]: DEMO.rule.accessTokenValue },
+        idTokenClaims: { [DEMO.rule.idTokenClaim]: DEMO.rule.idTokenValue },
+      },
+    ],
+    ...overrides,
+  });
+}

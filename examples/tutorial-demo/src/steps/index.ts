@@ -1,0 +1,24 @@
+import type { DemoStep } from '../step.ts';
+import { attackProtection } from './attack-protection.ts';
+import { callApiAgain } from './call-api-again.ts';
+import { callApiStep } from './call-api.ts';
+import { customizeTokens } from './customize-tokens.ts';
+import { multiFactor } from './multi-factor.ts';
+import { passwordRealm } from './password-realm.ts';
+import { refreshTokens } from './refresh-tokens.ts';
+import { requestTokens } from './request-tokens.ts';
+
+/**
+ * The tutorial's steps in its order ("Configure tenant" is the set-up printed before them), then
+ * its optional sections. Attack protection runs last: it leaves an IP blocked for the user.
+ */
+export const TUTORIAL_STEPS: readonly DemoStep[] = [
+  requestTokens,
+  callApiStep,
+  refreshTokens,
+  callApiAgain,
+  customizeTokens,
+  passwordRealm,
+  multiFactor,
+  attackProtection,
+];

@@ -1,0 +1,50 @@
+import { hasAudience, scopesOf } from '../claims.ts';
+import { MASKED, shortenToken } from '../mask.ts';
+import { tokenResponseFields } from '../sign-in.ts';
+import { expectThat, type DemoStep } from '../step.ts';
+
+/**
+ * Tutorial step 4, "Refresh tokens": POST `grant_type=refresh_token` (RFC 6749 section 6) to get a
+ * new access token without the user's password. The token manager does this by itself before the
+ * token expires; the demo asks for it now.
+ */
+export const refreshTokens: DemoStep = {
+  id: 'refresh-tokens',
+  title: 'Refresh tokens',
+  section: 'tutorial',
+  needs: ['request-tokens'],
+  async run(context, log) {
+    const before = await context.manager.getTokenSet(context.sessionKey);
+    expectThat(
+      before.refreshToken !== undefined,
+      'no refresh token was stored by "Request tokens"',
+    );
+    const sent: Array<[string, string]> = [
+      ['grant_type', 'refresh_token'],
+      ['client_id', context.clientId],
+    ];
+    if (context.hasClientSecret) sent.push(['client_secret', MASKED]);
+    sent.push(['refresh_token', shortenToken(before.refreshToken)]);
+    log.fields(`→ POST ${context.tokenEndpoint}`, sent);
+
+    const after = await context.manager.refresh(context.sessionKey);
+    log.fields('← 200 token response', tokenResponseFields(after));
+    const claims = log.claims('new access token claims (decoded)', after.accessToken);
+    expectThat(
+      hasAudience(claims, context.audience),
+      `the refreshed token's "aud" does not name ${context.audience}`,
+    );
+    expectThat(
+      scopesOf(claims).includes(context.requiredScope),
+      `the refreshed token's "scope" lacks ${context.requiredScope}`,
+    );
+    expectThat(
+      typeof claims.exp === 'number' && claims.exp * 1000 > Date.now(),
+      'the refreshed token has already expired',
+    );
+    expectThat(
+      after.refreshToken !== undefined,
+      'the refresh token was lost: the manager keeps the old one when the answer has none',
+    );
+  },
+};

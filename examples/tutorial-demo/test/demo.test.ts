@@ -1,0 +1,401 @@
+import { TUTORIAL, tutorialTenant } from '@ropkit/mock-server';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli.ts';
+import { FRAMEWORKS } from '../src/frameworks.ts';
+import { DEMO, demoTenant } from '../src/mock-tenant.ts';
+import { parseDemoArguments, UsageError } from '../src/options.ts';
+import { runDemo } from '../src/run-demo.ts';
+import { attackProtection } from '../src/steps/attack-protection.ts';
+import { customizeTokens } from '../src/steps/customize-tokens.ts';
+import { multiFactor } from '../src/steps/multi-factor.ts';
+import { passwordRealm } from '../src/steps/password-realm.ts';
+import { TUTORIAL_STEPS } from '../src/steps/index.ts';
+
+/** Runs the demo and keeps what it printed. */
+async function demo(options: Omit<Parameters<typeof runDemo>[0], 'write'>) {
+  let output = '';
+  const run = await runDemo({ ...options, write: (text) => (output += text) });
+  const status = Object.fromEntries(run.results.map((result) => [result.id, result.status]));
+  const reason = Object.fromEntries(run.results.map((result) => [result.id, result.reason]));
+  return { ...run, output, status, reason };
+}
+
+/** Every secret of the demo tenant: none may be printed. */
+const SECRETS = [
+  TUTORIAL.clientSecret,
+  DEMO.trustedBackend.clientSecret,
+  DEMO.mfa.password,
+  DEMO.mfa.totpSecret,
+  DEMO.realm.password,
+];
+
+/** A whole JWT (three base64url segments): tokens must only ever be shown shortened. */
+const WHOLE_JWT = /eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}/;
+
+/** Collects what the command writes. */
+function io() {
+  const out = { stdout: '', stderr: '' };
+  return {
+    out,
+    io: {
+      stdout: (text: string) => {
+        out.stdout += text;
+      },
+      stderr: (text: string) => {
+        out.stderr += text;
+      },
+    },
+  };
+}
+
+/** The message of the UsageError that parsing `argv` and `env` throws. */
+function usageError(argv: string[], env: Record<string, string> = {}): string {
+  let thrown: unknown;
+  try {
+    parseDemoArguments(argv, env);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(UsageError);
+  return (thrown as UsageError).message;
+}
+
+describe.each(FRAMEWORKS)('the demo on %s against the mock tenant', (framework) => {
+  it('passes every step of the tutorial and its optional sections, printing no secret', async () => {
+    const run = await demo({ framework });
+    expect(run.results.map((result) => [result.id, result.status, result.reason])).toEqual(
+      TUTORIAL_STEPS.map((step) => [step.id, 'ok', undefined]),
+    );
+    expect(run.exitCode).toBe(0);
+    expect(run.output).toContain(`API: http://127.0.0.1:`);
+    expect(run.output).toContain(`protected by @ropkit/${framework}`);
+    for (const heading of ['1. Request tokens', '2. Call API', '3. Refresh tokens'])
+      expect(run.output).toContain(`== ${heading}`);
+    expect(run.output).toMatch(/access_token\s+eyJ[\w-]{5}…[\w-]{7}\n/);
+    expect(run.output).toMatch(/http:\/\/foo\/bar +"value"/);
+    expect(run.output).toContain('403 mfa_required');
+    expect(run.output).toContain('429 too_many_attempts');
+    expect(run.output).toMatch(/PASSED on \w+: 8 ok, 0 failed, 0 skipped/);
+    for (const secret of SECRETS) expect(run.output).not.toContain(secret);
+    expect(run.output).not.toMatch(/\bpwd\b/); // TUTORIAL.password
+    expect(run.output).not.toMatch(WHOLE_JWT);
+  });
+});
+
+describe('a tenant that breaks a step fails the run', () => {
+  const base = tutorialTenant();
+  const [tutorialClient, ...otherClients] = demoTenant().clients ?? [];
+
+  it('fails "Request tokens" and exits 1 when the application may not use the password grant', async () => {
+    const run = await demo({
+      framework: 'express',
+      mockTenant: demoTenant({
+        clients: [
+          { ...tutorialClient!, grantTypes: ['refresh_token'] }, // Auth0's default: no Password
+          ...otherClients,
+        ],
+      }),
+    });
+    expect(run.status['request-tokens']).toBe('failed');
+    expect(run.reason['request-tokens']).toContain(
+      "unauthorized_client: Grant type 'password' not allowed for the client.",
+    );
+    // The steps that need its tokens are not tried.
+    expect(run.status['call-api']).toBe('skipped');
+    expect(run.reason['refresh-tokens']).toBe('needs "Request tokens", which failed');
+    expect(run.status['call-api-again']).toBe('skipped');
+    expect(run.exitCode).toBe(1);
+    expect(run.output).toContain('FAILED: OAuthError: unauthorized_client');
+    expect(run.output).toMatch(/FAILED on express: \d ok, \d+ failed/);
+  });
+
+  it('fails "Request tokens" when the API does not allow offline access (no refresh token)', async () => {
+    const run = await demo({
+      framework: 'koa',
+      mockTenant: demoTenant({
+        apis: (base.apis ?? []).map((api) => ({ ...api, allowOfflineAccess: false })),
+      }),
+      steps: TUTORIAL_STEPS.slice(0, 1),
+    });
+    expect(run.status['request-tokens']).toBe('failed');
+    expect(run.reason['request-tokens']).toMatch(/^no refresh_token: allow offline access/);
+    expect(run.exitCode).toBe(1);
+  });
+
+  it('fails "Call API" when the tokens are not of the profile the API verifies', async () => {
+    const run = await demo({
+      framework: 'fastify',
+      // RFC 9068 tokens (typ at+jwt) where the example API expects Auth0's (typ JWT).
+      mockTenant: demoTenant({
+        apis: (base.apis ?? []).map((api) => ({ ...api, tokenProfile: 'rfc9068' as const })),
+      }),
+      steps: TUTORIAL_STEPS.slice(0, 2),
+    });
+    expect(run.status).toEqual({ 'request-tokens': 'ok', 'call-api': 'failed' });
+    expect(run.reason['call-api']).toBe('/api/private with the token answered 401');
+    expect(run.output).toMatch(/← 401 \{"error":"invalid_token"/);
+    expect(run.exitCode).toBe(1);
+  });
+
+  it('fails "Customize tokens" when no rule adds the claim', async () => {
+    const run = await demo({
+      framework: 'express',
+      mockTenant: demoTenant({ rules: [] }),
+      steps: [customizeTokens],
+    });
+    expect(run.reason['customize-tokens']).toBe(
+      'the access token has no "http://foo/bar" claim: no rule added it',
+    );
+    expect(run.exitCode).toBe(1);
+  });
+
+  it('fails "Configure realm support" when the application may not use the password-realm grant', async () => {
+    const run = await demo({
+      framework: 'express',
+      mockTenant: demoTenant({
+        clients: [
+          { ...tutorialClient!, grantTypes: ['password', 'refresh_token'] },
+          ...otherClients,
+        ],
+      }),
+      steps: [passwordRealm],
+    });
+    expect(run.status['password-realm']).toBe('failed');
+    expect(run.reason['password-realm']).toContain('unauthorized_client');
+  });
+
+  it('fails "Configure MFA" when the tenant does not ask the user for a second factor', async () => {
+    const tenant = demoTenant();
+    const run = await demo({
+      framework: 'koa',
+      mockTenant: {
+        ...tenant,
+        connections: (tenant.connections ?? []).map((connection) => ({
+          ...connection,
+          users: (connection.users ?? []).map((user) =>
+            user.mfa === undefined ? user : { ...user, mfa: { ...user.mfa, required: false } },
+          ),
+        })),
+      },
+      steps: [multiFactor],
+    });
+    expect(run.reason['mfa']).toBe('the tenant issued tokens without asking for a second factor');
+  });
+
+  it('fails "Configure attack protection" when the client does not trust auth0-forwarded-for', async () => {
+    const run = await demo({
+      framework: 'fastify',
+      mockTenant: demoTenant({
+        clients: [
+          tutorialClient!,
+          ...otherClients.map((client) => ({ ...client, trustForwardedFor: false })),
+        ],
+      }),
+      steps: [attackProtection],
+    });
+    // The failures then count against the backend's own IP, so the user is locked out too.
+    expect(run.status['attack-protection']).toBe('failed');
+    expect(run.reason['attack-protection']).toContain('too_many_attempts');
+    expect(run.output).toContain("the right password from the user's own IP");
+  });
+});
+
+describe('the command line', () => {
+  it('runs the demo and exits 0', async () => {
+    const { out, io: streams } = io();
+    expect(await runCli(['--framework', 'koa'], {}, streams)).toBe(0);
+    expect(out.stdout).toContain('PASSED on koa: 8 ok');
+    expect(out.stderr).toBe('');
+  });
+
+  it('exits 2 with a clear message for an unknown framework', async () => {
+    const { out, io: streams } = io();
+    expect(await runCli(['--framework', 'hapi'], {}, streams)).toBe(2);
+    expect(out.stderr).toContain(
+      'tutorial-demo: --framework must be one of express, koa, fastify; "hapi" is not supported',
+    );
+    expect(out.stdout).toBe('');
+  });
+
+  it('prints the usage for --help', async () => {
+    const { out, io: streams } = io();
+    expect(await runCli(['-h'], {}, streams)).toBe(0);
+    expect(out.stdout).toMatch(/^Usage: node src\/main\.ts \[--framework express\|koa\|fastify\]/);
+    expect(out.stdout).toContain('ROPKIT_DEMO_MFA_SECRET');
+  });
+});
+
+describe('flags and settings', () => {
+  const complete = {
+    ROPKIT_DEMO_DOMAIN: 'your-tenant.eu.auth0.com',
+    ROPKIT_DEMO_CLIENT_ID: 'client-id-1',
+    ROPKIT_DEMO_CLIENT_SECRET: 'client-secret-canary',
+    ROPKIT_DEMO_AUDIENCE: 'https://api.example.com',
+    ROPKIT_DEMO_USERNAME: 'user@example.com',
+    ROPKIT_DEMO_PASSWORD: 'password-canary',
+  };
+
+  it('defaults to express and the mock server', () => {
+    expect(parseDemoArguments([], {})).toEqual({
+      help: false,
+      framework: 'express',
+      tenant: { kind: 'mock' },
+    });
+    expect(parseDemoArguments(['-f', 'fastify'], {})).toMatchObject({ framework: 'fastify' });
+    expect(parseDemoArguments(['--framework=koa'], {})).toMatchObject({ framework: 'koa' });
+    // pnpm passes on the `--` of `pnpm start -- --framework koa`.
+    expect(parseDemoArguments(['--', '--framework', 'koa'], {})).toMatchObject({
+      framework: 'koa',
+    });
+  });
+
+  it('refuses unknown flags, positionals and a missing value', () => {
+    expect(usageError(['--frameworks', 'koa'])).toContain("Unknown option '--frameworks'");
+    expect(usageError(['koa'])).toContain("Unexpected argument 'koa'");
+    expect(usageError(['--framework'])).toContain(
+      "Option '-f, --framework <value>' argument missing",
+    );
+  });
+
+  it('uses a real tenant when the domain and every required setting are given', () => {
+    expect(parseDemoArguments(['--framework', 'koa'], complete)).toEqual({
+      help: false,
+      framework: 'koa',
+      tenant: {
+        kind: 'real',
+        settings: {
+          issuer: 'https://your-tenant.eu.auth0.com/',
+          clientId: 'client-id-1',
+          clientSecret: 'client-secret-canary',
+          audience: 'https://api.example.com',
+          username: 'user@example.com',
+          password: 'password-canary',
+          attackProtection: false,
+        },
+      },
+    });
+  });
+
+  it('takes the optional settings, and non-secret flags over the environment', () => {
+    const parsed = parseDemoArguments(
+      ['--audience', 'https://flag.example.com', '--realm', 'employees', '--attack-protection'],
+      {
+        ...complete,
+        ROPKIT_DEMO_DOMAIN: 'https://your-tenant.eu.auth0.com/',
+        ROPKIT_DEMO_MFA_SECRET: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+        ROPKIT_DEMO_CUSTOM_CLAIM: 'http://foo/bar',
+      },
+    );
+    expect(parsed).toMatchObject({
+      tenant: {
+        kind: 'real',
+        settings: {
+          issuer: 'https://your-tenant.eu.auth0.com/',
+          audience: 'https://flag.example.com',
+          realm: 'employees',
+          mfaSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+          customClaim: 'http://foo/bar',
+          attackProtection: true,
+        },
+      },
+    });
+  });
+
+  it('names every missing setting of a real tenant, and no value', () => {
+    const message = usageError(['--domain', 'your-tenant.eu.auth0.com'], {
+      ROPKIT_DEMO_CLIENT_SECRET: 'client-secret-canary',
+      ROPKIT_DEMO_USERNAME: 'user@example.com',
+    });
+    expect(message).toBe(
+      'a real tenant needs ROPKIT_DEMO_CLIENT_ID (or --client-id), ROPKIT_DEMO_AUDIENCE (or --audience), ROPKIT_DEMO_PASSWORD: they are missing',
+    );
+  });
+
+  it('refuses a domain that is not a bare https domain', () => {
+    for (const domain of [
+      'http://your-tenant.eu.auth0.com',
+      'https://your-tenant.eu.auth0.com/oauth/token',
+      'https://a:b@your-tenant.eu.auth0.com',
+      'https://[nope',
+    ]) {
+      expect(usageError([], { ...complete, ROPKIT_DEMO_DOMAIN: domain })).toMatch(
+        /^ROPKIT_DEMO_DOMAIN \(or --domain\) (must use https|must be a bare domain|is not a domain)/,
+      );
+    }
+  });
+
+  it('refuses a malformed MFA secret, custom claim or switch, without printing them', () => {
+    const message = usageError([], {
+      ...complete,
+      ROPKIT_DEMO_MFA_SECRET: 'not base32!',
+      ROPKIT_DEMO_CUSTOM_CLAIM: 'bar',
+      ROPKIT_DEMO_ATTACK_PROTECTION: 'maybe',
+    });
+    expect(message.split('\n')).toEqual([
+      'ROPKIT_DEMO_MFA_SECRET is not a base32 TOTP secret (RFC 4648)',
+      'ROPKIT_DEMO_CUSTOM_CLAIM (or --custom-claim) must be a namespaced claim name such as http://foo/bar',
+      'ROPKIT_DEMO_ATTACK_PROTECTION (or --attack-protection) must be 1 or true (or 0, false, unset)',
+    ]);
+    expect(message).not.toContain('not base32!');
+  });
+
+  it('refuses secrets as flags, pointing to the environment', () => {
+    for (const [flag, variable] of [
+      ['--password', 'ROPKIT_DEMO_PASSWORD'],
+      ['--client-secret=canary', 'ROPKIT_DEMO_CLIENT_SECRET'],
+      ['--mfa-secret', 'ROPKIT_DEMO_MFA_SECRET'],
+    ] as const) {
+      const message = usageError([flag, 'canary'], complete);
+      expect(message).toContain(`secrets are read from the environment only (${variable})`);
+      expect(message).not.toContain('canary');
+    }
+  });
+
+  it('refuses real-tenant settings without a domain rather than silently using the mock', () => {
+    const { ROPKIT_DEMO_DOMAIN: _domain, ...withoutDomain } = complete;
+    expect(usageError([], { ROPKIT_DEMO_CLIENT_ID: 'x' })).toBe(
+      'ROPKIT_DEMO_CLIENT_ID is set but ROPKIT_DEMO_DOMAIN (or --domain) is not: give the domain to use your tenant, or unset it to use the mock server',
+    );
+    expect(usageError(['--realm', 'employees'], withoutDomain)).toMatch(
+      /^ROPKIT_DEMO_CLIENT_ID, ROPKIT_DEMO_CLIENT_SECRET, ROPKIT_DEMO_AUDIENCE, ROPKIT_DEMO_USERNAME, ROPKIT_DEMO_PASSWORD, ROPKIT_DEMO_REALM are set but/,
+    );
+  });
+
+  it('fails "Request tokens" and exits 1 when the real tenant cannot be reached', async () => {
+    const { out, io: streams } = io();
+    // A closed loopback port stands in for an unreachable tenant: nothing leaves the machine.
+    expect(await runCli([], { ...complete, ROPKIT_DEMO_DOMAIN: 'localhost:1' }, streams)).toBe(1);
+    expect(out.stdout).toContain('tenant: Auth0 tenant https://localhost:1/');
+    expect(out.stdout).toContain(
+      'FAILED: TokenRequestError: Discovery for the configured issuer failed',
+    );
+    expect(out.stdout).toContain('skipped: needs "Request tokens", which failed');
+    expect(out.stdout).toContain('FAILED on express: 0 ok, 1 failed, 7 skipped, of 8 steps');
+    expect(out.stdout).not.toContain('client-secret-canary');
+    expect(out.stdout).not.toContain('password-canary');
+  });
+
+  it('skips, with the reason, the optional steps a real tenant was not configured for', async () => {
+    const parsed = parseDemoArguments([], { ...complete, ROPKIT_DEMO_DOMAIN: 'localhost:1' });
+    if (parsed.help) throw new Error('unexpected --help');
+    // Only the optional steps run: each must skip before any request (the domain is a closed
+    // loopback port, so a request would fail the step instead).
+    const run = await demo({
+      framework: 'express',
+      tenant: parsed.tenant,
+      steps: [customizeTokens, passwordRealm, multiFactor, attackProtection],
+    });
+    expect(run.status).toEqual({
+      'customize-tokens': 'skipped',
+      'password-realm': 'skipped',
+      mfa: 'skipped',
+      'attack-protection': 'skipped',
+    });
+    expect(run.reason['password-realm']).toBe('no realm given (ROPKIT_DEMO_REALM or --realm)');
+    expect(run.reason['mfa']).toBe('no TOTP secret given for the user (ROPKIT_DEMO_MFA_SECRET)');
+    expect(run.exitCode).toBe(0);
+    expect(run.output).toContain('tenant: Auth0 tenant https://localhost:1/');
+    expect(run.output).not.toContain('client-secret-canary');
+    expect(run.output).not.toContain('password-canary');
+  });
+});
