@@ -29,6 +29,7 @@ export class DownstreamApi {
     });
   }
 
+  /** Starts the API on 127.0.0.1 with an ephemeral port. */
   static async start(): Promise<DownstreamApi> {
     const api = new DownstreamApi();
     api.#server.listen(0, '127.0.0.1');
@@ -43,11 +44,13 @@ export class DownstreamApi {
     return this.#url;
   }
 
+  /** Forgets what it received and which tokens were revoked. */
   reset(): void {
     this.received.length = 0;
     this.revoked.clear();
   }
 
+  /** Stops the API. */
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     this.#server.close();

@@ -9,6 +9,7 @@ export interface Answer {
   /** Every `Set-Cookie` value. */
   cookies: string[];
   body: string;
+  /** The body parsed as JSON (throws if it is not JSON). */
   json(): unknown;
   /** One member of a JSON object body; `undefined` when the body is not one. */
   field(name: string): unknown;
@@ -112,6 +113,7 @@ export class BrowserSession {
     return [...this.#cookies.values()].join('; ');
   }
 
+  /** One request of this session, with its cookies and claimed IP; keeps the cookies it sets. */
   async send(
     path: string,
     init: { method?: string; form?: Record<string, string>; json?: unknown } = {},

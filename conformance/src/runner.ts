@@ -90,6 +90,7 @@ export class ConformanceRun {
     this.#app = app;
   }
 
+  /** Starts the mock server, the downstream API and the adapter's app. */
   static async start(
     adapter: AdapterUnderTest,
     options: ConformanceRunOptions = {},
@@ -173,6 +174,7 @@ export class ConformanceRun {
     return results;
   }
 
+  /** Stops the app, the downstream API and the mock server. */
   async close(): Promise<void> {
     await this.#app.close();
     await this.#downstream.close();

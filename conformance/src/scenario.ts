@@ -21,6 +21,7 @@ export interface AuthorizationServer {
   control: MockServerControl;
   /** `container` or `in-process`. */
   runtime: 'container' | 'in-process';
+  /** Stops the server (and its container). */
   close(): Promise<void>;
 }
 
@@ -53,6 +54,7 @@ export interface Scenario {
   name: string;
   spec: string;
   group: ScenarioGroup;
+  /** Checks the requirement; throws a ConformanceFailure saying what differed. */
   run(context: ScenarioContext): Promise<void>;
   /**
    * Time to wait after the scenario, in milliseconds, for background work it started (retries

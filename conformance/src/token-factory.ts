@@ -16,6 +16,7 @@ export interface KitKey {
   privateJwk: JWK;
 }
 
+/** A fresh signing key pair the kit keeps, for the mock server to publish. */
 export async function createKitKey(kid: string, alg = 'RS256'): Promise<KitKey> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true });
   return { kid, alg, privateKey, privateJwk: { ...(await exportJWK(privateKey)), kid, alg } };
@@ -50,6 +51,7 @@ export class TokenFactory {
     return Math.floor(Date.now() / 1000);
   }
 
+  /** Signs an Auth0-shaped access token, with the given claims and header changes. */
   async sign(options: CraftOptions = {}): Promise<string> {
     const key = options.key ?? this.key;
     const now = TokenFactory.now();

@@ -86,6 +86,7 @@ export abstract class BearerError extends Error {
     return this.status;
   }
 
+  /** The body plus `code` and `status`, for logs; never token bytes. */
   toJSON(): BearerErrorBody & { code: BearerErrorCode; status: number } {
     return { code: this.code, status: this.status, ...this.body };
   }

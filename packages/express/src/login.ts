@@ -28,7 +28,7 @@ import type {} from './index.js';
 /** What a login, OTP or logout request ended in: a core {@link LoginOutcome}, or signed out. */
 export type LoginResult = LoginOutcome | { status: 'signed_out' };
 
-/** Writes the answer to a login, OTP or logout request (see {@link PasswordLoginOptions.respond}). */
+/** Writes the answer to a login, OTP or logout request: the `respond` option of {@link PasswordLoginOptions}. */
 export type LoginResponder = (result: LoginResult, req: Request, res: Response) => void;
 
 /** Settings shared by both ways of giving {@link passwordLogin} its tokens. */

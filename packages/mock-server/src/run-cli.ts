@@ -25,7 +25,9 @@ function messageOf(error: unknown): string {
 export interface CliIo {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where normal output goes (the listening line, usage). */
   readonly stdout: (text: string) => void;
+  /** Where errors go. */
   readonly stderr: (text: string) => void;
 }
 

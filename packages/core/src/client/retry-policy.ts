@@ -10,6 +10,7 @@ export interface RetryPolicy {
   budgetMs: number;
 }
 
+/** The retry policy used when none is given: 3 tries, 250 ms doubling to 5 s, 15 s in all. */
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   attempts: 3,
   baseDelayMs: 250,

@@ -270,6 +270,7 @@ export class TokenClient {
     return `TokenClient { clientId: ${inspect(this.#options.clientId)}, authentication: ${inspect(this.#options.clientAuthentication)} }`;
   }
 
+  /** The client id and authentication method only: never the secret. */
   toJSON(): { clientId: string; clientAuthentication: string } {
     return {
       clientId: this.#options.clientId,

@@ -39,8 +39,11 @@ export const TOKEN_CHANNELS = {
 
 /** An optional logger; each method receives a fixed message and the event payload. */
 export interface TokenLogger {
+  /** Frequent events: refreshed, retry scheduled. */
   debug?(message: string, fields: object): void;
+  /** Sign-ins and cleared keys. */
   info?(message: string, fields: object): void;
+  /** Failed refreshes. */
   warn?(message: string, fields: object): void;
 }
 

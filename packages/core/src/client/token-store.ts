@@ -12,8 +12,11 @@ export interface ManagedTokenSet extends TokenSet {
  * which is what makes a rotated refresh token replace the old one atomically.
  */
 export interface TokenStore {
+  /** The token set under `key`, or `undefined`. */
   get(key: string): Promise<ManagedTokenSet | undefined>;
+  /** Replaces the whole token set under `key`. */
   set(key: string, tokens: ManagedTokenSet): Promise<void>;
+  /** Forgets `key`. */
   delete(key: string): Promise<void>;
 }
 
@@ -33,6 +36,7 @@ export class MemoryTokenStore implements TokenStore {
     this.#maxEntries = maxEntries;
   }
 
+  /** The token set under `key`; marks it most recently used. */
   get(key: string): Promise<ManagedTokenSet | undefined> {
     const tokens = this.#entries.get(key);
     if (tokens !== undefined) {
@@ -42,6 +46,7 @@ export class MemoryTokenStore implements TokenStore {
     return Promise.resolve(tokens);
   }
 
+  /** Stores the token set, evicting the least recently used key when full. */
   set(key: string, tokens: ManagedTokenSet): Promise<void> {
     this.#entries.delete(key);
     if (this.#entries.size >= this.#maxEntries) {
@@ -52,6 +57,7 @@ export class MemoryTokenStore implements TokenStore {
     return Promise.resolve();
   }
 
+  /** Forgets `key`. */
   delete(key: string): Promise<void> {
     this.#entries.delete(key);
     return Promise.resolve();

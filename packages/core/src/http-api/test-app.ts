@@ -42,6 +42,7 @@ export interface TestAppOptions {
 export interface TestApp {
   /** Base URL on 127.0.0.1, without trailing slash. */
   url: string;
+  /** Stops the app and its servers. */
   close(): Promise<void>;
 }
 

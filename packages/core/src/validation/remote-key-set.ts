@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { fetchJson } from '../http/fetch-json.js';
 import { keyMatchesAlgorithm, type AsymmetricAlgorithm } from './algorithms.js';
 
-/** Timing and size limits of a {@link RemoteKeySet}. All durations in milliseconds. */
+/** Timing and size limits of the verifier's remote key set (its `keySet` option). All durations in milliseconds. */
 export interface RemoteKeySetLimits {
   /** Time allowed for one fetch of the key set or discovery document. */
   timeoutMs: number;

@@ -97,6 +97,7 @@ export interface ResolvedVerifierOptions {
   keySet: RemoteKeySetLimits;
   cacheMaxEntries: number;
   dispatcher: Dispatcher | undefined;
+  /** The clock in effect (milliseconds). */
   clock: () => number;
 }
 
