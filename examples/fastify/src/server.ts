@@ -1,0 +1,29 @@
+/**
+ * `npm start`: reads the environment, then serves the API on 127.0.0.1:PORT and prints one line
+ * with its URL when it is ready. A missing or bad variable is named on stderr, exit code 1.
+ */
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.ts';
+import { ConfigError, readConfig, type ApiConfig } from './config.ts';
+
+let config: ApiConfig;
+try {
+  config = readConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`fastify example: ${error.message}\n`);
+  process.exit(1);
+}
+
+const app = await createApp(config);
+try {
+  await app.listen({ port: config.port, host: '127.0.0.1' });
+} catch (error) {
+  const reason = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`fastify example: cannot listen on port ${config.port}: ${reason}\n`);
+  process.exit(1);
+}
+const { port } = app.server.address() as AddressInfo;
+process.stdout.write(
+  `fastify example listening on http://127.0.0.1:${port} (issuer ${config.issuer}, audience ${config.audience})\n`,
+);

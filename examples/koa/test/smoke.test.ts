@@ -1,0 +1,8 @@
+import * as mockServer from '@ropkit/mock-server';
+import { describeApiExampleSmoke } from '../../shared/test-support/api-example-smoke.ts';
+
+describeApiExampleSmoke({
+  framework: 'koa',
+  exampleDir: new URL('..', import.meta.url),
+  mockServer,
+});
