@@ -12,6 +12,8 @@ describe('verified-token cache', () => {
   it('returns the same frozen result for the same token, without verifying again', async () => {
     const verifier = f.verifier();
     const token = await f.sign();
+    // Cached on its second verification (admission), served from the cache from the third.
+    await verifier.verify(token);
     const first = await verifier.verify(token);
     // The key set endpoint fails from now on: only a cache hit can still succeed quickly.
     f.server.behaviour = { kind: 'status', status: 500 };
@@ -48,12 +50,26 @@ describe('verified-token cache', () => {
   it('is bounded: the oldest entry is evicted first', async () => {
     const verifier = f.verifier({ cache: { maxEntries: 2 } });
     const [a, b, c] = await Promise.all([1, 2, 3].map((n) => f.sign({ claims: { jti: `t${n}` } })));
-    const first = await verifier.verify(a ?? '');
-    await verifier.verify(b ?? '');
-    await verifier.verify(c ?? '');
+    const twice = async (token = '') => {
+      await verifier.verify(token);
+      return verifier.verify(token);
+    };
+    const first = await twice(a);
+    expect(await verifier.verify(a ?? '')).toBe(first);
+    await twice(b);
+    await twice(c);
     const again = await verifier.verify(a ?? '');
     expect(again).not.toBe(first);
     expect(again.payload).toEqual(first.payload);
+  });
+
+  it('caches a token on its second verification, not its first', async () => {
+    const verifier = f.verifier();
+    const token = await f.sign({ claims: { jti: 'admission' } });
+    const first = await verifier.verify(token);
+    const second = await verifier.verify(token);
+    expect(second).not.toBe(first);
+    expect(await verifier.verify(token)).toBe(second);
   });
 
   it('can be disabled', async () => {
