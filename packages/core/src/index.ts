@@ -88,7 +88,12 @@ export {
   type TokenManagerOptions,
 } from './client/token-manager.js';
 export type { TokenSet } from './client/token-set.js';
-export { MemoryTokenStore, type ManagedTokenSet, type TokenStore } from './client/token-store.js';
+export {
+  MemoryTokenStore,
+  type ManagedTokenSet,
+  type RefreshLock,
+  type TokenStore,
+} from './client/token-store.js';
 export {
   bearerTokenInterceptor,
   type BearerTokenInterceptorOptions,

@@ -6,6 +6,7 @@ import {
   OAuthError,
   ReauthenticationRequiredError,
   TokenError,
+  TokenRequestError,
   isRetryable,
 } from './token-errors.js';
 import { emitTokenEvent, type TokenLogger } from './token-events.js';
@@ -16,7 +17,10 @@ import { MemoryTokenStore, type ManagedTokenSet, type TokenStore } from './token
 export interface TokenManagerOptions {
   /** The client that talks to the authorization server. */
   client: TokenClient;
-  /** Where token sets live. Default: a {@link MemoryTokenStore} of 10000 keys. */
+  /**
+   * Where token sets live. Default: a {@link MemoryTokenStore} of 10000 keys. A store with
+   * `lock` and `waitForUnlock` (such as `@ropkit/redis`) makes one instance of many refresh a key.
+   */
   store?: TokenStore;
   /** Refresh after this share of the lifetime. Default `0.8`. */
   refreshShare?: number;
@@ -50,7 +54,8 @@ export interface GetAccessTokenOptions {
  *
  * - `getAccessToken(key)` returns a valid access token; a refresh starts before expiry.
  * - Single flight: concurrent callers needing a refresh for one key share one token request and
- *   its result (or error).
+ *   its result (or error). With a store that has a refresh lock ({@link TokenStore.lock}), this
+ *   holds across instances: one instance refreshes, the others wait for its result and reuse it.
  * - A rotated refresh token replaces the old one; a response without one keeps the old one.
  * - `invalid_grant` on refresh clears the key and throws {@link ReauthenticationRequiredError};
  *   no retry, no silent password grant. 429, 5xx and network errors are retried with backoff
@@ -80,13 +85,16 @@ export class TokenManager {
       throw new TypeError('"client" must be a TokenClient');
     }
     this.#client = options.client;
-    const store = options.store ?? new MemoryTokenStore();
+    const store: TokenStore = options.store ?? new MemoryTokenStore();
     if (
       typeof store.get !== 'function' ||
       typeof store.set !== 'function' ||
       typeof store.delete !== 'function'
     ) {
       throw new TypeError('"store" must have get, set and delete methods');
+    }
+    if ((typeof store.lock === 'function') !== (typeof store.waitForUnlock === 'function')) {
+      throw new TypeError('"store" must have both lock and waitForUnlock methods, or neither');
     }
     this.#store = store;
     this.#schedule = {
@@ -163,7 +171,7 @@ export class TokenManager {
         'The access token expired and there is no refresh token',
       );
     }
-    const flight = this.#flight(key, options.forwardedFor);
+    const flight = this.#flight(key, options.forwardedFor, current);
     try {
       if (now >= current.expiresAt) return await flight.result;
       // Still valid: wait for the first attempt only. Should it fail in a way worth retrying,
@@ -209,13 +217,20 @@ export class TokenManager {
     this.#timers.clear();
   }
 
-  /** Single flight: one refresh per key at a time; every caller gets its result or error. */
-  #flight(key: string, forwardedFor: string | undefined): RefreshFlight {
+  /**
+   * Single flight: one refresh per key at a time; every caller gets its result or error.
+   * `seen` is the token set that made the caller refresh, if it read one.
+   */
+  #flight(key: string, forwardedFor: string | undefined, seen?: ManagedTokenSet): RefreshFlight {
     let flight = this.#inFlight.get(key);
     if (flight === undefined) {
       const retry = Promise.withResolvers<typeof RETRYING>();
-      const result = this.#refreshWithRetry(key, forwardedFor, () =>
-        retry.resolve(RETRYING),
+      const onRetry = () => retry.resolve(RETRYING);
+      const store = this.#store;
+      const result = (
+        hasRefreshLock(store)
+          ? this.#refreshAcrossInstances(store, key, forwardedFor, seen, onRetry)
+          : this.#refreshWithRetry(key, forwardedFor, onRetry)
       ).finally(() => {
         this.#inFlight.delete(key);
       });
@@ -226,6 +241,82 @@ export class TokenManager {
       this.#inFlight.set(key, flight);
     }
     return flight;
+  }
+
+  /**
+   * The cross-instance single flight, for stores with a refresh lock. The lock holder re-reads
+   * the key before calling the token endpoint: with refresh token rotation, refreshing a set that
+   * another instance has just refreshed would present a rotated refresh token, which the
+   * authorization server takes for a stolen one and answers by revoking the whole family.
+   */
+  async #refreshAcrossInstances(
+    store: LockingTokenStore,
+    key: string,
+    forwardedFor: string | undefined,
+    seen: ManagedTokenSet | undefined,
+    onWaiting: () => void,
+  ): Promise<ManagedTokenSet> {
+    const before = seen ?? (await store.get(key));
+    for (let round = 1; ; round++) {
+      const lock = await store.lock(key);
+      if (lock !== undefined) {
+        try {
+          const latest = await store.get(key);
+          if (latest !== undefined && this.#refreshedElsewhere(before, latest)) {
+            return this.#adopt(key, latest);
+          }
+          return await this.#refreshWithRetry(key, forwardedFor, onWaiting);
+        } finally {
+          // release() must not reject; should a store's do so anyway, the lock expires on its
+          // own, and the refresh's own outcome is what the callers need.
+          await lock.release().catch(() => undefined);
+        }
+      }
+      // Another instance is refreshing. Callers holding a still-valid token are served it now,
+      // as while retries run; the others wait for that instance's result.
+      onWaiting();
+      const released = await store.waitForUnlock(key);
+      const latest = await store.get(key);
+      if (latest !== undefined && this.#refreshedElsewhere(before, latest)) {
+        return this.#adopt(key, latest);
+      }
+      if (latest?.refreshToken === undefined) {
+        // The holder got invalid_grant (and cleared the key), or the key was signed out.
+        throw new ReauthenticationRequiredError(
+          'There is no refresh token for this key: sign in again',
+        );
+      }
+      // Released without a new token set: the holder's refresh failed, so try once more here.
+      // Not forever: a holder that keeps failing means the authorization server does.
+      if (!released || round >= MAX_LOCK_ROUNDS) {
+        throw new TokenRequestError(
+          released
+            ? 'Another instance holds the refresh lock and its refreshes keep failing'
+            : 'Timed out waiting for another instance to refresh the tokens',
+          'timeout',
+        );
+      }
+    }
+  }
+
+  /** True when `latest` is a token set stored (by another instance) after `before`, still usable. */
+  #refreshedElsewhere(
+    before: ManagedTokenSet | undefined,
+    latest: ManagedTokenSet | undefined,
+  ): boolean {
+    return (
+      latest !== undefined &&
+      (before === undefined ||
+        latest.accessToken !== before.accessToken ||
+        latest.refreshToken !== before.refreshToken) &&
+      this.#clock() < latest.expiresAt
+    );
+  }
+
+  /** Takes on a token set refreshed by another instance: only the timer is ours to set. */
+  #adopt(key: string, tokens: ManagedTokenSet): ManagedTokenSet {
+    this.#scheduleBackground(key, tokens);
+    return tokens;
   }
 
   async #refreshWithRetry(
@@ -328,7 +419,7 @@ export class TokenManager {
       () => {
         this.#timers.delete(key);
         // Failures are reported through events; the next getAccessToken decides what to do.
-        this.#flight(key, undefined);
+        this.#flight(key, undefined, tokens);
       },
       Math.min(delay, 2 ** 31 - 1),
     );
@@ -337,13 +428,29 @@ export class TokenManager {
   }
 }
 
-/** Marks the moment a refresh's first attempt failed and a retry was scheduled. */
+/**
+ * Most rounds of take-the-lock-or-wait in one refresh: a first wait, and a second try should
+ * the holder's refresh have failed.
+ */
+const MAX_LOCK_ROUNDS = 2;
+
+/**
+ * Marks the moment a refresh's first attempt failed and a retry was scheduled, or another
+ * instance was found refreshing: callers with a still-valid token stop waiting then.
+ */
 const RETRYING = Symbol('retrying');
 
 /** A refresh in flight: its final result, and a signal once it has started retrying. */
 interface RefreshFlight {
   result: Promise<ManagedTokenSet>;
   retrying: Promise<typeof RETRYING>;
+}
+
+/** A store with the optional refresh lock. */
+type LockingTokenStore = TokenStore & Required<Pick<TokenStore, 'lock' | 'waitForUnlock'>>;
+
+function hasRefreshLock(store: TokenStore): store is LockingTokenStore {
+  return typeof store.lock === 'function' && typeof store.waitForUnlock === 'function';
 }
 
 function sleep(ms: number): Promise<void> {

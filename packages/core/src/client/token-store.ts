@@ -18,6 +18,30 @@ export interface TokenStore {
   set(key: string, tokens: ManagedTokenSet): Promise<void>;
   /** Forgets `key`. */
   delete(key: string): Promise<void>;
+  /**
+   * Optional, with {@link TokenStore.waitForUnlock}: a lock that makes one instance of many refresh
+   * a key while the others wait for its result. Tries once, without waiting: the held lock, or
+   * `undefined` when another instance holds it. The lock must expire on its own (a crashed holder
+   * must not block the others for longer than that). Stores shared by several processes (Redis,
+   * SQL) implement it; without it the manager's single flight covers one process only.
+   */
+  lock?(key: string): Promise<RefreshLock | undefined>;
+  /**
+   * Optional, with {@link TokenStore.lock}: waits until the lock on `key` is released or has
+   * expired, within a bound of the store's choosing. Resolves `true` when it was released or
+   * expired, `false` when the bound passed first. Must never wait without a bound.
+   */
+  waitForUnlock?(key: string): Promise<boolean>;
+}
+
+/** A refresh lock held by this instance, from {@link TokenStore.lock}. */
+export interface RefreshLock {
+  /**
+   * Lets go of the lock if this holder still has it (never someone else's lock that took over
+   * after an expiry), and wakes the instances waiting for it. Never rejects: a lock that could
+   * not be released expires on its own.
+   */
+  release(): Promise<void>;
 }
 
 /**

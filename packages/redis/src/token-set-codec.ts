@@ -1,0 +1,47 @@
+import type { ManagedTokenSet } from '@ropkit/core';
+import { TokenDecryptionError } from './redis-store-errors.js';
+
+/** The token set as JSON, before encryption. */
+export function encodeTokenSet(tokens: ManagedTokenSet): string {
+  return JSON.stringify(tokens);
+}
+
+/**
+ * The token set from decrypted JSON, checked field by field: a value that decrypted is
+ * authentic, but may come from an older version of this package.
+ */
+export function decodeTokenSet(json: string): ManagedTokenSet {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new TokenDecryptionError('The stored token set is not valid JSON', { cause: error });
+  }
+  if (!isManagedTokenSet(value)) {
+    throw new TokenDecryptionError('The stored token set does not have the expected fields');
+  }
+  return Object.freeze({
+    ...value,
+    ...(value.scope === undefined ? {} : { scope: Object.freeze([...value.scope]) }),
+  });
+}
+
+function isManagedTokenSet(value: unknown): value is ManagedTokenSet {
+  if (typeof value !== 'object' || value === null) return false;
+  const field = (name: string): unknown => Reflect.get(value, name);
+  const optional = (name: string, type: 'string' | 'number') =>
+    field(name) === undefined || typeof field(name) === type;
+  const scope = field('scope');
+  return (
+    typeof field('accessToken') === 'string' &&
+    field('tokenType') === 'Bearer' &&
+    ['expiresIn', 'expiresAt', 'receivedAt', 'refreshAt'].every(
+      (name) => typeof field(name) === 'number',
+    ) &&
+    optional('refreshToken', 'string') &&
+    optional('idToken', 'string') &&
+    optional('clockOffsetMs', 'number') &&
+    (scope === undefined ||
+      (Array.isArray(scope) && scope.every((entry) => typeof entry === 'string')))
+  );
+}

@@ -1,0 +1,448 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import {
+  TokenClient,
+  TokenManager,
+  type ManagedTokenSet,
+  type TokenManagerOptions,
+} from '@ropkit/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  RedisTokenStore,
+  RedisUnavailableError,
+  TokenDecryptionError,
+  type RedisTokenStoreOptions,
+} from '../src/index.js';
+import { newKey, TUTORIAL, useMockServer, useRedis } from './support/setup.js';
+
+const redis = useRedis();
+const mock = useMockServer();
+
+const stores: RedisTokenStore[] = [];
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+});
+
+let prefix = '';
+let counter = 0;
+beforeEach(() => {
+  // Each test its own key space: one server serves the whole file.
+  prefix = `test${++counter}:`;
+});
+
+async function newStore(options: Partial<RedisTokenStoreOptions> = {}) {
+  const store = new RedisTokenStore({
+    client: await redis.client(),
+    encryptionKey: KEY,
+    keyPrefix: prefix,
+    ...options,
+  });
+  stores.push(store);
+  return store;
+}
+
+const KEY = newKey();
+const SESSION = 'session-id-7f3a9c1e';
+
+function tokenSet(overrides: Partial<ManagedTokenSet> = {}): ManagedTokenSet {
+  const now = Date.now();
+  return {
+    accessToken: 'access-token-canary-0123456789',
+    tokenType: 'Bearer',
+    expiresIn: 3600,
+    expiresAt: now + 3_600_000,
+    receivedAt: now,
+    refreshAt: now + 2_880_000,
+    refreshToken: 'refresh-token-canary-9876543210',
+    idToken: 'id-token-canary',
+    scope: ['openid', 'read:sample'],
+    ...overrides,
+  };
+}
+
+/** Every key and value the store wrote, read with a plain client. */
+async function dump(): Promise<Array<[string, string]>> {
+  const client = await redis.client();
+  const keys = await client.keys(`${prefix}*`);
+  return Promise.all(
+    keys.map(async (key) => [key, (await client.get(key)) ?? ''] as [string, string]),
+  );
+}
+
+function manager(store: RedisTokenStore, options: Partial<TokenManagerOptions> = {}) {
+  const client = new TokenClient({
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    tokenEndpoint: mock.server.tokenEndpoint,
+    clientId: TUTORIAL.clientId,
+    clientSecret: TUTORIAL.clientSecret,
+    audience: TUTORIAL.audience,
+    scope: 'openid offline_access read:sample',
+  });
+  return new TokenManager({ client, store, jitterShare: 0, ...options });
+}
+
+async function refreshCalls(): Promise<number> {
+  return (await mock.server.control.requests()).filter(
+    (entry) => entry.path === '/oauth/token' && entry.grantType === 'refresh_token',
+  ).length;
+}
+
+function listen(name: string) {
+  const seen: unknown[] = [];
+  const listener = (message: unknown) => seen.push(message);
+  subscribe(name, listener);
+  return { seen, stop: () => unsubscribe(name, listener) };
+}
+
+describe('storage', () => {
+  it('round-trips a token set, and forgets it on delete', async () => {
+    const store = await newStore();
+    const tokens = tokenSet();
+    await store.set(SESSION, tokens);
+    expect(await store.get(SESSION)).toEqual(tokens);
+    expect(await store.get('another-session')).toBeUndefined();
+    await store.delete(SESSION);
+    expect(await store.get(SESSION)).toBeUndefined();
+  });
+
+  it('is shared by two instances on one Redis', async () => {
+    const first = await newStore();
+    const second = await newStore();
+    await first.set(SESSION, tokenSet());
+    expect((await second.get(SESSION))?.accessToken).toBe(tokenSet().accessToken);
+  });
+});
+
+describe('encryption at rest', () => {
+  it('a dump shows no token, no JSON and no session id', async () => {
+    const store = await newStore();
+    await store.set(SESSION, tokenSet());
+    const entries = await dump();
+    expect(entries).toHaveLength(1);
+    const text = JSON.stringify(entries);
+    for (const secret of ['canary', SESSION, 'Bearer', 'read:sample', 'accessToken']) {
+      expect(text).not.toContain(secret);
+    }
+    const [, value] = entries[0] ?? ['', ''];
+    expect(() => JSON.parse(value) as unknown).toThrow(SyntaxError);
+    expect(Buffer.from(value, 'base64').toString('latin1')).not.toContain('canary');
+  });
+
+  it('two writes of one set differ (a fresh IV each time)', async () => {
+    const store = await newStore();
+    await store.set(SESSION, tokenSet());
+    const [[, first] = ['', '']] = await dump();
+    await store.set(SESSION, tokenSet());
+    const [[, second] = ['', '']] = await dump();
+    expect(first).not.toBe(second);
+  });
+
+  it('another key fails to decrypt with a clear error, naming no secret', async () => {
+    await (await newStore()).set(SESSION, tokenSet());
+    const other = await newStore({ encryptionKey: newKey() });
+    const error = await other.get(SESSION).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TokenDecryptionError);
+    expect((error as Error).message).toMatch(/does not decrypt with key id 1/);
+    expect((error as Error).message).not.toContain(SESSION);
+  });
+
+  it('an unknown key id is named; previousKeys decrypt after a rotation', async () => {
+    const oldKey = newKey();
+    await (await newStore({ encryptionKey: oldKey, keyId: 1 })).set(SESSION, tokenSet());
+    const missing = await newStore({ encryptionKey: newKey(), keyId: 2 });
+    await expect(missing.get(SESSION)).rejects.toThrow(/key id 1, which this store was not given/);
+    const rotated = await newStore({
+      encryptionKey: newKey().toString('base64'),
+      keyId: 2,
+      previousKeys: [{ keyId: 1, key: oldKey }],
+    });
+    expect((await rotated.get(SESSION))?.refreshToken).toBe(tokenSet().refreshToken);
+  });
+
+  it('a value copied under another session key does not decrypt (the key name is authenticated)', async () => {
+    const store = await newStore();
+    await store.set(SESSION, tokenSet());
+    await store.set('victim', tokenSet({ accessToken: 'victim-token' }));
+    const client = await redis.client();
+    const keys = await client.keys(`${prefix}set:*`);
+    const values = await Promise.all(keys.map((key) => client.get(key)));
+    await client.set(keys[1] ?? '', values[0] ?? '');
+    await client.set(keys[0] ?? '', values[1] ?? '');
+    await expect(store.get(SESSION)).rejects.toBeInstanceOf(TokenDecryptionError);
+  });
+
+  it('an altered value does not decrypt', async () => {
+    const store = await newStore();
+    await store.set(SESSION, tokenSet());
+    const client = await redis.client();
+    const [key = ''] = await client.keys(`${prefix}set:*`);
+    const bytes = Buffer.from((await client.get(key)) ?? '', 'base64');
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 1;
+    await client.set(key, bytes.toString('base64'));
+    await expect(store.get(SESSION)).rejects.toBeInstanceOf(TokenDecryptionError);
+  });
+});
+
+describe('TTL', () => {
+  it('follows the refresh token life when there is one', async () => {
+    const store = await newStore({ refreshTokenTtlMs: 600_000 });
+    await store.set(SESSION, tokenSet());
+    const client = await redis.client();
+    const [key = ''] = await client.keys(`${prefix}set:*`);
+    const ttl = await client.pTTL(key);
+    expect(ttl).toBeGreaterThan(590_000);
+    expect(ttl).toBeLessThanOrEqual(600_000);
+  });
+
+  it("follows the access token's life without a refresh token, within the cap", async () => {
+    const store = await newStore({ refreshTokenTtlMs: 600_000 });
+    await store.set(SESSION, tokenSet({ refreshToken: undefined, expiresAt: Date.now() + 5_000 }));
+    await store.set('long', tokenSet({ refreshToken: undefined, expiresAt: Date.now() + 9e9 }));
+    const client = await redis.client();
+    const ttls = await Promise.all(
+      (await client.keys(`${prefix}set:*`)).map((key) => client.pTTL(key)),
+    );
+    ttls.sort((a, b) => a - b);
+    expect(ttls[0]).toBeGreaterThan(4_000);
+    expect(ttls[0]).toBeLessThanOrEqual(5_000);
+    expect(ttls[1]).toBeLessThanOrEqual(600_000);
+  });
+});
+
+describe('refresh lock', () => {
+  it('is exclusive until released, and the release wakes a waiter', async () => {
+    const first = await newStore();
+    const second = await newStore();
+    const lock = await first.lock(SESSION);
+    expect(lock).toBeDefined();
+    expect(await second.lock(SESSION)).toBeUndefined();
+    const waiting = second.waitForUnlock(SESSION);
+    const started = Date.now();
+    setTimeout(() => void lock?.release(), 200);
+    expect(await waiting).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const next = await second.lock(SESSION);
+    expect(next).toBeDefined();
+    await next?.release();
+  });
+
+  it('a holder whose lock expired and was taken over does not release the new holder', async () => {
+    const first = await newStore({ lockTtlMs: 60_000 });
+    const second = await newStore();
+    const lock = await first.lock(SESSION);
+    const client = await redis.client();
+    const [name = ''] = await client.keys(`${prefix}lock:*`);
+    await client.del(name); // as if it had expired
+    const taken = await second.lock(SESSION);
+    expect(taken).toBeDefined();
+    await lock?.release();
+    expect(await client.exists(name)).toBe(1);
+    expect(await first.lock(SESSION)).toBeUndefined();
+    await taken?.release();
+    expect(await client.exists(name)).toBe(0);
+  });
+
+  it('a live holder keeps its lock past the TTL (it extends it)', async () => {
+    const first = await newStore({ lockTtlMs: 300 });
+    const second = await newStore({ lockTtlMs: 300 });
+    const lock = await first.lock(SESSION);
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(await second.lock(SESSION)).toBeUndefined();
+    await lock?.release();
+    expect(await second.lock(SESSION)).toBeDefined();
+  });
+
+  it("a crashed holder's lock expires and the others proceed", async () => {
+    const store = await newStore({ lockTtlMs: 300, pollIntervalMs: 50 });
+    const client = await redis.client();
+    const [name = ''] = await (async () => {
+      const lock = await store.lock(SESSION);
+      const names = await client.keys(`${prefix}lock:*`);
+      await lock?.release();
+      return names;
+    })();
+    // What a crashed process leaves: a lock with a token nobody knows, no extensions, no release.
+    await client.set(name, 'crashed-holder', { expiration: { type: 'PX', value: 300 } });
+    expect(await store.lock(SESSION)).toBeUndefined();
+    const started = Date.now();
+    expect(await store.waitForUnlock(SESSION)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await store.lock(SESSION)).toBeDefined();
+  });
+
+  it('a wait ends at waitTimeoutMs with false while the lock is held', async () => {
+    const first = await newStore();
+    const second = await newStore({ waitTimeoutMs: 300 });
+    const lock = await first.lock(SESSION);
+    const started = Date.now();
+    expect(await second.waitForUnlock(SESSION)).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await lock?.release();
+  });
+});
+
+describe('with TokenManager: one refresh across instances', () => {
+  it('two instances, 200 concurrent callers each on an expired token: one refresh, one token', async () => {
+    await mock.server.control.clearRequests();
+    const clock = { offset: 0 };
+    const now = () => Date.now() + clock.offset;
+    const ma = manager(await newStore(), { clock: now });
+    const mb = manager(await newStore(), { clock: now });
+    const signedIn = await ma.signIn(SESSION, {
+      username: TUTORIAL.username,
+      password: TUTORIAL.password,
+    });
+    clock.offset = 86_400_000 + 1; // expired: every caller must wait for the new token
+    const tokens = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? ma : mb).getAccessToken(SESSION)),
+    );
+    expect(new Set(tokens).size).toBe(1);
+    expect(tokens[0]).not.toBe(signedIn.accessToken);
+    expect(await refreshCalls()).toBe(1);
+  });
+
+  it('a due but valid token is served at once by the instance that lost the race', async () => {
+    await mock.server.control.clearRequests();
+    const clock = { offset: 0 };
+    const now = () => Date.now() + clock.offset;
+    const ma = manager(await newStore(), { clock: now });
+    const mb = manager(await newStore(), { clock: now });
+    const signedIn = await ma.signIn(SESSION, {
+      username: TUTORIAL.username,
+      password: TUTORIAL.password,
+    });
+    clock.offset = 0.9 * 86_400_000;
+    const [fromA, fromB] = await Promise.all([
+      ma.getAccessToken(SESSION),
+      mb.getAccessToken(SESSION),
+    ]);
+    // The loser did not wait for the winner's refresh: it served the still-valid token.
+    expect([fromA, fromB]).toContain(signedIn.accessToken);
+    await expect.poll(refreshCalls).toBe(1);
+    await expect.poll(() => mb.getAccessToken(SESSION)).not.toBe(signedIn.accessToken);
+    expect(await ma.getAccessToken(SESSION)).toBe(await mb.getAccessToken(SESSION));
+    expect(await refreshCalls()).toBe(1);
+  });
+});
+
+describe('Redis unavailable', () => {
+  afterEach(async () => {
+    redis.server.resume();
+    await redis.server.start().catch(() => undefined);
+  });
+
+  it('fail-closed: a typed error within the command timeout, and an event', async () => {
+    const store = await newStore({ commandTimeoutMs: 300 });
+    await store.set(SESSION, tokenSet());
+    const events = listen('ropkit:redis:unavailable');
+    try {
+      await redis.server.stop();
+      const started = Date.now();
+      const error = await store.get(SESSION).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(RedisUnavailableError);
+      expect((error as RedisUnavailableError).operation).toBe('get');
+      expect(Date.now() - started).toBeLessThan(1_000);
+      await expect(store.set(SESSION, tokenSet())).rejects.toBeInstanceOf(RedisUnavailableError);
+      await expect(store.lock(SESSION)).rejects.toBeInstanceOf(RedisUnavailableError);
+      await expect(store.waitForUnlock(SESSION)).rejects.toBeInstanceOf(RedisUnavailableError);
+      expect(events.seen).toEqual([{ operation: 'get', policy: 'fail-closed' }]);
+      expect(JSON.stringify(events.seen)).not.toContain(SESSION);
+    } finally {
+      events.stop();
+    }
+  });
+
+  it('no request hangs on a frozen Redis: each command gives up at commandTimeoutMs', async () => {
+    const store = await newStore({ commandTimeoutMs: 300 });
+    const m = manager(store);
+    await m.signIn(SESSION, { username: TUTORIAL.username, password: TUTORIAL.password });
+    redis.server.pause();
+    const started = Date.now();
+    await expect(m.getAccessToken(SESSION)).rejects.toThrow(/no answer within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('memory-fallback: keeps serving and refreshing in memory, then writes back on recovery', async () => {
+    const logged: string[] = [];
+    const logger = {
+      warn: (message: string) => logged.push(message),
+      info: (message: string) => logged.push(message),
+    };
+    const clock = { offset: 0 };
+    const now = () => Date.now() + clock.offset;
+    const store = await newStore({
+      onUnavailable: 'memory-fallback',
+      commandTimeoutMs: 300,
+      logger,
+    });
+    const m = manager(store, { clock: now });
+    const signedIn = await m.signIn(SESSION, {
+      username: TUTORIAL.username,
+      password: TUTORIAL.password,
+    });
+    const down = listen('ropkit:redis:unavailable');
+    const up = listen('ropkit:redis:recovered');
+    try {
+      await redis.server.stop();
+      expect(await m.getAccessToken(SESSION)).toBe(signedIn.accessToken);
+      clock.offset = 86_400_000 + 1;
+      const refreshed = await m.getAccessToken(SESSION);
+      expect(refreshed).not.toBe(signedIn.accessToken);
+      expect(down.seen).toEqual([{ operation: 'get', policy: 'memory-fallback' }]);
+      await redis.server.start();
+      // Recovery shows at the first command that reaches Redis again.
+      await expect
+        .poll(async () => (await m.getAccessToken(SESSION)) && up.seen.length, { timeout: 5_000 })
+        .toBe(1);
+      expect(await m.getAccessToken(SESSION)).toBe(refreshed);
+      // The set refreshed during the outage reached Redis: another instance sees it.
+      const other = await newStore();
+      expect((await other.get(SESSION))?.accessToken).toBe(refreshed);
+      expect(logged).toEqual(['ropkit redis unavailable', 'ropkit redis recovered']);
+    } finally {
+      down.stop();
+      up.stop();
+    }
+  });
+});
+
+describe('options are validated when the store is created', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['no client', { client: undefined }, '"client" must be a node-redis client'],
+    ['no key', { encryptionKey: undefined }, '"encryptionKey" must be 32 bytes'],
+    ['a short key', { encryptionKey: Buffer.alloc(16) }, '"encryptionKey" must be 32 bytes'],
+    ['a hex key', { encryptionKey: 'ab'.repeat(32) }, '"encryptionKey" must be 32 bytes'],
+    ['a key id of 256', { keyId: 256 }, '"keyId" must be a whole number from 0 to 255'],
+    [
+      'a previous key with the same id',
+      { previousKeys: [{ keyId: 1, key: Buffer.alloc(32) }] },
+      '"previousKeys[0].keyId" is already in use',
+    ],
+    ['a bad prefix', { keyPrefix: 5 }, '"keyPrefix" must be a string'],
+    ['a zero lock TTL', { lockTtlMs: 0 }, '"lockTtlMs" must be a positive whole number'],
+    ['a string wait', { waitTimeoutMs: '5' }, '"waitTimeoutMs" must be a positive whole number'],
+    ['a negative poll', { pollIntervalMs: -1 }, '"pollIntervalMs" must be a positive whole number'],
+    ['a fractional timeout', { commandTimeoutMs: 1.5 }, '"commandTimeoutMs" must be'],
+    ['an unknown policy', { onUnavailable: 'retry' }, '"onUnavailable" must be'],
+    ['a misspelt option', { lockTTL: 5 }, 'Unknown RedisTokenStore option "lockTTL"'],
+  ])('%s', async (_, overrides, message) => {
+    const options = { client: await redis.client(), encryptionKey: KEY, ...overrides };
+    expect(() => new RedisTokenStore(options as unknown as RedisTokenStoreOptions)).toThrow(
+      message,
+    );
+  });
+
+  it('never puts the key in the message', async () => {
+    const secret = Buffer.alloc(31, 7).toString('base64');
+    const client = await redis.client();
+    const error = (() => {
+      try {
+        return new RedisTokenStore({ client, encryptionKey: secret });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String(error)).not.toContain(secret);
+  });
+});
