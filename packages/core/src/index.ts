@@ -119,3 +119,4 @@ export {
   type AuthRequirement,
 } from './http-api/requirements.js';
 export type { StartTestApp, TestApp, TestAppOptions } from './http-api/test-app.js';
+export { anonymousRealmOf, markAnonymous } from './http-api/anonymous-realm.js';

@@ -1,10 +1,11 @@
 import {
   authenticateRequest,
   createAccessTokenVerifier,
+  markAnonymous,
   type AccessTokenVerifierOptions,
   type VerifiedAccessToken,
 } from '@ropkit/core';
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 // The request augmentation lives in the entry file; this brings it in wherever this module is
 // compiled from (the ./conformance subpath does not pass through the entry).
 // oxlint-disable-next-line import/no-empty-named-blocks, unicorn/require-module-specifiers
@@ -19,17 +20,6 @@ export type AuthOptions = AccessTokenVerifierOptions & {
    */
   optional?: boolean;
 };
-
-/**
- * The realm of the verifier that let a request through without credentials (optional routes), so
- * a later requirement answers 401 with the same challenge. Kept off the request object itself.
- */
-const anonymousRealms = new WeakMap<Request, string>();
-
-/** The realm of the `auth()` that passed `req` as anonymous, if one did. */
-export function anonymousRealmOf(req: Request): string | undefined {
-  return anonymousRealms.get(req);
-}
 
 /**
  * Middleware that authenticates the request's bearer access token (RFC 6750 section 2.1: the
@@ -73,7 +63,7 @@ export function auth(options: AuthOptions): RequestHandler {
       return;
     }
     req.auth = verified;
-    if (verified === undefined) anonymousRealms.set(req, realm);
+    if (verified === undefined) markAnonymous(req, realm);
     next();
   };
 }

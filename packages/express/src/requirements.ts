@@ -1,5 +1,5 @@
 import {
-  MissingCredentialsError,
+  anonymousRealmOf,
   claimEquals,
   claimIncludes,
   claimRequirement,
@@ -8,7 +8,6 @@ import {
   type AuthRequirement,
 } from '@ropkit/core';
 import type { RequestHandler } from 'express';
-import { anonymousRealmOf } from './auth.js';
 // The request augmentation lives in the entry file; this brings it in wherever this module is
 // compiled from (the ./conformance subpath does not pass through the entry).
 // oxlint-disable-next-line import/no-empty-named-blocks, unicorn/require-module-specifiers
@@ -29,12 +28,9 @@ export function requirement(rule: AuthRequirement): RequestHandler {
   if (typeof rule !== 'function') throw new TypeError('the requirement must be a function');
   return (req, _res, next) => {
     try {
-      const verified = req.auth;
-      const realm = verified === undefined ? anonymousRealmOf(req) : undefined;
-      // RFC 6750 section 3.1: no credentials at all is answered without an error code, in the
-      // realm of the route's own verifier (the core rule alone would use the default realm).
-      if (realm !== undefined) throw new MissingCredentialsError({ realm });
-      rule(verified);
+      // An anonymous request (optional auth) is answered 401 in the realm of the route's own
+      // verifier (RFC 6750 section 3.1).
+      rule(req.auth, anonymousRealmOf(req));
     } catch (error) {
       next(error);
       return;

@@ -2,6 +2,7 @@ import {
   BearerError,
   authenticateRequest,
   createAccessTokenVerifier,
+  markAnonymous,
   type AccessTokenVerifierOptions,
 } from '@ropkit/core';
 import { isUnparsedFormBody, toBearerRequest } from './bearer-request.js';
@@ -70,6 +71,8 @@ export function auth(options: AuthOptions): AuthHook {
     }
     try {
       request.auth = await authenticateRequest(verifier, toBearerRequest(request), optional);
+      // A later requirement answers an anonymous request in this verifier's realm.
+      if (request.auth === undefined) markAnonymous(request, verifier.options.realm);
     } catch (error) {
       if (error instanceof BearerError) return sendBearerError(reply, error);
       throw error;

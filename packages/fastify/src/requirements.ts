@@ -1,5 +1,6 @@
 import {
   BearerError,
+  anonymousRealmOf,
   claimEquals as claimEqualsRequirement,
   claimIncludes as claimIncludesRequirement,
   claimRequirement,
@@ -23,7 +24,7 @@ import type {} from './index.js';
 function requirementHook(requirement: AuthRequirement): AuthHook {
   return async function checkRequirement(request, reply) {
     try {
-      requirement(request.auth);
+      requirement(request.auth, anonymousRealmOf(request));
     } catch (error) {
       if (error instanceof BearerError) return sendBearerError(reply, error);
       throw error;

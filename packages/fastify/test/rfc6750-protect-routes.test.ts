@@ -267,6 +267,13 @@ describe('request.auth and route-level requirements', () => {
     );
   });
 
+  it("optional with a scope requirement: the 401 is in the optional auth()'s own realm", async () => {
+    const app = await quickstartApp({ realm: 'shop' });
+    const response = await get(app, '/api/optional-scoped');
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="shop"');
+  });
+
   it('leaves request.auth undefined on routes without the hook', async () => {
     const app = Fastify();
     apps.push(app);

@@ -1,6 +1,7 @@
 import {
   authenticateRequest,
   createAccessTokenVerifier,
+  markAnonymous,
   type AccessTokenVerifierOptions,
   type BearerRequest,
 } from '@ropkit/core';
@@ -45,8 +46,12 @@ export function auth(options: AuthOptions): Middleware {
   if (typeof optional !== 'boolean') throw new TypeError('"optional" must be a boolean');
   const verifier = createAccessTokenVerifier(verifierOptions);
 
+  const { realm } = verifier.options;
+
   return async function ropkitAuth(ctx, next) {
     ctx.state.auth = await authenticateRequest(verifier, bearerRequestOf(ctx), optional);
+    // A later requirement answers an anonymous request in this verifier's realm.
+    if (ctx.state.auth === undefined) markAnonymous(ctx, realm);
     await next();
   };
 }

@@ -1,4 +1,5 @@
 import {
+  anonymousRealmOf,
   claimEquals as claimEqualsRequirement,
   claimIncludes as claimIncludesRequirement,
   claimRequirement,
@@ -14,7 +15,7 @@ import type { Middleware } from 'koa';
  */
 function requirementMiddleware(requirement: AuthRequirement): Middleware {
   return async function ropkitRequirement(ctx, next) {
-    requirement(ctx.state.auth);
+    requirement(ctx.state.auth, anonymousRealmOf(ctx));
     await next();
   };
 }

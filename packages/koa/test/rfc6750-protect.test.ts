@@ -62,6 +62,12 @@ beforeAll(async () => {
     requireScopes('read:sample'),
     hello,
   );
+  router.get(
+    '/optional-scoped-shop',
+    auth({ ...options, optional: true, realm: 'shop' }),
+    requireScopes('read:sample'),
+    hello,
+  );
   router.get('/no-auth-but-scopes', requireScopes('read:sample'), hello);
   router.get('/password-grant', required, claimEquals('gty', 'password'), hello);
   router.get('/client-grant', required, claimEquals('gty', 'client-credentials'), hello);
@@ -200,6 +206,12 @@ describe('optional auth', () => {
     expect(await (await get('/optional', `Bearer ${token}`)).json()).toMatchObject({
       sub: expect.stringMatching(/^auth0\|/),
     });
+  });
+
+  it("answers an anonymous request at a scope rule in the optional auth()'s own realm", async () => {
+    const response = await get('/optional-scoped-shop');
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="shop"');
   });
 
   it('answers 401 when an anonymous request reaches a scope rule', async () => {

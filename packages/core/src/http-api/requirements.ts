@@ -9,13 +9,22 @@ import type {
  * A rule a route applies to an authenticated request: it returns normally or throws the
  * {@link BearerError} to answer with. Built once, when the route is declared.
  */
-export type AuthRequirement = (auth: VerifiedAccessToken | undefined) => void;
+export type AuthRequirement = (
+  auth: VerifiedAccessToken | undefined,
+  anonymousRealm?: string,
+) => void;
 
 const DEFAULT_REALM = 'api';
 
-/** No token at all reaches a route with requirements only when auth was optional: answer 401. */
-function requireAuth(auth: VerifiedAccessToken | undefined): VerifiedAccessToken {
-  if (auth === undefined) throw new MissingCredentialsError({ realm: DEFAULT_REALM });
+/**
+ * No token at all reaches a route with requirements only when auth was optional: answer 401 in
+ * that `auth()`'s realm (see anonymousRealmOf), or the default one.
+ */
+function requireAuth(
+  auth: VerifiedAccessToken | undefined,
+  realm: string | undefined,
+): VerifiedAccessToken {
+  if (auth === undefined) throw new MissingCredentialsError({ realm: realm ?? DEFAULT_REALM });
   return auth;
 }
 
@@ -30,8 +39,8 @@ export function scopeRequirement(scopes: readonly string[], match: ScopeMatch): 
     scopes,
     match === 'all' ? 'requireScopes' : 'requireAnyScope',
   );
-  return (auth) => {
-    const verified = requireAuth(auth);
+  return (auth, anonymousRealm) => {
+    const verified = requireAuth(auth, anonymousRealm);
     checkScopes(verified.scopes, required, match, verified.realm);
   };
 }
@@ -50,8 +59,8 @@ export function claimRequirement(
   if (typeof description !== 'string' || description === '') {
     throw new TypeError('the claim check description must be a non-empty string');
   }
-  return (auth) => {
-    const verified = requireAuth(auth);
+  return (auth, anonymousRealm) => {
+    const verified = requireAuth(auth, anonymousRealm);
     if (!check(verified.payload)) {
       throw new InvalidTokenError(description, { realm: verified.realm });
     }

@@ -40,6 +40,16 @@ describe('route requirements', () => {
     expect(() => scopeRequirement(['a'], 'all')(undefined)).toThrow(MissingCredentialsError);
   });
 
+  it("answers that 401 in the optional auth()'s realm when the adapter passes it", () => {
+    let error: unknown;
+    try {
+      scopeRequirement(['a'], 'all')(undefined, 'shop');
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as MissingCredentialsError).wwwAuthenticate).toBe('Bearer realm="shop"');
+  });
+
   it('claim checks answer invalid_token without echoing the claim value', () => {
     const equals = claimEquals('http://foo/bar', 'value');
     expect(() => equals(auth({ 'http://foo/bar': 'value' }, []))).not.toThrow();
