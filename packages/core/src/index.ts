@@ -120,3 +120,4 @@ export {
 } from './http-api/requirements.js';
 export type { StartTestApp, TestApp, TestAppOptions } from './http-api/test-app.js';
 export { anonymousRealmOf, markAnonymous } from './http-api/anonymous-realm.js';
+export { forwardableIp } from './http-api/forwardable-ip.js';

@@ -1,4 +1,5 @@
 import {
+  forwardableIp,
   LOGIN_OUTCOME_STATUS,
   PasswordLogin,
   ReauthenticationRequiredError,
@@ -19,7 +20,6 @@ import {
   regenerateSessionWithKey,
   writeSessionKey,
 } from './session-key.js';
-import { forwardableIp } from './user-ip.js';
 // The request augmentation lives in the entry file; this brings it in wherever this module is
 // compiled from (the ./conformance subpath does not pass through the entry).
 // oxlint-disable-next-line import/no-empty-named-blocks, unicorn/require-module-specifiers

@@ -1,4 +1,5 @@
 import {
+  forwardableIp,
   LOGIN_OUTCOME_STATUS,
   PasswordLogin,
   ReauthenticationRequiredError,
@@ -16,7 +17,6 @@ import {
 } from '@ropkit/core';
 import type { AnyFastifyReply, AnyFastifyRequest } from './fastify-types.js';
 import { assertSession, readSessionKey, renewSession } from './session-key.js';
-import { forwardableIp } from './user-ip.js';
 // The request augmentation lives in the entry file; this brings it in wherever this module is
 // compiled from (the ./conformance subpath does not pass through the entry).
 // oxlint-disable-next-line import/no-empty-named-blocks, unicorn/require-module-specifiers

@@ -1,4 +1,5 @@
 import {
+  forwardableIp,
   LOGIN_OUTCOME_STATUS,
   PasswordLogin,
   ReauthenticationRequiredError,
@@ -14,7 +15,6 @@ import {
 } from '@ropkit/core';
 import type { Context, Middleware } from 'koa';
 import { destroySession, readTokenKey, storeTokenKey } from './session.js';
-import { forwardableIp } from './user-ip.js';
 
 /** Options of {@link passwordLogin}. */
 export interface LoginOptions {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { isIP } from 'node:net';
 import { MfaRequiredError, OAuthError, TokenError } from '../client/token-errors.js';
 import type { TokenManager } from '../client/token-manager.js';
+import { forwardableIp } from './forwardable-ip.js';
 
 /**
  * What a login form needs to show, with no secret in it. `status` says which case it is:
@@ -201,10 +201,8 @@ export class PasswordLogin {
   }
 
   #forwardedFor(userIp: string | undefined): { forwardedFor?: string } {
-    if (!this.#forwardUserIp || userIp === undefined) return {};
-    // Node reports IPv4 clients of a dual-stack socket as ::ffff:a.b.c.d.
-    const ip = userIp.startsWith('::ffff:') ? userIp.slice(7) : userIp;
-    return isIP(ip) === 0 ? {} : { forwardedFor: ip };
+    const ip = this.#forwardUserIp ? forwardableIp(userIp) : undefined;
+    return ip === undefined ? {} : { forwardedFor: ip };
   }
 
   #rememberMfa(sessionKey: string, mfaToken: string): void {
