@@ -1,6 +1,6 @@
 import { expectEqual, expectTrue } from '../check.js';
 import { KIT } from '../conformance-tenant.js';
-import { totp } from '../totp.js';
+import { totpCodeForSecret as totp } from '@ropkit/mock-server';
 import { scenario } from './define.js';
 
 const G = 'Password grant through the login route' as const;

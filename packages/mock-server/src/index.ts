@@ -29,5 +29,5 @@ export { MockServerControlClient, MockServerControlError } from './control-clien
 export { GrantType } from './grant-types.js';
 export { runCli, CONFIG_ENV_VAR, type CliIo, type CliOutcome } from './run-cli.js';
 export { startMockServer, type MockServer } from './start-mock-server.js';
-export { totpCode } from './totp.js';
+export { totpCode, totpCodeForSecret } from './totp.js';
 export { TUTORIAL, tutorialTenant } from './tutorial-tenant.js';

@@ -43,6 +43,19 @@ export function totpCode(secret: Buffer, epochSeconds: number): string {
   return hotpCode(secret, counter);
 }
 
+/**
+ * The TOTP code an authenticator app shows for a user's base32 secret (the `mfa.totpSecret` of
+ * the configuration) at `epochSeconds`: for tests and demos that answer the MFA step. Use the
+ * mock's clock (`control.now()`) when it was advanced.
+ *
+ * @throws {TypeError} when `base32Secret` is not base32.
+ */
+export function totpCodeForSecret(base32Secret: string, epochSeconds: number): string {
+  const secret = decodeBase32(base32Secret);
+  if (secret === undefined) throw new TypeError('the TOTP secret must be base32 (RFC 4648)');
+  return totpCode(secret, epochSeconds);
+}
+
 /** RFC 4226 section 5.3: HOTP with dynamic truncation. */
 function hotpCode(secret: Buffer, counter: number): string {
   const message = Buffer.alloc(8);
