@@ -7,6 +7,10 @@ import { tutorialTenant } from './tutorial-tenant.js';
 /** The environment variable that may hold the configuration as JSON. */
 export const CONFIG_ENV_VAR = 'ROPKIT_MOCK_SERVER_CONFIG';
 
+/** The start of the line printed once the server listens; the container module waits for it. */
+const LISTENING_PREFIX = 'ropkit-mock-server listening on';
+export const LISTENING_LINE: RegExp = new RegExp(`^${LISTENING_PREFIX} `, 'm');
+
 const USAGE = `Usage: ropkit-mock-server [--config FILE | --tutorial] [--port N] [--host ADDR] [--issuer URL] [--control]
 
   --config FILE   tenant configuration (JSON); otherwise $${CONFIG_ENV_VAR} holds it as JSON
@@ -106,9 +110,7 @@ export async function runCli(io: CliIo): Promise<CliOutcome> {
   try {
     const server = await startMockServer(config);
     const control = config.controlApi === true ? ', control API at /__ropkit/' : '';
-    io.stdout(
-      `ropkit-mock-server listening on ${server.url} (issuer ${server.issuer}${control})\n`,
-    );
+    io.stdout(`${LISTENING_PREFIX} ${server.url} (issuer ${server.issuer}${control})\n`);
     return { server };
   } catch (error) {
     const prefix = error instanceof TypeError ? 'invalid configuration: ' : '';

@@ -1,3 +1,5 @@
+import { createSocket } from 'node:dgram';
+import { isIP } from 'node:net';
 import {
   AbstractStartedContainer,
   GenericContainer,
@@ -8,8 +10,7 @@ import {
 import type { TenantConfig } from './config.js';
 import { DEFAULT_MOCK_SERVER_IMAGE } from './container-image.js';
 import { MockServerControlClient } from './control-client.js';
-import { HEALTH_PATH } from './endpoints/control-api.js';
-import { CONFIG_ENV_VAR } from './run-cli.js';
+import { CONFIG_ENV_VAR, LISTENING_LINE } from './run-cli.js';
 import { tutorialTenant } from './tutorial-tenant.js';
 import { validateTenant } from './validate-config.js';
 
@@ -24,7 +25,31 @@ export {
 /** The port the server listens on inside the container. */
 export const MOCK_SERVER_CONTAINER_PORT = 8080;
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1']);
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
+
+/**
+ * Whether the engine publishes ports in this machine's own network namespace. testcontainers
+ * answers the bridge gateway (e.g. 172.17.0.1) instead of `localhost` whenever `/.dockerenv`
+ * exists, even when dockerd runs beside the tests in the same container. An address we can bind
+ * is one of ours (binding works whether or not the bridge has a carrier yet, which
+ * `os.networkInterfaces()` does not list), so loopback reaches the published port.
+ */
+async function engineIsLocal(host: string): Promise<boolean> {
+  if (LOOPBACK_HOSTS.has(host)) return true;
+  if (isIP(host) === 0) return false;
+  const socket = createSocket(isIP(host) === 6 ? 'udp6' : 'udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ address: host, port: 0 }, resolve);
+    });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    socket.close();
+  }
+}
 
 /**
  * A testcontainers module for the mock server: configure with {@link withTenant}, then `start()`.
@@ -40,14 +65,18 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1']);
  */
 export class MockAuthorizationServerContainer extends GenericContainer {
   #tenantIssuer: string | undefined;
+  #onLoopback = false;
 
   /** @param image The image. Default: {@link DEFAULT_MOCK_SERVER_IMAGE}. */
   constructor(image: string = DEFAULT_MOCK_SERVER_IMAGE) {
     super(image);
     this.withExposedPorts(MOCK_SERVER_CONTAINER_PORT)
       .withEnvironment({ [CONFIG_ENV_VAR]: JSON.stringify(tutorialTenant()) })
-      // The image has no shell, so the default wait strategy cannot run: poll the health check.
-      .withWaitStrategy(Wait.forHttp(HEALTH_PATH, MOCK_SERVER_CONTAINER_PORT).forStatusCode(200))
+      // The image has no shell, so the default wait strategy cannot run. The log line, not an
+      // HTTP probe: testcontainers would probe its own idea of the host (the bridge gateway when
+      // /.dockerenv exists), where a port published on loopback does not answer. start() then
+      // makes its first request to the URL it chose.
+      .withWaitStrategy(Wait.forLogMessage(LISTENING_LINE))
       .withStartupTimeout(60_000);
   }
 
@@ -60,10 +89,14 @@ export class MockAuthorizationServerContainer extends GenericContainer {
     return this.withEnvironment({ [CONFIG_ENV_VAR]: JSON.stringify(tenant) });
   }
 
-  /** Publishes the port on loopback only when the engine is local: nothing else needs to reach it. */
+  /**
+   * Publishes the port on loopback only when the engine is local: nothing else needs to reach it,
+   * and the issuer is then a loopback URL, which verifiers accept over plain http.
+   */
   protected override async beforeContainerCreated(): Promise<void> {
     const client = await getContainerRuntimeClient();
-    if (!LOOPBACK_HOSTS.has(client.info.containerRuntime.host)) return;
+    this.#onLoopback = await engineIsLocal(client.info.containerRuntime.host);
+    if (!this.#onLoopback) return;
     this.hostConfig.PortBindings = {
       ...this.hostConfig.PortBindings,
       [`${MOCK_SERVER_CONTAINER_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '0' }],
@@ -73,8 +106,8 @@ export class MockAuthorizationServerContainer extends GenericContainer {
   /** Starts the container, waits for its health check and sets its issuer to its mapped URL. */
   override async start(): Promise<StartedMockAuthorizationServerContainer> {
     const started = await super.start();
-    const host = started.getHost();
-    const url = `http://${host === 'localhost' ? '127.0.0.1' : host}:${started.getMappedPort(MOCK_SERVER_CONTAINER_PORT)}`;
+    const host = this.#onLoopback ? '127.0.0.1' : started.getHost();
+    const url = `http://${host}:${started.getMappedPort(MOCK_SERVER_CONTAINER_PORT)}`;
     const control = new MockServerControlClient(url);
     const issuer = this.#tenantIssuer ?? `${url}/`;
     try {
