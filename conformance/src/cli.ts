@@ -43,8 +43,9 @@ async function run(
   }
   const loaded = await Promise.all(adapters.map((specifier) => loadAdapter(specifier)));
   const started = performance.now();
-  // Each adapter has its own mock server, so adapters run side by side.
-  const perAdapter = await Promise.all(
+  // Each adapter has its own mock server, so adapters run side by side. allSettled, not all:
+  // every session must have closed (containers stopped) before a failure is reported.
+  const settled = await Promise.allSettled(
     loaded.map(async (adapter) => {
       const session = await ConformanceRun.start(adapter, {
         runtime,
@@ -60,7 +61,11 @@ async function run(
       }
     }),
   );
-  const results: ScenarioResult[] = perAdapter.flat();
+  const failure = settled.find((outcome) => outcome.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  const results: ScenarioResult[] = settled.flatMap((outcome) =>
+    outcome.status === 'fulfilled' ? outcome.value : [],
+  );
   const wall = ((performance.now() - started) / 1000).toFixed(1);
   process.stdout.write(`${formatMatrix(results)}\nwall time ${wall} s (image build excluded)\n`);
   if (typeof values['json'] === 'string') await writeFile(values['json'], toJson(results));

@@ -1,4 +1,4 @@
-import type { TestApp, TestAppOptions } from '@ropkit/core';
+import { isLoopbackHost, type TestApp, type TestAppOptions } from '@ropkit/core';
 import { startAuthorizationServer, type Runtime } from './authorization-server.js';
 import { CATALOGUE } from './catalogue/index.js';
 import { conformanceTenant, KIT } from './conformance-tenant.js';
@@ -40,10 +40,14 @@ export function defaultAppOptions(
   server: AuthorizationServer,
   downstreamUrl: string,
 ): TestAppOptions {
+  // The mock server speaks plain http. It is on loopback unless the Docker engine is remote
+  // (DOCKER_HOST=tcp://...), where the kit must say that http is meant.
+  const allowInsecureHttp = !isLoopbackHost(new URL(server.issuer).hostname);
   return {
     verifier: {
       issuer: server.issuer,
       audience: KIT.audience,
+      ...(allowInsecureHttp ? { allowInsecureHttp } : {}),
       scopeSources: ['scope', 'permissions'],
       keySet: { cooldownMs: 500 },
     },
@@ -54,6 +58,7 @@ export function defaultAppOptions(
         clientSecret: KIT.clientSecret,
         audience: KIT.shortLivedAudience,
         scope: 'openid offline_access read:sample',
+        ...(allowInsecureHttp ? { allowInsecureHttp } : {}),
       },
       forwardUserIp: true,
       downstreamUrl,
@@ -103,9 +108,19 @@ export class ConformanceRun {
       say,
       options.image,
     );
-    const downstream = await DownstreamApi.start();
-    const appOptions = defaultAppOptions(server, downstream.url);
-    const app = await adapter.startTestApp(appOptions);
+    let downstream: DownstreamApi | undefined;
+    let app: TestApp;
+    let appOptions: TestAppOptions;
+    try {
+      downstream = await DownstreamApi.start();
+      appOptions = defaultAppOptions(server, downstream.url);
+      app = await adapter.startTestApp(appOptions);
+    } catch (error) {
+      // Whatever started must stop, or its sockets (and the container) keep the process alive.
+      await downstream?.close();
+      await server.close();
+      throw error;
+    }
     return new ConformanceRun(
       adapter,
       server,
