@@ -101,12 +101,19 @@ export {
 
 // Framework glue shared by the adapters.
 export { authenticateRequest } from './http-api/authenticate-request.js';
-export { renderBearerError, type ErrorResponse } from './http-api/error-response.js';
 export {
+  renderBearerError,
+  type ErrorResponse,
+  type HttpAnswer,
+} from './http-api/error-response.js';
+export { renderLoginResult, type LoginResult } from './http-api/login-answer.js';
+export {
+  LOGIN_FIELDS_MISSING,
   LOGIN_OUTCOME_STATUS,
   PasswordLogin,
   newSessionKey,
   readLoginCredentials,
+  readOtpField,
   type LoginCredentials,
   type LoginOutcome,
   type PasswordLoginOptions,

@@ -1,13 +1,16 @@
 import type { BearerError } from '../errors.js';
 
 /** A complete HTTP answer: what every adapter writes, byte for byte. */
-export interface ErrorResponse {
+export interface HttpAnswer {
   status: number;
   /** Lower-case header names. */
   headers: Record<string, string>;
-  /** The exact body bytes (JSON). */
+  /** The exact body bytes (JSON), `''` for none. */
   body: string;
 }
+
+/** The answer {@link renderBearerError} gives. */
+export type ErrorResponse = HttpAnswer;
 
 /**
  * The one rendering of a {@link BearerError} shared by all adapters, so that for the same input

@@ -6,6 +6,7 @@ import { forwardableIp } from './forwardable-ip.js';
 /**
  * What a login form needs to show, with no secret in it. `status` says which case it is:
  * - `signed_in`: tokens are stored server-side under the session's key;
+ * - `invalid_request`: the form had no username or password; nothing was sent to the server;
  * - `mfa_required`: ask for a one-time password (the mfa_token is kept server-side);
  * - `invalid_credentials`: wrong email or password (Auth0 does not say which);
  * - `invalid_otp`: the one-time password was wrong or the MFA step expired;
@@ -20,6 +21,7 @@ export type LoginOutcome =
   | { status: 'mfa_required' }
   | {
       status:
+        | 'invalid_request'
         | 'invalid_credentials'
         | 'invalid_otp'
         | 'blocked'
@@ -33,6 +35,7 @@ export type LoginOutcome =
 /** The HTTP status a login route should answer each outcome with. */
 export const LOGIN_OUTCOME_STATUS: Readonly<Record<LoginOutcome['status'], number>> = {
   signed_in: 200,
+  invalid_request: 400,
   mfa_required: 401,
   invalid_credentials: 401,
   invalid_otp: 401,
@@ -88,6 +91,23 @@ export function readLoginCredentials(body: unknown): LoginCredentials | undefine
     : typeof realm === 'string'
       ? { username, password, realm }
       : undefined;
+}
+
+/**
+ * What a login route answers when {@link readLoginCredentials} finds no credentials. Nothing is
+ * sent to the authorization server: an empty form must not count as a failed login in its
+ * brute-force protection.
+ */
+export const LOGIN_FIELDS_MISSING: LoginOutcome = Object.freeze({
+  status: 'invalid_request',
+  message: 'Enter your email and password',
+});
+
+/** The `otp` field of a parsed form or JSON body; `''` when absent or not a string. */
+export function readOtpField(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return '';
+  const otp: unknown = Reflect.get(body, 'otp');
+  return typeof otp === 'string' ? otp : '';
 }
 
 /** A fresh, unguessable key to file a session's tokens under (not the session id itself). */
