@@ -44,7 +44,6 @@ export { authErrorHandler } from './errors.js';
 export {
   passwordLogin,
   type LoginResponder,
-  type LoginResult,
   type PasswordLoginHandlers,
   type PasswordLoginOptions,
 } from './login.js';
@@ -66,12 +65,14 @@ export {
   KeySetUnavailableError,
   LOGIN_OUTCOME_STATUS,
   MissingCredentialsError,
+  renderLoginResult,
   ReauthenticationRequiredError,
   type AccessTokenPayload,
   type AccessTokenVerifierOptions,
   type AuthRequirement,
   type AuthorizedFetch,
   type LoginOutcome,
+  type LoginResult,
   type TokenClientOptions,
   type VerifiedAccessToken,
 } from '@ropkit/core';

@@ -1,6 +1,6 @@
 import {
   forwardableIp,
-  LOGIN_OUTCOME_STATUS,
+  LOGIN_FIELDS_MISSING,
   PasswordLogin,
   ReauthenticationRequiredError,
   TokenClient,
@@ -8,7 +8,9 @@ import {
   createAuthorizedFetch,
   newSessionKey,
   readLoginCredentials,
-  type LoginOutcome,
+  readOtpField,
+  renderLoginResult,
+  type LoginResult,
   type TokenClientOptions,
   type TokenManagerOptions,
 } from '@ropkit/core';
@@ -24,9 +26,6 @@ import {
 // compiled from (the ./conformance subpath does not pass through the entry).
 // oxlint-disable-next-line import/no-empty-named-blocks, unicorn/require-module-specifiers
 import type {} from './index.js';
-
-/** What a login, OTP or logout request ended in: a core {@link LoginOutcome}, or signed out. */
-export type LoginResult = LoginOutcome | { status: 'signed_out' };
 
 /** Writes the answer to a login, OTP or logout request: the `respond` option of {@link PasswordLoginOptions}. */
 export type LoginResponder = (result: LoginResult, req: Request, res: Response) => void;
@@ -46,9 +45,11 @@ interface PasswordLoginSettings {
    */
   forwardUserIp?: boolean;
   /**
-   * Writes the answer to each result. Default: JSON of the {@link LoginOutcome} with the status
-   * of core's `LOGIN_OUTCOME_STATUS` (200, 401, 403, 429 with `Retry-After`, 503) and
-   * `Cache-Control: no-store`; `204` for `signed_out`. Give your own to redirect or render a form.
+   * Writes the answer to each result. Default: core's `renderLoginResult`, the same bytes as
+   * the Koa and Fastify adapters: JSON of the `LoginOutcome` with its status from
+   * `LOGIN_OUTCOME_STATUS` (200, 400 for missing fields, 401, 403, 429 with `Retry-After`, 503)
+   * and `Cache-Control: no-store`; `204` for `signed_out`. Give your own to redirect or render a
+   * form.
    */
   respond?: LoginResponder;
 }
@@ -158,9 +159,7 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
       const previousKey = readSessionKey(req);
       const credentials = readLoginCredentials(req.body);
       if (credentials === undefined) {
-        // Nothing is sent to the authorization server: an empty form must not count as a failed
-        // login in its brute-force protection.
-        respond(MISSING_CREDENTIALS, req, res);
+        respond(LOGIN_FIELDS_MISSING, req, res);
         return;
       }
       const key = newSessionKey();
@@ -180,15 +179,8 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
   const verifyOtp = withFormOrJsonBody(async (req, res, next) => {
     try {
       const key = readSessionKey(req);
-      const body: unknown = req.body;
-      const otp: unknown =
-        typeof body === 'object' && body !== null ? Reflect.get(body, 'otp') : undefined;
       // A session without a key has no MFA step open: a fresh key makes core answer so.
-      const outcome = await flow.verifyOtp(
-        key ?? newSessionKey(),
-        typeof otp === 'string' ? otp : '',
-        req.ip,
-      );
+      const outcome = await flow.verifyOtp(key ?? newSessionKey(), readOtpField(req.body), req.ip);
       if (outcome.status === 'signed_in' && key !== undefined) {
         await regenerateSessionWithKey(req, key);
       }
@@ -214,26 +206,14 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
   return { tokens, login, verifyOtp, logout, manager };
 }
 
-const MISSING_CREDENTIALS: LoginOutcome = {
-  status: 'invalid_credentials',
-  message: 'Enter your email and password',
-};
-
 const SIGNED_OUT: LoginResult = { status: 'signed_out' };
 
-/** The default {@link LoginResponder}. */
+/** The default {@link LoginResponder}: core's rendering, shared with the other adapters. */
 function respondWithJson(result: LoginResult, _req: Request, res: Response): void {
-  if (result.status === 'signed_out') {
-    res.status(204).end();
-    return;
-  }
-  // Answers about credentials must not be stored by caches (RFC 9111 section 5.2.2.5).
-  res.setHeader('cache-control', 'no-store');
-  // RFC 6585 section 4: a 429 may say how long to wait.
-  if (result.status === 'rate_limited' && result.retryAfter !== undefined) {
-    res.setHeader('retry-after', String(result.retryAfter));
-  }
-  res.status(LOGIN_OUTCOME_STATUS[result.status]).json(result);
+  const answer = renderLoginResult(result);
+  res.status(answer.status).set(answer.headers);
+  if (answer.body === '') res.end();
+  else res.send(answer.body);
 }
 
 /** The session's token key. @throws {ReauthenticationRequiredError} when it is not signed in. */

@@ -224,9 +224,9 @@ describe('login: form and JSON bodies', () => {
   it('missing fields: answered without asking the authorization server', async () => {
     const { url } = await browserApp();
     const response = await new Browser(url).postJson('/login', { username: TUTORIAL.username });
-    expect(response.status).toBe(401);
+    expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
-      status: 'invalid_credentials',
+      status: 'invalid_request',
       message: 'Enter your email and password',
     });
     expect(await tokenRequests()).toEqual([]);

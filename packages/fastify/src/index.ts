@@ -38,9 +38,7 @@ export type { AnyFastifyReply, AnyFastifyRequest } from './fastify-types.js';
 export { sendBearerError } from './errors.js';
 export {
   passwordLogin,
-  type LoginFieldsMissing,
   type LoginOptions,
-  type LoginResponse,
   type LoginRouteHandler,
   type PasswordLoginRoutes,
 } from './login.js';
@@ -65,9 +63,11 @@ export {
   MissingCredentialsError,
   ReauthenticationRequiredError,
   TokenClient,
+  renderLoginResult,
   type AccessTokenPayload,
   type AuthorizedFetch,
   type LoginOutcome,
+  type LoginResult,
   type TokenClientOptions,
   type VerifiedAccessToken,
 } from '@ropkit/core';

@@ -1,6 +1,6 @@
 import {
   forwardableIp,
-  LOGIN_OUTCOME_STATUS,
+  LOGIN_FIELDS_MISSING,
   PasswordLogin,
   ReauthenticationRequiredError,
   TokenClient,
@@ -9,6 +9,8 @@ import {
   createAuthorizedFetch,
   newSessionKey,
   readLoginCredentials,
+  readOtpField,
+  renderLoginResult,
   type AuthorizedFetch,
   type GetAccessTokenOptions,
   type LoginOutcome,
@@ -48,28 +50,20 @@ export interface LoginOptions {
   manager?: Omit<TokenManagerOptions, 'client'>;
 }
 
-/** A login form whose fields are missing: what the login route answers, with status 400. */
-export interface LoginFieldsMissing {
-  status: 'invalid_request';
-  message: string;
-}
-
-/** The JSON body of the login and OTP routes: core's `LoginOutcome`, or missing fields. */
-export type LoginResponse = LoginOutcome | LoginFieldsMissing;
-
 /** A route handler of {@link passwordLogin}. */
 export type LoginRouteHandler = (
   request: AnyFastifyRequest,
   reply: AnyFastifyReply,
-) => Promise<LoginResponse>;
+) => Promise<LoginOutcome>;
 
 /** What {@link passwordLogin} returns: three route handlers and the per-request token access. */
 export interface PasswordLoginRoutes {
   /**
    * `POST` handler: reads `username` (or `email`), `password` and optional `realm` from a JSON or
    * form body (form bodies need @fastify/formbody), runs the password grant, and answers the
-   * `LoginOutcome` as JSON with its status from `LOGIN_OUTCOME_STATUS` (200, 401 `mfa_required`,
-   * 401, 403, 429 with `Retry-After`, 503), or 400 `invalid_request` for missing fields.
+   * `LoginOutcome` as JSON with its status from `LOGIN_OUTCOME_STATUS` (200, 400
+   * `invalid_request` for missing fields, 401 `mfa_required`, 401, 403, 429 with `Retry-After`,
+   * 503) and the headers of core's `renderLoginResult`: the same bytes as the other adapters.
    */
   readonly login: LoginRouteHandler;
   /** `POST` handler: finishes an MFA sign-in with the `otp` field of the body. */
@@ -87,11 +81,6 @@ export interface PasswordLoginRoutes {
   /** A `fetch` bound to the request's session tokens (see core's `createAuthorizedFetch`). */
   readonly apiFetch: (request: AnyFastifyRequest) => AuthorizedFetch;
 }
-
-const FIELDS_MISSING: LoginFieldsMissing = {
-  status: 'invalid_request',
-  message: 'Enter your email and password',
-};
 
 /**
  * The sign-in half of ropkit for Fastify: route handlers for Auth0's Resource Owner Password
@@ -151,7 +140,7 @@ export function passwordLogin(options: LoginOptions): PasswordLoginRoutes {
     async login(request, reply) {
       assertSession(request);
       const credentials = readLoginCredentials(request.body);
-      if (credentials === undefined) return answer(reply, FIELDS_MISSING);
+      if (credentials === undefined) return answer(reply, LOGIN_FIELDS_MISSING);
       const key = newSessionKey();
       const outcome = await flow.login(key, credentials, request.ip);
       if (outcome.status === 'signed_in' || outcome.status === 'mfa_required') {
@@ -166,11 +155,7 @@ export function passwordLogin(options: LoginOptions): PasswordLoginRoutes {
       assertSession(request);
       // A fresh key has no MFA step open: core then answers its own "sign in again" outcome.
       const key = readSessionKey(request) ?? newSessionKey();
-      const otp: unknown =
-        typeof request.body === 'object' && request.body !== null
-          ? Reflect.get(request.body, 'otp')
-          : undefined;
-      const outcome = await flow.verifyOtp(key, typeof otp === 'string' ? otp : '', request.ip);
+      const outcome = await flow.verifyOtp(key, readOtpField(request.body), request.ip);
       if (outcome.status === 'signed_in') await renewSession(request, key);
       return answer(reply, outcome);
     },
@@ -181,7 +166,8 @@ export function passwordLogin(options: LoginOptions): PasswordLoginRoutes {
         await signOut(request, key);
         await renewSession(request, undefined);
       }
-      return reply.code(204).header('cache-control', 'no-store').send();
+      const signedOut = renderLoginResult({ status: 'signed_out' });
+      return reply.code(signedOut.status).headers(signedOut.headers).send();
     },
 
     async accessToken(request) {
@@ -208,14 +194,12 @@ function signedInKey(request: AnyFastifyRequest): string {
   return key;
 }
 
-/** Sets the status and headers of a login or OTP answer; returns its body. */
-function answer(reply: AnyFastifyReply, response: LoginResponse): LoginResponse {
-  const status =
-    response.status === 'invalid_request' ? 400 : LOGIN_OUTCOME_STATUS[response.status];
-  // The answer says who is signed in: no cache may keep it (as RFC 6749 section 5.1 for tokens).
-  reply.code(status).header('cache-control', 'no-store');
-  if (response.status === 'rate_limited' && response.retryAfter !== undefined) {
-    reply.header('retry-after', String(response.retryAfter));
-  }
-  return response;
+/**
+ * Sets the status and headers of a login or OTP answer from core's rendering and returns the
+ * outcome, which Fastify serializes with JSON.stringify: the same bytes as the other adapters.
+ */
+function answer(reply: AnyFastifyReply, outcome: LoginOutcome): LoginOutcome {
+  const rendered = renderLoginResult(outcome);
+  reply.code(rendered.status).headers(rendered.headers);
+  return outcome;
 }

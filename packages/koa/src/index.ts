@@ -12,8 +12,7 @@
  *
  * @packageDocumentation
  */
-import type { AuthorizedFetch, VerifiedAccessToken } from '@ropkit/core';
-import type { LoginFormOutcome } from './login.js';
+import type { AuthorizedFetch, LoginOutcome, VerifiedAccessToken } from '@ropkit/core';
 
 declare module 'koa' {
   interface DefaultState {
@@ -35,18 +34,13 @@ declare module 'koa' {
      */
     apiFetch: AuthorizedFetch;
     /** The outcome of the login or OTP handler, for the middleware after it. */
-    loginOutcome?: LoginFormOutcome;
+    loginOutcome?: LoginOutcome;
   }
 }
 
 export { auth, type AuthOptions } from './auth.js';
 export { authErrors } from './errors.js';
-export {
-  passwordLogin,
-  type KoaPasswordLogin,
-  type LoginFormOutcome,
-  type LoginOptions,
-} from './login.js';
+export { passwordLogin, type KoaPasswordLogin, type LoginOptions } from './login.js';
 export {
   claimCheck,
   claimEquals,
@@ -63,13 +57,16 @@ export {
   InvalidRequestError,
   InvalidTokenError,
   KeySetUnavailableError,
+  LOGIN_OUTCOME_STATUS,
   MissingCredentialsError,
   ReauthenticationRequiredError,
   TokenError,
+  renderLoginResult,
   type AccessTokenPayload,
   type AccessTokenVerifierOptions,
   type AuthorizedFetch,
   type LoginOutcome,
+  type LoginResult,
   type TokenClientOptions,
   type VerifiedAccessToken,
 } from '@ropkit/core';

@@ -1,6 +1,6 @@
 import {
   forwardableIp,
-  LOGIN_OUTCOME_STATUS,
+  LOGIN_FIELDS_MISSING,
   PasswordLogin,
   ReauthenticationRequiredError,
   TokenClient,
@@ -9,7 +9,9 @@ import {
   createAuthorizedFetch,
   newSessionKey,
   readLoginCredentials,
-  type LoginOutcome,
+  readOtpField,
+  renderLoginResult,
+  type LoginResult,
   type TokenClientOptions,
   type TokenManagerOptions,
 } from '@ropkit/core';
@@ -41,12 +43,6 @@ export interface LoginOptions {
    */
   manager?: TokenManager | Omit<TokenManagerOptions, 'client'>;
 }
-
-/**
- * What the login and OTP handlers put on `ctx.state.loginOutcome`: core's `LoginOutcome`, or
- * `invalid_request` (400) when the body has no username and password.
- */
-export type LoginFormOutcome = LoginOutcome | { status: 'invalid_request'; message: string };
 
 /** The middleware {@link passwordLogin} returns. */
 export interface KoaPasswordLogin {
@@ -129,7 +125,7 @@ export function passwordLogin(options: LoginOptions): KoaPasswordLogin {
   const login: Middleware = async function ropkitLogin(ctx, next) {
     const credentials = readLoginCredentials(requestBody(ctx));
     if (credentials === undefined) {
-      answer(ctx, { status: 'invalid_request', message: 'Enter your email and password' });
+      answer(ctx, LOGIN_FIELDS_MISSING);
       await next();
       return;
     }
@@ -146,13 +142,12 @@ export function passwordLogin(options: LoginOptions): KoaPasswordLogin {
   };
 
   const verifyOtp: Middleware = async function ropkitVerifyOtp(ctx, next) {
-    const otp = bodyField(ctx, 'otp');
     const key = readTokenKey(ctx);
     // No key: no MFA step was started on this session. A key no step was filed under gets
     // core's own "sign in again" outcome, so the answer does not tell the two cases apart.
     const outcome = await flow.verifyOtp(
       key ?? newSessionKey(),
-      typeof otp === 'string' ? otp : '',
+      readOtpField(requestBody(ctx)),
       ctx.ip,
     );
     // The sign-in completes here: issue a new session id again (session fixation).
@@ -165,7 +160,7 @@ export function passwordLogin(options: LoginOptions): KoaPasswordLogin {
     const key = readTokenKey(ctx);
     destroySession(ctx);
     if (key !== undefined) await signOutQuietly(ctx, key);
-    ctx.status = 204;
+    answer(ctx, SIGNED_OUT);
     await next();
   };
 
@@ -220,23 +215,17 @@ function requestBody(ctx: Context): unknown {
   return Reflect.get(ctx.request, 'body');
 }
 
-/** One field of the parsed body, `undefined` when there is no parsed body. */
-function bodyField(ctx: Context, name: string): unknown {
-  const body = requestBody(ctx);
-  return typeof body === 'object' && body !== null ? Reflect.get(body, name) : undefined;
-}
+const SIGNED_OUT: LoginResult = { status: 'signed_out' };
 
 /**
- * Answers a login outcome as JSON. Nothing in it is secret (core's outcomes carry fixed
- * sentences, never a token or mfa_token); `no-store` keeps it out of caches all the same.
+ * Answers a login, OTP or logout result with core's rendering, the same bytes as the Express and
+ * Fastify adapters, and keeps the outcome on `ctx.state.loginOutcome` for the next middleware.
  */
-function answer(ctx: Context, outcome: LoginFormOutcome): void {
-  ctx.state.loginOutcome = outcome;
-  ctx.status = outcome.status === 'invalid_request' ? 400 : LOGIN_OUTCOME_STATUS[outcome.status];
-  ctx.set('Cache-Control', 'no-store');
-  // RFC 6585 section 4 / RFC 9110 section 10.2.3: tell the form when to try again.
-  if (outcome.status === 'rate_limited' && outcome.retryAfter !== undefined) {
-    ctx.set('Retry-After', String(outcome.retryAfter));
-  }
-  ctx.body = outcome;
+function answer(ctx: Context, result: LoginResult): void {
+  if (result.status !== 'signed_out') ctx.state.loginOutcome = result;
+  const rendered = renderLoginResult(result);
+  ctx.status = rendered.status;
+  ctx.set(rendered.headers);
+  // A string body keeps the content-type set above; 204 has none.
+  if (rendered.body !== '') ctx.body = rendered.body;
 }
