@@ -1,13 +1,21 @@
 import type { TestApp } from '@ropkit/core';
+import { KIT } from './conformance-tenant.js';
 import { ConformanceHttp, type Answer } from './http-client.js';
 import type { TokenFactory } from './token-factory.js';
 
 /** One request of the replay list. */
 export interface ReplayRequest {
   name: string;
+  /** Default `GET`. */
+  method?: string;
   path: string;
   headers: Record<string, string>;
+  body?: string;
 }
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const JSON_BODY = { 'content-type': 'application/json' };
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -63,10 +71,65 @@ export async function replayRequests(tokens: TokenFactory): Promise<ReplayReques
   ];
 }
 
+/**
+ * The same inputs for every adapter's login routes: every answer a login form gets without a
+ * second factor. Each request is sent without cookies, as a new browser would.
+ */
+export function loginReplayRequests(): ReplayRequest[] {
+  return [
+    { name: 'login, empty JSON', method: 'POST', path: '/login', headers: JSON_BODY, body: '{}' },
+    {
+      name: 'login, no password',
+      method: 'POST',
+      path: '/login',
+      headers: FORM,
+      body: form({ username: KIT.username }),
+    },
+    {
+      name: 'login, wrong password',
+      method: 'POST',
+      path: '/login',
+      headers: FORM,
+      body: form({ username: KIT.username, password: 'not-the-password' }),
+    },
+    {
+      name: 'login, blocked user',
+      method: 'POST',
+      path: '/login',
+      headers: JSON_BODY,
+      body: JSON.stringify({ username: KIT.blockedUser, password: KIT.blockedPassword }),
+    },
+    {
+      name: 'login, signed in',
+      method: 'POST',
+      path: '/login',
+      headers: FORM,
+      body: form({ username: KIT.username, password: KIT.password }),
+    },
+    {
+      name: 'login, MFA required',
+      method: 'POST',
+      path: '/login',
+      headers: FORM,
+      body: form({ username: KIT.mfaUser, password: KIT.mfaPassword }),
+    },
+    {
+      name: 'OTP without a sign-in step',
+      method: 'POST',
+      path: '/login/otp',
+      headers: FORM,
+      body: form({ otp: '123456' }),
+    },
+    { name: 'logout without a session', method: 'POST', path: '/logout', headers: {} },
+  ];
+}
+
 /** What must be byte-identical across adapters. */
 export interface ReplayAnswer {
   status: number;
   wwwAuthenticate: string | null;
+  contentType: string | null;
+  cacheControl: string | null;
   body: string;
 }
 
@@ -81,10 +144,14 @@ export async function replay(
     for (const [adapter, app] of apps) {
       const answer: Answer = await new ConformanceHttp(app.url).request(request.path, {
         headers: request.headers,
+        ...(request.method === undefined ? {} : { method: request.method }),
+        ...(request.body === undefined ? {} : { body: request.body }),
       });
       byAdapter.set(adapter, {
         status: answer.status,
         wwwAuthenticate: answer.wwwAuthenticate,
+        contentType: answer.contentType,
+        cacheControl: answer.cacheControl,
         body: answer.body,
       });
     }

@@ -6,6 +6,7 @@ export interface Answer {
   status: number;
   wwwAuthenticate: string | null;
   contentType: string | null;
+  cacheControl: string | null;
   /** Every `Set-Cookie` value. */
   cookies: string[];
   body: string;
@@ -49,6 +50,7 @@ export class ConformanceHttp {
       status: response.status,
       wwwAuthenticate: response.headers.get('www-authenticate'),
       contentType: response.headers.get('content-type'),
+      cacheControl: response.headers.get('cache-control'),
       cookies: response.headers.getSetCookie(),
       body,
       json: () => JSON.parse(body) as unknown,

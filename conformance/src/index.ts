@@ -12,7 +12,13 @@ export {
 export { CATALOGUE } from './catalogue/index.js';
 export { ConformanceFailure, expectEqual, expectTrue } from './check.js';
 export { conformanceTenant, KIT } from './conformance-tenant.js';
-export { replay, replayRequests, type ReplayAnswer, type ReplayRequest } from './cross-adapter.js';
+export {
+  loginReplayRequests,
+  replay,
+  replayRequests,
+  type ReplayAnswer,
+  type ReplayRequest,
+} from './cross-adapter.js';
 export { DownstreamApi } from './downstream-api.js';
 export {
   BrowserSession,

@@ -10,6 +10,7 @@ import {
   conformanceTenant,
   createKitKey,
   defaultAppOptions,
+  loginReplayRequests,
   replay,
   replayRequests,
   runtimeFromEnvironment,
@@ -51,5 +52,26 @@ describe('MUST answer byte-identical status, WWW-Authenticate and body across ad
       expect({ request, koa: byAdapter.get('koa') }).toEqual({ request, koa: express });
       expect({ request, fastify: byAdapter.get('fastify') }).toEqual({ request, fastify: express });
     }
+  });
+
+  it('for every answer a login form gets (core renders them)', async () => {
+    const answers = await replay(apps, loginReplayRequests());
+    const statuses = new Map<string, number | undefined>();
+    for (const [request, byAdapter] of answers) {
+      const express = byAdapter.get('express');
+      statuses.set(request, express?.status);
+      expect({ request, koa: byAdapter.get('koa') }).toEqual({ request, koa: express });
+      expect({ request, fastify: byAdapter.get('fastify') }).toEqual({ request, fastify: express });
+    }
+    expect(Object.fromEntries(statuses)).toEqual({
+      'login, empty JSON': 400,
+      'login, no password': 400,
+      'login, wrong password': 401,
+      'login, blocked user': 403,
+      'login, signed in': 200,
+      'login, MFA required': 401,
+      'OTP without a sign-in step': 401,
+      'logout without a session': 204,
+    });
   });
 });
