@@ -49,9 +49,9 @@ export {
 } from './login.js';
 export {
   requireAnyScope,
-  requireClaimEquals,
-  requireClaimIncludes,
-  requireClaims,
+  claimEquals,
+  claimIncludes,
+  claimCheck,
   requireScopes,
   requirement,
 } from './requirements.js';

@@ -1,7 +1,7 @@
 import {
   anonymousRealmOf,
-  claimEquals,
-  claimIncludes,
+  claimEquals as claimEqualsRequirement,
+  claimIncludes as claimIncludesRequirement,
   claimRequirement,
   scopeRequirement,
   type AccessTokenPayload,
@@ -20,8 +20,9 @@ import type {} from './index.js';
  *
  * @example
  * ```ts
- * import { claimIncludes } from '@ropkit/core';
- * app.get('/admin', requireAuth, requirement(claimIncludes('https://example.com/roles', 'admin')), handler);
+ * import { claimRequirement } from '@ropkit/core';
+ * const acmeOnly = claimRequirement((claims) => claims['https://example.com/org'] === 'acme');
+ * app.get('/admin', requireAuth, requirement(acmeOnly), handler);
  * ```
  */
 export function requirement(rule: AuthRequirement): RequestHandler {
@@ -72,11 +73,11 @@ export function requireAnyScope(...scopes: string[]): RequestHandler {
  *
  * @example
  * ```ts
- * app.get('/api/mine', requireAuth, requireClaims((claims) => claims.gty === 'password'), handler);
+ * app.get('/api/mine', requireAuth, claimCheck((claims) => claims.gty === 'password'), handler);
  * ```
  * @throws {TypeError} at declaration, when `check` is not a function or `description` is empty.
  */
-export function requireClaims(
+export function claimCheck(
   check: (payload: Readonly<AccessTokenPayload>) => boolean,
   description?: string,
 ): RequestHandler {
@@ -87,11 +88,8 @@ export function requireClaims(
  * Middleware requiring the claim to equal `value` (strict equality: `'1'` is not `1`);
  * otherwise 401 `invalid_token`.
  */
-export function requireClaimEquals(
-  claim: string,
-  value: string | number | boolean,
-): RequestHandler {
-  return requirement(claimEquals(claim, value));
+export function claimEquals(claim: string, value: string | number | boolean): RequestHandler {
+  return requirement(claimEqualsRequirement(claim, value));
 }
 
 /**
@@ -100,6 +98,6 @@ export function requireClaimEquals(
  *
  * @throws {TypeError} at declaration, for no values or an empty claim name.
  */
-export function requireClaimIncludes(claim: string, ...values: string[]): RequestHandler {
-  return requirement(claimIncludes(claim, ...values));
+export function claimIncludes(claim: string, ...values: string[]): RequestHandler {
+  return requirement(claimIncludesRequirement(claim, ...values));
 }

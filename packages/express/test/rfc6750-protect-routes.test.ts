@@ -13,9 +13,9 @@ import {
   auth,
   authErrorHandler,
   requireAnyScope,
-  requireClaimEquals,
-  requireClaimIncludes,
-  requireClaims,
+  claimEquals,
+  claimIncludes,
+  claimCheck,
   requireScopes,
   type AuthOptions,
 } from '../src/index.js';
@@ -56,13 +56,13 @@ async function api(
   app.get('/both-scopes', requireToken, requireScopes('read:sample', 'write:sample'), echo);
   app.get('/optional', acceptToken, echo);
   app.get('/optional-scoped', acceptToken, requireScopes('read:sample'), echo);
-  app.get('/password-grant', requireToken, requireClaimEquals('gty', 'password'), echo);
-  app.get('/other-client', requireToken, requireClaimEquals('azp', 'some-other-client'), echo);
-  app.get('/audience', requireToken, requireClaimIncludes('aud', TUTORIAL.audience), echo);
+  app.get('/password-grant', requireToken, claimEquals('gty', 'password'), echo);
+  app.get('/other-client', requireToken, claimEquals('azp', 'some-other-client'), echo);
+  app.get('/audience', requireToken, claimIncludes('aud', TUTORIAL.audience), echo);
   app.get(
     '/custom',
     requireToken,
-    requireClaims((claims) => claims.sub?.startsWith('auth0|') === true, 'Only database users'),
+    claimCheck((claims) => claims.sub?.startsWith('auth0|') === true, 'Only database users'),
     echo,
   );
   app.get('/no-auth-before', requireScopes('read:sample'), echo);
@@ -324,7 +324,7 @@ describe('scope requirements (RFC 6750 section 3.1 insufficient_scope)', () => {
 });
 
 describe('claim requirements', () => {
-  it('requireClaimEquals and requireClaimIncludes pass when the claims match', async () => {
+  it('claimEquals and claimIncludes pass when the claims match', async () => {
     const { url } = await api();
     const token = await accessToken(mock.server);
     expect((await fetch(`${url}/password-grant`, { headers: bearer(token) })).status).toBe(200);
@@ -342,14 +342,14 @@ describe('claim requirements', () => {
     expect(response.headers.get('www-authenticate')).not.toContain(TUTORIAL.clientId);
   });
 
-  it('requireClaims runs a custom check with its description', async () => {
+  it('claimCheck runs a custom check with its description', async () => {
     const { url } = await api();
     const response = await fetch(`${url}/custom`, {
       headers: bearer(await accessToken(mock.server)),
     });
     expect(response.status).toBe(200);
-    expect(() => requireClaims('nope' as unknown as () => boolean)).toThrow(TypeError);
-    expect(() => requireClaimIncludes('roles')).toThrow(TypeError);
+    expect(() => claimCheck('nope' as unknown as () => boolean)).toThrow(TypeError);
+    expect(() => claimIncludes('roles')).toThrow(TypeError);
   });
 });
 

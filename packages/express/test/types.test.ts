@@ -11,7 +11,7 @@ import {
   authErrorHandler,
   passwordLogin,
   requireAnyScope,
-  requireClaims,
+  claimCheck,
   requireScopes,
   type LoginResult,
   type PasswordLoginHandlers,
@@ -42,7 +42,7 @@ describe('types by declaration merging (src/index.ts)', () => {
     expectTypeOf(authErrorHandler).returns.toEqualTypeOf<ErrorRequestHandler>();
     expectTypeOf(requireScopes).parameters.toEqualTypeOf<string[]>();
     expectTypeOf(requireAnyScope).returns.toEqualTypeOf<RequestHandler>();
-    expectTypeOf(requireClaims).returns.toEqualTypeOf<RequestHandler>();
+    expectTypeOf(claimCheck).returns.toEqualTypeOf<RequestHandler>();
     expectTypeOf(passwordLogin).returns.toEqualTypeOf<PasswordLoginHandlers>();
     expectTypeOf<PasswordLoginHandlers['login']>().toEqualTypeOf<RequestHandler>();
     expectTypeOf<LoginResult>().toEqualTypeOf<LoginOutcome | { status: 'signed_out' }>();

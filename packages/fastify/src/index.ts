@@ -47,8 +47,9 @@ export {
   claimEquals,
   claimIncludes,
   requireAnyScope,
-  requireClaims,
+  claimCheck,
   requireScopes,
+  requirement,
 } from './requirements.js';
 export { SESSION_KEY_FIELD } from './session-key.js';
 

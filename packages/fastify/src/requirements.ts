@@ -16,15 +16,25 @@ import { sendBearerError } from './errors.js';
 import type {} from './index.js';
 
 /**
- * Route-level hooks that check `request.auth`, placed after {@link auth}'s hook in the same
- * array: `{ onRequest: [protect, requireScopes('read:sample')] }`. Each is built when the route is
- * declared, so a bad declaration throws a `TypeError` at start-up, not on the first request.
- * On a route whose authentication is optional, a request without a token gets 401.
+ * A route-level hook applying any core {@link AuthRequirement} to `request.auth`, placed after
+ * {@link auth}'s hook in the same array: `{ onRequest: [protect, requirement(rule)] }`. This and
+ * the hooks below are built when the route is declared, so a bad declaration throws a
+ * `TypeError` at start-up, not on the first request. On a route whose authentication is
+ * optional, a request without a token gets 401.
+ *
+ * @example
+ * ```ts
+ * import { claimRequirement } from '@ropkit/core';
+ * const acmeOnly = claimRequirement((claims) => claims['https://example.com/org'] === 'acme');
+ * app.get('/admin', { onRequest: [protect, requirement(acmeOnly)] }, handler);
+ * ```
+ * @throws {TypeError} when `rule` is not a function.
  */
-function requirementHook(requirement: AuthRequirement): AuthHook {
+export function requirement(rule: AuthRequirement): AuthHook {
+  if (typeof rule !== 'function') throw new TypeError('the requirement must be a function');
   return async function checkRequirement(request, reply) {
     try {
-      requirement(request.auth, anonymousRealmOf(request));
+      rule(request.auth, anonymousRealmOf(request));
     } catch (error) {
       if (error instanceof BearerError) return sendBearerError(reply, error);
       throw error;
@@ -44,7 +54,7 @@ function requirementHook(requirement: AuthRequirement): AuthHook {
  * @throws {TypeError} for no scope or a scope that is not a valid scope-token (RFC 6749 section 3.3).
  */
 export function requireScopes(...scopes: string[]): AuthHook {
-  return requirementHook(scopeRequirement(scopes, 'all'));
+  return requirement(scopeRequirement(scopes, 'all'));
 }
 
 /**
@@ -57,7 +67,7 @@ export function requireScopes(...scopes: string[]): AuthHook {
  * @throws {TypeError} for no scope or an invalid one.
  */
 export function requireAnyScope(...scopes: string[]): AuthHook {
-  return requirementHook(scopeRequirement(scopes, 'any'));
+  return requirement(scopeRequirement(scopes, 'any'));
 }
 
 /**
@@ -68,15 +78,15 @@ export function requireAnyScope(...scopes: string[]): AuthHook {
  *   `'Token claims do not meet the requirements of this resource'`.
  * @example
  * ```ts
- * const employeesOnly = requireClaims((payload) => payload['https://example.com/org'] === 'acme');
+ * const employeesOnly = claimCheck((payload) => payload['https://example.com/org'] === 'acme');
  * ```
  * @throws {TypeError} when `check` is not a function or `description` is empty.
  */
-export function requireClaims(
+export function claimCheck(
   check: (payload: Readonly<AccessTokenPayload>) => boolean,
   description?: string,
 ): AuthHook {
-  return requirementHook(claimRequirement(check, description));
+  return requirement(claimRequirement(check, description));
 }
 
 /**
@@ -89,7 +99,7 @@ export function requireClaims(
  * @throws {TypeError} for an empty claim name.
  */
 export function claimEquals(claim: string, value: string | number | boolean): AuthHook {
-  return requirementHook(claimEqualsRequirement(claim, value));
+  return requirement(claimEqualsRequirement(claim, value));
 }
 
 /**
@@ -103,5 +113,5 @@ export function claimEquals(claim: string, value: string | number | boolean): Au
  * @throws {TypeError} for an empty claim name or no value.
  */
 export function claimIncludes(claim: string, ...values: string[]): AuthHook {
-  return requirementHook(claimIncludesRequirement(claim, ...values));
+  return requirement(claimIncludesRequirement(claim, ...values));
 }

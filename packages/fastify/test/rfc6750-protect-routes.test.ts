@@ -4,6 +4,7 @@ import {
   InvalidTokenError,
   KeySetUnavailableError,
   MissingCredentialsError,
+  claimRequirement,
   renderBearerError,
 } from '@ropkit/core';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -15,7 +16,8 @@ import {
   claimIncludes,
   fastifyRopkit,
   requireAnyScope,
-  requireClaims,
+  claimCheck,
+  requirement,
   requireScopes,
   sendBearerError,
   type AuthOptions,
@@ -73,7 +75,27 @@ async function quickstartApp(extra: Partial<AuthOptions> = {}) {
   );
   app.get(
     '/api/other-client',
-    { onRequest: [protect, requireClaims((payload) => payload.azp === 'other', 'Wrong client')] },
+    { onRequest: [protect, claimCheck((payload) => payload.azp === 'other', 'Wrong client')] },
+    who,
+  );
+  app.get(
+    '/api/core-rule',
+    {
+      onRequest: [
+        protect,
+        requirement(claimRequirement((payload) => payload.gty === 'password', 'Password only')),
+      ],
+    },
+    who,
+  );
+  app.get(
+    '/api/core-rule-refused',
+    {
+      onRequest: [
+        protect,
+        requirement(claimRequirement((payload) => payload.gty === 'client-credentials', 'M2M')),
+      ],
+    },
     who,
   );
   app.get('/api/auth', { onRequest: protect }, (request) => ({
@@ -231,7 +253,7 @@ describe('request.auth and route-level requirements', () => {
     expect(none.headers['www-authenticate']).toContain('scope="write:sample read:sample"');
   });
 
-  it('claim checks: claimIncludes, claimEquals and requireClaims answer 401 invalid_token', async () => {
+  it('claim checks: claimIncludes, claimEquals and claimCheck answer 401 invalid_token', async () => {
     const app = await quickstartApp();
     const token = await issueToken(mock.server);
     expect((await get(app, '/api/reader', token)).statusCode).toBe(200);
@@ -244,6 +266,16 @@ describe('request.auth and route-level requirements', () => {
     expect(injectedAnswer(await get(app, '/api/other-client', token))).toEqual(
       renderBearerError(new InvalidTokenError('Wrong client', realm)),
     );
+  });
+
+  it('requirement(rule) applies any core AuthRequirement', async () => {
+    const app = await quickstartApp();
+    const token = await issueToken(mock.server);
+    expect((await get(app, '/api/core-rule', token)).statusCode).toBe(200);
+    expect(injectedAnswer(await get(app, '/api/core-rule-refused', token))).toEqual(
+      renderBearerError(new InvalidTokenError('M2M', realm)),
+    );
+    expect(() => requirement('nope' as never)).toThrow(TypeError);
   });
 
   it('optional: anonymous passes with auth undefined, a bad token still fails', async () => {
@@ -392,7 +424,7 @@ describe('Fastify placement: per route, per encapsulated scope, before the body'
       {
         onRequest: [
           auth(verifierOptions()),
-          requireClaims(() => {
+          claimCheck(() => {
             throw new RangeError('bug in a claim check');
           }),
         ],
@@ -436,7 +468,7 @@ describe('declaration-time checks', () => {
     expect(() => auth(null as unknown as AuthOptions)).toThrow(TypeError);
     expect(() => requireScopes()).toThrow(TypeError);
     expect(() => requireAnyScope('bad scope"')).toThrow(TypeError);
-    expect(() => requireClaims('nope' as unknown as () => boolean)).toThrow(TypeError);
+    expect(() => claimCheck('nope' as unknown as () => boolean)).toThrow(TypeError);
     expect(() => claimIncludes('roles')).toThrow(TypeError);
     expect(() => claimEquals('', 'x')).toThrow(TypeError);
   });

@@ -47,6 +47,7 @@ export {
   claimIncludes,
   requireAnyScope,
   requireScopes,
+  requirement,
 } from './requirements.js';
 export { SESSION_TOKEN_KEY_FIELD } from './session.js';
 

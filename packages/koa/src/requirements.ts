@@ -10,12 +10,22 @@ import {
 import type { Middleware } from 'koa';
 
 /**
- * Wraps one of core's requirements as Koa middleware. It reads `ctx.state.auth`, so it goes
- * after {@link auth}; without a verified token it answers 401, never lets the request through.
+ * Middleware applying any core {@link AuthRequirement} to `ctx.state.auth`; place it after
+ * {@link auth}. A failed requirement is thrown as a `BearerError`. A request with no
+ * `ctx.state.auth` (an optional route called without a token, or no `auth()` before) gets 401.
+ *
+ * @example
+ * ```ts
+ * import { claimRequirement } from '@ropkit/core';
+ * const acmeOnly = claimRequirement((claims) => claims['https://example.com/org'] === 'acme');
+ * router.get('/admin', auth(options), requirement(acmeOnly), handler);
+ * ```
+ * @throws {TypeError} at declaration, when `rule` is not a function.
  */
-function requirementMiddleware(requirement: AuthRequirement): Middleware {
+export function requirement(rule: AuthRequirement): Middleware {
+  if (typeof rule !== 'function') throw new TypeError('the requirement must be a function');
   return async function ropkitRequirement(ctx, next) {
-    requirement(ctx.state.auth, anonymousRealmOf(ctx));
+    rule(ctx.state.auth, anonymousRealmOf(ctx));
     await next();
   };
 }
@@ -32,7 +42,7 @@ function requirementMiddleware(requirement: AuthRequirement): Middleware {
  * @throws {TypeError} at declaration, for no scope or an invalid scope (RFC 6749 section 3.3).
  */
 export function requireScopes(...scopes: string[]): Middleware {
-  return requirementMiddleware(scopeRequirement(scopes, 'all'));
+  return requirement(scopeRequirement(scopes, 'all'));
 }
 
 /**
@@ -47,7 +57,7 @@ export function requireScopes(...scopes: string[]): Middleware {
  * @throws {TypeError} at declaration, for no scope or an invalid scope.
  */
 export function requireAnyScope(...scopes: string[]): Middleware {
-  return requirementMiddleware(scopeRequirement(scopes, 'any'));
+  return requirement(scopeRequirement(scopes, 'any'));
 }
 
 /**
@@ -66,7 +76,7 @@ export function claimCheck(
   check: (payload: Readonly<AccessTokenPayload>) => boolean,
   description?: string,
 ): Middleware {
-  return requirementMiddleware(claimRequirement(check, description));
+  return requirement(claimRequirement(check, description));
 }
 
 /**
@@ -81,7 +91,7 @@ export function claimCheck(
  * @throws {TypeError} at declaration, for an empty claim name.
  */
 export function claimEquals(claim: string, value: string | number | boolean): Middleware {
-  return requirementMiddleware(claimEqualsRequirement(claim, value));
+  return requirement(claimEqualsRequirement(claim, value));
 }
 
 /**
@@ -96,5 +106,5 @@ export function claimEquals(claim: string, value: string | number | boolean): Mi
  * @throws {TypeError} at declaration, for an empty claim name or no value.
  */
 export function claimIncludes(claim: string, ...values: string[]): Middleware {
-  return requirementMiddleware(claimIncludesRequirement(claim, ...values));
+  return requirement(claimIncludesRequirement(claim, ...values));
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   BearerError,
   MissingCredentialsError,
+  claimRequirement,
   createAccessTokenVerifier,
   scopeRequirement,
   type BearerRequest,
@@ -15,6 +16,7 @@ import {
   auth,
   authErrors,
   claimCheck,
+  requirement,
   claimEquals,
   claimIncludes,
   requireAnyScope,
@@ -77,6 +79,18 @@ beforeAll(async () => {
     '/custom',
     required,
     claimCheck((claims) => claims.azp === 'someone-else', 'This client may not call this route'),
+    hello,
+  );
+  router.get(
+    '/core-rule',
+    required,
+    requirement(claimRequirement((claims) => claims.gty === 'password', 'Password tokens only')),
+    hello,
+  );
+  router.get(
+    '/core-rule-refused',
+    required,
+    requirement(claimRequirement((claims) => claims.gty === 'client-credentials', 'M2M only')),
     hello,
   );
   router.get('/query', auth({ ...options, tokenLocations: ['header', 'query'] }), hello);
@@ -283,6 +297,22 @@ describe('scope and claim rules', () => {
       'Bearer realm="api", error="invalid_token", error_description="This client may not call this route"',
     );
     expect(await response.text()).not.toContain(TUTORIAL.clientId);
+  });
+});
+
+describe('requirement(rule): any core AuthRequirement', () => {
+  it('lets a request through when the rule holds, and answers what it throws otherwise', async () => {
+    const token = await issueToken(mock.server);
+    expect((await get('/core-rule', `Bearer ${token}`)).status).toBe(200);
+    const refused = await get('/core-rule-refused', `Bearer ${token}`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe(
+      'Bearer realm="api", error="invalid_token", error_description="M2M only"',
+    );
+  });
+
+  it('refuses a rule that is not a function when the route is declared', () => {
+    expect(() => requirement('gty' as never)).toThrow(TypeError);
   });
 });
 
