@@ -107,6 +107,8 @@ export {
   type HttpAnswer,
 } from './http-api/error-response.js';
 export { renderLoginResult, type LoginResult } from './http-api/login-answer.js';
+export { loginTokenManager, type LoginManagerOptions } from './http-api/login-token-manager.js';
+export { rejectUnknownOptions } from './option-checks.js';
 export {
   LOGIN_FIELDS_MISSING,
   LOGIN_OUTCOME_STATUS,

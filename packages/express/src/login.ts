@@ -3,16 +3,16 @@ import {
   LOGIN_FIELDS_MISSING,
   PasswordLogin,
   ReauthenticationRequiredError,
-  TokenClient,
-  TokenManager,
   createAuthorizedFetch,
+  loginTokenManager,
   newSessionKey,
   readLoginCredentials,
   readOtpField,
+  rejectUnknownOptions,
   renderLoginResult,
+  type LoginManagerOptions,
   type LoginResult,
-  type TokenClientOptions,
-  type TokenManagerOptions,
+  type TokenManager,
 } from '@ropkit/core';
 import type { Request, RequestHandler, Response } from 'express';
 import { withFormOrJsonBody } from './form-or-json-body.js';
@@ -55,25 +55,12 @@ interface PasswordLoginSettings {
 }
 
 /**
- * Options of {@link passwordLogin}: the token client (or a ready token manager) and settings.
+ * Options of {@link passwordLogin}: the token client (or a ready token manager, see core's
+ * `LoginManagerOptions`) and settings.
  */
-export type PasswordLoginOptions = PasswordLoginSettings &
-  (
-    | {
-        /** The token client, or its options (`issuer` or `tokenEndpoint`, `clientId`, ...). */
-        client: TokenClient | TokenClientOptions;
-        /**
-         * Options of the token manager built around `client` (`store`, `refreshShare`,
-         * `backgroundRefresh`, `clock`, ...). Default: core's defaults, an in-memory store.
-         */
-        manager?: Omit<TokenManagerOptions, 'client'>;
-      }
-    | {
-        /** A token manager of your own (with its client); `client` must then be left out. */
-        manager: TokenManager;
-        client?: undefined;
-      }
-  );
+export type PasswordLoginOptions = PasswordLoginSettings & LoginManagerOptions;
+
+const KNOWN_OPTIONS = new Set(['client', 'manager', 'realm', 'forwardUserIp', 'respond']);
 
 /** The handlers {@link passwordLogin} returns. */
 export interface PasswordLoginHandlers {
@@ -128,7 +115,8 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('passwordLogin() options must be an object');
   }
-  const manager = managerFrom(options);
+  rejectUnknownOptions(options, KNOWN_OPTIONS, 'passwordLogin()');
+  const manager = loginTokenManager(options);
   const flow = new PasswordLogin({
     manager,
     ...(options.realm === undefined ? {} : { realm: options.realm }),
@@ -236,21 +224,4 @@ async function forgetPreviousSignIn(flow: PasswordLogin, previousKey: string): P
   } catch {
     // Deliberately ignored; see above.
   }
-}
-
-function managerFrom(options: PasswordLoginOptions): TokenManager {
-  if (options.manager instanceof TokenManager) {
-    if (options.client !== undefined) {
-      throw new TypeError('Give "client" or a ready "manager", not both: a manager has its client');
-    }
-    return options.manager;
-  }
-  const { client } = options;
-  if (typeof client !== 'object' || client === null) {
-    throw new TypeError('"client" must be a TokenClient or TokenClient options');
-  }
-  return new TokenManager({
-    ...options.manager,
-    client: client instanceof TokenClient ? client : new TokenClient(client),
-  });
 }

@@ -529,6 +529,9 @@ describe('passwordLogin(): declaration and wiring errors', () => {
     expect(() => passwordLogin({ client: { clientId: 'x' } as TokenClientOptions })).toThrow(
       TypeError,
     );
+    expect(() =>
+      passwordLogin({ client: clientOptions(), forwardUserip: true } as PasswordLoginOptions),
+    ).toThrow('Unknown passwordLogin() option "forwardUserip"');
   });
 
   it('accepts a ready TokenManager', async () => {

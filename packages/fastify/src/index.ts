@@ -38,9 +38,9 @@ export type { AnyFastifyReply, AnyFastifyRequest } from './fastify-types.js';
 export { sendBearerError } from './errors.js';
 export {
   passwordLogin,
-  type LoginOptions,
+  type PasswordLoginOptions,
   type LoginRouteHandler,
-  type PasswordLoginRoutes,
+  type PasswordLoginHandlers,
 } from './login.js';
 export { fastifyRopkit, type FastifyRopkitOptions } from './plugin.js';
 export {

@@ -3,19 +3,19 @@ import {
   LOGIN_FIELDS_MISSING,
   PasswordLogin,
   ReauthenticationRequiredError,
-  TokenClient,
   TokenError,
-  TokenManager,
   createAuthorizedFetch,
+  loginTokenManager,
   newSessionKey,
   readLoginCredentials,
   readOtpField,
+  rejectUnknownOptions,
   renderLoginResult,
   type AuthorizedFetch,
   type GetAccessTokenOptions,
+  type LoginManagerOptions,
   type LoginOutcome,
-  type TokenClientOptions,
-  type TokenManagerOptions,
+  type TokenManager,
 } from '@ropkit/core';
 import type { AnyFastifyReply, AnyFastifyRequest } from './fastify-types.js';
 import { assertSession, readSessionKey, renewSession } from './session-key.js';
@@ -24,13 +24,8 @@ import { assertSession, readSessionKey, renewSession } from './session-key.js';
 // oxlint-disable-next-line import/no-empty-named-blocks, unicorn/require-module-specifiers
 import type {} from './index.js';
 
-/** Options of {@link passwordLogin}. */
-export interface LoginOptions {
-  /**
-   * The client that runs the grants: a `TokenClient`, or its options (`issuer` or
-   * `tokenEndpoint`, `clientId`, `clientSecret`, `audience`, `scope`...). Required.
-   */
-  client: TokenClient | TokenClientOptions;
+/** Settings of {@link passwordLogin} besides its token client or manager. */
+interface PasswordLoginSettings {
   /**
    * Connection (user directory) for Auth0's password-realm grant. A `realm` field in the login
    * body takes precedence. Default: none, the tenant's default directory (`grant_type=password`).
@@ -43,12 +38,15 @@ export interface LoginOptions {
    * Header" on. Default `false`.
    */
   forwardUserIp?: boolean;
-  /**
-   * Options of the `TokenManager` built around `client`: `store` (default: in memory, 10000
-   * sessions), `refreshShare`, `refreshWindowMs`, `retry`, `logger`, `clock`... Default: core's.
-   */
-  manager?: Omit<TokenManagerOptions, 'client'>;
 }
+
+/**
+ * Options of {@link passwordLogin}: the token client (or a ready token manager, see core's
+ * `LoginManagerOptions`) and settings.
+ */
+export type PasswordLoginOptions = PasswordLoginSettings & LoginManagerOptions;
+
+const KNOWN_OPTIONS = new Set(['client', 'manager', 'realm', 'forwardUserIp']);
 
 /** A route handler of {@link passwordLogin}. */
 export type LoginRouteHandler = (
@@ -57,7 +55,7 @@ export type LoginRouteHandler = (
 ) => Promise<LoginOutcome>;
 
 /** What {@link passwordLogin} returns: three route handlers and the per-request token access. */
-export interface PasswordLoginRoutes {
+export interface PasswordLoginHandlers {
   /**
    * `POST` handler: reads `username` (or `email`), `password` and optional `realm` from a JSON or
    * form body (form bodies need @fastify/formbody), runs the password grant, and answers the
@@ -103,16 +101,13 @@ export interface PasswordLoginRoutes {
  * ```
  * @throws {TypeError} when an option is invalid.
  */
-export function passwordLogin(options: LoginOptions): PasswordLoginRoutes {
+export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandlers {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('passwordLogin() options must be an object');
   }
-  const { client, realm, forwardUserIp = false, manager: managerOptions = {} } = options;
-  if (typeof client !== 'object' || client === null) {
-    throw new TypeError('"client" must be a TokenClient or TokenClient options');
-  }
-  const tokenClient = client instanceof TokenClient ? client : new TokenClient(client);
-  const manager = new TokenManager({ ...managerOptions, client: tokenClient });
+  rejectUnknownOptions(options, KNOWN_OPTIONS, 'passwordLogin()');
+  const { realm, forwardUserIp = false } = options;
+  const manager = loginTokenManager(options);
   const flow = new PasswordLogin({
     manager,
     forwardUserIp,

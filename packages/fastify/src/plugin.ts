@@ -1,7 +1,7 @@
 import type { AuthorizedFetch } from '@ropkit/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { PasswordLoginRoutes } from './login.js';
+import type { PasswordLoginHandlers } from './login.js';
 
 /** Options of {@link fastifyRopkit}. */
 export interface FastifyRopkitOptions {
@@ -10,10 +10,10 @@ export interface FastifyRopkitOptions {
    * `request.apiFetch()` use. Needs a session plugin registered first. Default: none (both
    * methods then throw).
    */
-  login?: PasswordLoginRoutes;
+  login?: PasswordLoginHandlers;
 }
 
-function isPasswordLoginRoutes(value: unknown): value is PasswordLoginRoutes {
+function isPasswordLoginHandlers(value: unknown): value is PasswordLoginHandlers {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -28,7 +28,7 @@ async function ropkitPlugin(
 ): Promise<void> {
   const { login } = options;
   if (login !== undefined) {
-    if (!isPasswordLoginRoutes(login)) {
+    if (!isPasswordLoginHandlers(login)) {
       throw new TypeError('"login" must be what passwordLogin() returns');
     }
     if (!fastify.hasRequestDecorator('session')) {
@@ -38,7 +38,7 @@ async function ropkitPlugin(
       );
     }
   }
-  const signIn = (): PasswordLoginRoutes => {
+  const signIn = (): PasswordLoginHandlers => {
     if (login === undefined) {
       throw new Error('@ropkit/fastify: register the plugin with { login: passwordLogin(...) }');
     }

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TokenClient, TokenManager } from '@ropkit/core';
 import { LOGIN_OUTCOME_STATUS, fastifyRopkit, passwordLogin } from '../src/index.js';
 import {
   BRUTE_FORCE_THRESHOLD,
@@ -349,5 +350,34 @@ describe('POST /logout', () => {
     expect((await app.inject({ url: '/token', cookies: second })).statusCode).toBe(200);
     const paths = (await mock.server.control.requests()).map((entry) => entry.path);
     expect(paths).toEqual(['/oauth/token', '/oauth/token', '/oauth/revoke']);
+  });
+});
+
+function clientOptions() {
+  return {
+    tokenEndpoint: mock.server.tokenEndpoint,
+    clientId: TUTORIAL.clientId,
+    clientSecret: TUTORIAL.clientSecret,
+    audience: TUTORIAL.audience,
+  };
+}
+
+describe('passwordLogin() options', () => {
+
+  it('accepts a ready TokenManager instead of client, but not both', () => {
+    const manager = new TokenManager({ client: new TokenClient(clientOptions()) });
+    expect(passwordLogin({ manager }).manager).toBe(manager);
+    expect(() => passwordLogin({ manager, client: clientOptions() } as never)).toThrow(
+      'Give "client" or a ready "manager", not both',
+    );
+  });
+
+  it('refuses a misspelt option or a missing client when created', () => {
+    expect(() => passwordLogin({ client: clientOptions(), forwardUserip: true } as never)).toThrow(
+      'Unknown passwordLogin() option "forwardUserip"',
+    );
+    expect(() => passwordLogin({} as never)).toThrow(
+      '"client" must be a TokenClient or TokenClient options',
+    );
   });
 });

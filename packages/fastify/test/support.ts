@@ -17,8 +17,8 @@ import {
   TokenClient,
   fastifyRopkit,
   passwordLogin,
-  type LoginOptions,
-  type PasswordLoginRoutes,
+  type PasswordLoginOptions,
+  type PasswordLoginHandlers,
 } from '../src/index.js';
 
 export { TUTORIAL };
@@ -145,7 +145,7 @@ export interface LoginAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The URL `GET /call-api` fetches with the session's token. */
   downstreamUrl?: string;
-  realm?: LoginOptions['realm'];
+  realm?: PasswordLoginOptions['realm'];
   /** The map behind @fastify/session's memory store, for tests to look into. */
   sessions?: Map<string, unknown>;
 }
@@ -158,7 +158,7 @@ export interface LoginAppOptions {
 export async function startLoginApp(
   server: MockServer,
   options: LoginAppOptions,
-): Promise<{ app: FastifyInstance; login: PasswordLoginRoutes }> {
+): Promise<{ app: FastifyInstance; login: PasswordLoginHandlers }> {
   const trusted = options.clientId === 'trusted-backend';
   const login = passwordLogin({
     client: {

@@ -40,7 +40,7 @@ declare module 'koa' {
 
 export { auth, type AuthOptions } from './auth.js';
 export { authErrors } from './errors.js';
-export { passwordLogin, type KoaPasswordLogin, type LoginOptions } from './login.js';
+export { passwordLogin, type PasswordLoginHandlers, type PasswordLoginOptions } from './login.js';
 export {
   claimCheck,
   claimEquals,

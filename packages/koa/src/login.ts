@@ -3,28 +3,23 @@ import {
   LOGIN_FIELDS_MISSING,
   PasswordLogin,
   ReauthenticationRequiredError,
-  TokenClient,
   TokenError,
-  TokenManager,
   createAuthorizedFetch,
+  loginTokenManager,
   newSessionKey,
   readLoginCredentials,
   readOtpField,
+  rejectUnknownOptions,
   renderLoginResult,
+  type LoginManagerOptions,
   type LoginResult,
-  type TokenClientOptions,
-  type TokenManagerOptions,
+  type TokenManager,
 } from '@ropkit/core';
 import type { Context, Middleware } from 'koa';
 import { destroySession, readTokenKey, storeTokenKey } from './session.js';
 
-/** Options of {@link passwordLogin}. */
-export interface LoginOptions {
-  /**
-   * The token client, or its options (`issuer` or `tokenEndpoint`, `clientId`, `clientSecret`,
-   * `audience`, `scope`...). Required, unless `manager` is a ready `TokenManager`.
-   */
-  client?: TokenClient | TokenClientOptions;
+/** Settings of {@link passwordLogin} besides its token client or manager. */
+interface PasswordLoginSettings {
   /** Default connection (user directory) for the password-realm grant. Default: none, the tenant's default directory. */
   realm?: string;
   /**
@@ -36,16 +31,16 @@ export interface LoginOptions {
    * Default `false`.
    */
   forwardUserIp?: boolean;
-  /**
-   * A ready `TokenManager` (then omit `client`), or options of the one created around `client`
-   * (`store`, `refreshShare`, `retry`, `backgroundRefresh`, `logger`, `clock`...). Default: a
-   * manager with core's defaults (tokens in process memory, refresh at 80% of the lifetime).
-   */
-  manager?: TokenManager | Omit<TokenManagerOptions, 'client'>;
 }
 
+/**
+ * Options of {@link passwordLogin}: the token client (or a ready token manager, see core's
+ * `LoginManagerOptions`) and settings.
+ */
+export type PasswordLoginOptions = PasswordLoginSettings & LoginManagerOptions;
+
 /** The middleware {@link passwordLogin} returns. */
-export interface KoaPasswordLogin {
+export interface PasswordLoginHandlers {
   /** The manager holding every session's tokens (for background jobs, or to close it). */
   readonly manager: TokenManager;
   /**
@@ -90,14 +85,12 @@ const KNOWN_OPTIONS = new Set(['client', 'realm', 'forwardUserIp', 'manager']);
  *
  * @throws {TypeError} at declaration, for an invalid option.
  */
-export function passwordLogin(options: LoginOptions): KoaPasswordLogin {
+export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandlers {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('passwordLogin() options must be an object');
   }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(name)) throw new TypeError(`Unknown passwordLogin() option "${name}"`);
-  }
-  const manager = createManager(options);
+  rejectUnknownOptions(options, KNOWN_OPTIONS, 'passwordLogin()');
+  const manager = loginTokenManager(options);
   const forwardUserIp = options.forwardUserIp ?? false;
   const flow = new PasswordLogin({
     manager,
@@ -188,26 +181,6 @@ function signedInKey(ctx: Context): string {
     throw new ReauthenticationRequiredError('No one is signed in on this session: sign in first');
   }
   return key;
-}
-
-function createManager(options: LoginOptions): TokenManager {
-  const { client, manager } = options;
-  if (manager instanceof TokenManager) {
-    if (client !== undefined) {
-      throw new TypeError('Give "client" or a ready TokenManager as "manager", not both');
-    }
-    return manager;
-  }
-  if (typeof client !== 'object' || client === null) {
-    throw new TypeError('"client" must be a TokenClient or TokenClient options');
-  }
-  if (manager !== undefined && (typeof manager !== 'object' || manager === null)) {
-    throw new TypeError('"manager" must be a TokenManager or TokenManager options');
-  }
-  return new TokenManager({
-    ...manager,
-    client: client instanceof TokenClient ? client : new TokenClient(client),
-  });
 }
 
 /** The body parsed by a body parser (`@koa/bodyparser` puts it on `ctx.request.body`). */

@@ -4,7 +4,13 @@ import Koa from 'koa';
 import session from 'koa-session';
 import { startMockServer } from '@ropkit/mock-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TokenError, TokenManager, TokenClient, createAccessTokenVerifier } from '@ropkit/core';
+import {
+  TokenError,
+  TokenManager,
+  TokenClient,
+  createAccessTokenVerifier,
+  type TokenClientOptions,
+} from '@ropkit/core';
 import {
   ReauthenticationRequiredError,
   SESSION_TOKEN_KEY_FIELD,
@@ -12,8 +18,7 @@ import {
   authErrors,
   passwordLogin,
   requireScopes,
-  type KoaPasswordLogin,
-  type LoginOptions,
+  type PasswordLoginHandlers,
 } from '../src/index.js';
 import {
   Browser,
@@ -83,10 +88,17 @@ function tutorialClient(clientOverrides: Record<string, unknown> = {}) {
  * An app as a user would write it: koa-session with its default cookie store (so the test can
  * read everything the session holds), @koa/bodyparser, the adapter's login routes.
  */
+/** What a test changes in the app's passwordLogin() options. */
+interface TestLoginOptions {
+  client?: TokenClientOptions;
+  realm?: string;
+  forwardUserIp?: boolean;
+}
+
 async function startApp(
-  options: Partial<LoginOptions> = {},
+  options: TestLoginOptions = {},
   settings: { proxy?: boolean } = {},
-): Promise<{ url: string; signIn: KoaPasswordLogin }> {
+): Promise<{ url: string; signIn: PasswordLoginHandlers }> {
   const koa = new Koa();
   koa.keys = ['test-cookie-signing-key'];
   koa.proxy = settings.proxy ?? false;
@@ -134,7 +146,7 @@ async function startApp(
 }
 
 /** Login options with the client whose auth0-forwarded-for the mock trusts. */
-function trustedClient(): Partial<LoginOptions> {
+function trustedClient(): TestLoginOptions {
   return { client: tutorialClient(TRUSTED_CLIENT) };
 }
 
@@ -476,7 +488,7 @@ describe('POST /logout', () => {
 describe('passwordLogin() options', () => {
   it('throws a TypeError at declaration, naming the option and never its value', () => {
     expect(() => passwordLogin(undefined as never)).toThrow(TypeError);
-    expect(() => passwordLogin({})).toThrow(
+    expect(() => passwordLogin({} as never)).toThrow(
       '"client" must be a TokenClient or TokenClient options',
     );
     expect(() => passwordLogin({ client: tutorialClient(), forwardUserip: true } as never)).toThrow(
@@ -502,6 +514,6 @@ describe('passwordLogin() options', () => {
   it('accepts a ready TokenManager instead of client, but not both', () => {
     const manager = new TokenManager({ client: new TokenClient(tutorialClient()) });
     expect(passwordLogin({ manager }).manager).toBe(manager);
-    expect(() => passwordLogin({ manager, client: tutorialClient() })).toThrow(TypeError);
+    expect(() => passwordLogin({ manager, client: tutorialClient() } as never)).toThrow(TypeError);
   });
 });
