@@ -1,5 +1,7 @@
+import type { MockServerControl } from '@ropkit/mock-server';
 import { expectEqual, expectTrue } from '../check.js';
 import { KIT } from '../conformance-tenant.js';
+import type { BrowserSession, ConformanceHttp } from '../http-client.js';
 import { pause, scenario } from './define.js';
 
 const G = 'Token lifecycle' as const;
@@ -7,10 +9,28 @@ const G = 'Token lifecycle' as const;
 /** Login tokens live KIT.loginTokenLifetime seconds; refresh is due at 80% of that. */
 const PAST_REFRESH_MS = KIT.loginTokenLifetime * 1000 * 0.85;
 
-async function refreshes(control: {
-  requests(): Promise<Array<{ path: string; grantType?: string; status: number | null }>>;
-}) {
+/** Past the login access token's whole lifetime: the next API call must refresh first. */
+const PAST_EXPIRY_MS = KIT.loginTokenLifetime * 1000 + 100;
+
+async function refreshes(control: MockServerControl) {
   return (await control.requests()).filter((entry) => entry.grantType === 'refresh_token');
+}
+
+/** A browser session signed in through the app's login route as the kit's user. */
+async function signedInSession(http: ConformanceHttp): Promise<BrowserSession> {
+  const session = http.session();
+  await session.login(KIT.username, KIT.password);
+  return session;
+}
+
+/** The token endpoint's next answer (or next `times` answers) is this error status and body. */
+function failNextTokenRequests(
+  control: MockServerControl,
+  status: number,
+  body: Record<string, string>,
+  extra: { headers?: Record<string, string>; times?: number } = {},
+): Promise<void> {
+  return control.queueFault({ endpoint: '/oauth/token', kind: 'status', status, body, ...extra });
 }
 
 /** The tutorial's "Call API" and "Refresh tokens" steps, through the app's downstream route. */
@@ -21,8 +41,7 @@ export const tokenLifecycle = [
     'RFC 6750 section 2.1',
     'MUST call the downstream API with the session access token as a Bearer token',
     async ({ http, downstream }) => {
-      const session = http.session();
-      await session.login(KIT.username, KIT.password);
+      const session = await signedInSession(http);
       const answer = await session.send('/call-api');
       expectEqual(answer.status, 200, 'status');
       expectEqual(downstream.received.length, 1, 'downstream calls');
@@ -35,8 +54,7 @@ export const tokenLifecycle = [
     'RFC 6749 section 6',
     'MUST refresh before expiry and keep calling the API',
     async ({ http, server, downstream }) => {
-      const session = http.session();
-      await session.login(KIT.username, KIT.password);
+      const session = await signedInSession(http);
       await session.send('/call-api');
       await pause(PAST_REFRESH_MS);
       expectEqual((await session.send('/call-api')).status, 200, 'status after the refresh is due');
@@ -50,8 +68,7 @@ export const tokenLifecycle = [
     'Single flight (ropkit)',
     'MUST send one refresh for many concurrent requests of one session',
     async ({ http, server }) => {
-      const session = http.session();
-      await session.login(KIT.username, KIT.password);
+      const session = await signedInSession(http);
       await pause(PAST_REFRESH_MS);
       const answers = await Promise.all(
         Array.from({ length: 20 }, () => session.send('/call-api')),
@@ -69,8 +86,7 @@ export const tokenLifecycle = [
     'RFC 9700 section 4.14.2 (refresh token rotation)',
     'MUST use each rotated refresh token once: no reuse detected across several refreshes',
     async ({ http, server }) => {
-      const session = http.session();
-      await session.login(KIT.username, KIT.password);
+      const session = await signedInSession(http);
       for (let cycle = 0; cycle < 2; cycle++) {
         await pause(PAST_REFRESH_MS);
         await Promise.all(Array.from({ length: 5 }, () => session.send('/call-api')));
@@ -89,16 +105,14 @@ export const tokenLifecycle = [
     'RFC 9110 section 10.2.3 (Retry-After)',
     'SHOULD retry a refresh answered 429 with Retry-After, and then succeed',
     async ({ http, server }) => {
-      const session = http.session();
-      await session.login(KIT.username, KIT.password);
-      await pause(KIT.loginTokenLifetime * 1000 + 100);
-      await server.control.queueFault({
-        endpoint: '/oauth/token',
-        kind: 'status',
-        status: 429,
-        body: { error: 'too_many_requests', error_description: 'Rate limit exceeded.' },
-        headers: { 'retry-after': '1' },
-      });
+      const session = await signedInSession(http);
+      await pause(PAST_EXPIRY_MS);
+      await failNextTokenRequests(
+        server.control,
+        429,
+        { error: 'too_many_requests', error_description: 'Rate limit exceeded.' },
+        { headers: { 'retry-after': '1' } },
+      );
       expectEqual((await session.send('/call-api')).status, 200, 'status');
       expectEqual(
         (await refreshes(server.control)).map((entry) => entry.status),
@@ -113,16 +127,14 @@ export const tokenLifecycle = [
     'RFC 6749 section 5.2 / availability',
     'MUST keep using a still-valid token while refreshes fail with 5xx',
     async ({ http, server }) => {
-      const session = http.session();
-      await session.login(KIT.username, KIT.password);
+      const session = await signedInSession(http);
       await pause(PAST_REFRESH_MS);
-      await server.control.queueFault({
-        endpoint: '/oauth/token',
-        kind: 'status',
-        status: 503,
-        body: { error: 'temporarily_unavailable' },
-        times: 10,
-      });
+      await failNextTokenRequests(
+        server.control,
+        503,
+        { error: 'temporarily_unavailable' },
+        { times: 10 },
+      );
       expectEqual((await session.send('/call-api')).status, 200, 'status while the server fails');
     },
     // The refresh goes on retrying in the background after the valid token was served.
@@ -134,8 +146,7 @@ export const tokenLifecycle = [
     'RFC 6750 section 3.1 (invalid_token)',
     'SHOULD refresh once and retry when the API answers 401 invalid_token',
     async ({ http, downstream, server }) => {
-      const session = http.session();
-      await session.login(KIT.username, KIT.password);
+      const session = await signedInSession(http);
       await session.send('/call-api');
       const first = downstream.received[0] ?? '';
       downstream.revoked.add(first);
@@ -150,14 +161,11 @@ export const tokenLifecycle = [
     'RFC 6749 section 5.2 (invalid_grant)',
     'MUST ask the user to sign in again when the refresh token is refused',
     async ({ http, server }) => {
-      const session = http.session();
-      await session.login(KIT.username, KIT.password);
-      await pause(KIT.loginTokenLifetime * 1000 + 100);
-      await server.control.queueFault({
-        endpoint: '/oauth/token',
-        kind: 'status',
-        status: 403,
-        body: { error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' },
+      const session = await signedInSession(http);
+      await pause(PAST_EXPIRY_MS);
+      await failNextTokenRequests(server.control, 403, {
+        error: 'invalid_grant',
+        error_description: 'Unknown or invalid refresh token.',
       });
       expectEqual((await session.send('/call-api')).status, 401, 'status');
       expectEqual((await refreshes(server.control)).length, 1, 'refresh grants (no retry)');
