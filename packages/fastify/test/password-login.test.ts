@@ -363,7 +363,6 @@ function clientOptions() {
 }
 
 describe('passwordLogin() options', () => {
-
   it('accepts a ready TokenManager instead of client, but not both', () => {
     const manager = new TokenManager({ client: new TokenClient(clientOptions()) });
     expect(passwordLogin({ manager }).manager).toBe(manager);
