@@ -103,6 +103,14 @@ export class MockServerControlClient implements MockServerControl {
     return nowOf(await this.#call('POST', 'clock/advance', { seconds }), 'clock/advance');
   }
 
+  async freezeClock(): Promise<number> {
+    return nowOf(await this.#call('POST', 'clock/freeze'), 'clock/freeze');
+  }
+
+  async resumeClock(): Promise<number> {
+    return nowOf(await this.#call('POST', 'clock/resume'), 'clock/resume');
+  }
+
   async now(): Promise<number> {
     return nowOf(await this.#call('GET', 'clock'), 'clock');
   }

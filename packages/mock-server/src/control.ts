@@ -113,6 +113,13 @@ export interface MockServerControl {
   clearFaults(): Promise<void>;
   /** Moves the mock's clock forward; returns the new time in epoch seconds. */
   advanceClock(seconds: number): Promise<number>;
+  /**
+   * Stops the mock's clock (it follows real time otherwise); only {@link advanceClock} moves it
+   * until {@link resumeClock} or {@link reset}. Returns the time in epoch seconds.
+   */
+  freezeClock(): Promise<number>;
+  /** Lets a frozen clock run again from where it stands; returns the time in epoch seconds. */
+  resumeClock(): Promise<number>;
   /** The mock's time in epoch seconds. */
   now(): Promise<number>;
   /** The requests received so far, oldest first. */

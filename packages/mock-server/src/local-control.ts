@@ -82,6 +82,16 @@ export class LocalControl implements MockServerControl {
     return this.#state.clock.nowSeconds();
   }
 
+  async freezeClock(): Promise<number> {
+    this.#state.clock.freeze();
+    return this.#state.clock.nowSeconds();
+  }
+
+  async resumeClock(): Promise<number> {
+    this.#state.clock.resume();
+    return this.#state.clock.nowSeconds();
+  }
+
   async now(): Promise<number> {
     return this.#state.clock.nowSeconds();
   }

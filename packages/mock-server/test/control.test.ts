@@ -238,6 +238,32 @@ describe.each(implementations)('control through the %s', (_name, controlOf) => {
     it('refuses to go backwards', async () => {
       await expect(control.advanceClock(-1)).rejects.toThrow(/non-negative/);
     });
+
+    it('frozen, it stands still but for advanceClock, so an expiry is exact to the second', async () => {
+      const frozen = await control.freezeClock();
+      const body = await expectTokens(await requestToken(server));
+      const { iat, exp } = decodeJwt(body.access_token);
+      expect(iat).toBe(frozen);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await control.now()).toBe(frozen);
+      // One second before exp the token is valid; at exp it is not (RFC 7519 section 4.1.4).
+      expect(await control.advanceClock(exp! - frozen - 1)).toBe(exp! - 1);
+      await verifyToken(server, body.access_token, TUTORIAL.audience, { at: exp! - 1 });
+      expect(await control.advanceClock(1)).toBe(exp);
+    });
+
+    it('resumes from where it stood, and reset brings back real time', async () => {
+      const frozen = await control.freezeClock();
+      const later = await control.advanceClock(3_600);
+      expect(later).toBe(frozen + 3_600);
+      expect(await control.resumeClock()).toBe(later);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await control.now()).toBeGreaterThan(later);
+      await control.reset();
+      expect(Math.abs((await control.now()) - Math.floor(Date.now() / 1000))).toBeLessThanOrEqual(
+        1,
+      );
+    });
   });
 
   describe('request log', () => {

@@ -65,6 +65,8 @@ const ROUTES: readonly Route[] = [
   route('POST', 'clock/advance', async (control, _, body) => ({
     now: await control.advanceClock(numberField(body, 'seconds')),
   })),
+  route('POST', 'clock/freeze', async (control) => ({ now: await control.freezeClock() })),
+  route('POST', 'clock/resume', async (control) => ({ now: await control.resumeClock() })),
   route('GET', 'clock', async (control) => ({ now: await control.now() })),
   route('GET', 'requests', (control) => control.requests()),
   route('DELETE', 'requests', (control) => control.clearRequests()),
