@@ -1,6 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import {
+  untilExit,
+  whenListening,
+  type FinishedRun,
+  type ListeningChild,
+} from './listening-child.ts';
 
 /** The variables the API examples read; unset in the child unless a test gives them. */
 const EXAMPLE_VARIABLES = ['ISSUER_BASE_URL', 'AUDIENCE', 'PORT', 'ALGORITHMS', 'TOKEN_PROFILE'];
@@ -14,23 +20,10 @@ export interface ExampleLocation {
 }
 
 /** A running example program. */
-export interface RunningExample {
-  /** `http://127.0.0.1:PORT`, from its log line. */
-  url: string;
-  /** The log line it printed when ready. */
-  logLine: string;
-  /** Everything it printed on stdout so far. */
-  stdout(): string;
-  /** Sends SIGTERM and waits for the process to end. */
-  stop(): Promise<void>;
-}
+export type RunningExample = ListeningChild;
 
 /** How a run that was expected to fail ended. */
-export interface FailedRun {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type FailedRun = FinishedRun;
 
 /** Starts and runs one example program as `npm start` does. */
 export interface ExampleProcess {
@@ -77,48 +70,11 @@ export function exampleProcess({ exampleDir, adapter }: ExampleLocation): Exampl
 
   return {
     async startExample(env: Record<string, string>): Promise<RunningExample> {
-      const child = spawnExample(env);
-      const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-      let stdout = '';
-      let stderr = '';
-      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      const logLine = await new Promise<string>((resolve, reject) => {
-        child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-          const line = stdout.split('\n').find((text) => text.includes(' listening on '));
-          if (line !== undefined) resolve(line);
-        });
-        child.once('close', (code) =>
-          reject(new Error(`the example exited (code ${code}) before listening: ${stderr}`)),
-        );
-      });
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+) /.exec(logLine)?.[1];
-      if (url === undefined) throw new Error(`no URL in the log line: ${logLine}`);
-      return {
-        url,
-        logLine,
-        stdout: () => stdout,
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          await exited;
-        },
-      };
+      return whenListening(spawnExample(env), 'the example');
     },
 
     async runExampleToExit(env: Record<string, string>): Promise<FailedRun> {
-      const child = spawnExample(env);
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      // A process that started listening would never exit: stop it so the test fails, not hangs.
-      child.stdout?.on('data', () => {
-        if (stdout.includes(' listening on ')) child.kill('SIGTERM');
-      });
-      const exitCode = await new Promise<number | null>((resolve) =>
-        child.once('close', (code) => resolve(code)),
-      );
-      return { exitCode, stdout, stderr };
+      return untilExit(spawnExample(env));
     },
   };
 }

@@ -1,6 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import {
+  untilExit,
+  whenListening,
+  type FinishedRun,
+  type ListeningChild,
+} from '../../../shared/test-support/listening-child.ts';
 
 /** This example's directory, and the express API example's, both run as `node src/server.ts`. */
 export const PASSWORD_LOGIN_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,21 +28,7 @@ const PROGRAM_VARIABLES = [
 ];
 
 /** A running program. */
-export interface RunningProgram {
-  /** `http://127.0.0.1:PORT`, from its log line. */
-  url: string;
-  /** The line it printed when ready. */
-  logLine: string;
-  /** Sends SIGTERM and waits for the process to end. */
-  stop(): Promise<void>;
-}
-
-/** How a run that was expected to fail ended. */
-export interface FinishedRun {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type RunningProgram = ListeningChild;
 
 /**
  * Node runs `src/server.ts` with type stripping, and a workspace package imported from there
@@ -71,46 +63,10 @@ export async function startProgram(
   dir: string,
   env: Record<string, string>,
 ): Promise<RunningProgram> {
-  const child = spawnProgram(dir, env);
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const logLine = await new Promise<string>((resolve, reject) => {
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const line = stdout.split('\n').find((text) => text.includes(' listening on '));
-      if (line !== undefined) resolve(line);
-    });
-    child.once('close', (code) =>
-      reject(new Error(`${dir} exited (code ${code}) before listening: ${stderr}`)),
-    );
-  });
-  const url = /listening on (http:\/\/127\.0\.0\.1:\d+) /.exec(logLine)?.[1];
-  if (url === undefined) throw new Error(`no URL in the log line: ${logLine}`);
-  return {
-    url,
-    logLine,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await closed;
-    },
-  };
+  return whenListening(spawnProgram(dir, env), dir);
 }
 
 /** Runs `node src/server.ts` in `dir`, expecting it to exit on its own (a configuration error). */
 export async function runToExit(dir: string, env: Record<string, string>): Promise<FinishedRun> {
-  const child = spawnProgram(dir, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    // A program that started listening would never exit: stop it so the test fails, not hangs.
-    if (stdout.includes(' listening on ')) child.kill('SIGTERM');
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exitCode = await new Promise<number | null>((resolve) =>
-    child.once('close', (code) => resolve(code)),
-  );
-  return { exitCode, stdout, stderr };
+  return untilExit(spawnProgram(dir, env));
 }
