@@ -3,7 +3,7 @@
 // real time: one simulated hour in 12 s, access tokens of 5 simulated minutes (1 s real), so
 // about 15 expiries per session. The mock's own request log is the judge.
 import { MemoryTokenStore, TokenClient, TokenManager } from '@ropkit/core';
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { RedisTokenStore } from '../src/index.js';
 import { runReplica, scaledClock, type ReplicaConfig } from './fixtures/replica-protocol.js';
 import { newKey, rotatingTenant, TUTORIAL, useMockServer, useRedis } from './support/setup.js';
@@ -16,15 +16,12 @@ const LIFETIME_REAL_MS = (TOKEN_LIFETIME_S * 1000) / SCALE;
 
 const redis = useRedis();
 const mock = useMockServer(rotatingTenant(TOKEN_LIFETIME_S));
-let client: Awaited<ReturnType<typeof redis.client>>;
-beforeAll(async () => {
-  client = await redis.client();
-});
 
 it(
   'three processes under load for a simulated hour: one refresh per expiry per session, no reuse',
   { timeout: 60_000 },
   async () => {
+    const client = await redis.client();
     const encryptionKey = newKey().toString('base64');
     const sessions = ['alice', 'bob', 'carol'].map((name, i) => ({
       key: `session-${name}`,

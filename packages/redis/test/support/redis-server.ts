@@ -15,7 +15,12 @@ export interface RedisServer {
   resume(): void;
 }
 
-/** `REDIS_SERVER` names the binary; default `redis-server` on the PATH. */
+/** The binary to run: `REDIS_SERVER`, or `redis-server` on the PATH. */
+export function redisServerBinary(): string {
+  return process.env['REDIS_SERVER'] ?? 'redis-server';
+}
+
+/** Starts {@link redisServerBinary} on a free loopback port. */
 export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -43,7 +48,7 @@ export async function startRedisServer(): Promise<RedisServer> {
 
 async function launch(port: number): Promise<ChildProcess> {
   const child = spawn(
-    process.env.REDIS_SERVER ?? 'redis-server',
+    redisServerBinary(),
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
