@@ -182,10 +182,17 @@ export class ConformanceRun {
     }
   }
 
-  /** Runs every scenario (or the given ones) in order. */
-  async runAll(scenarios: readonly Scenario[] = CATALOGUE): Promise<ScenarioResult[]> {
+  /** Runs every scenario (or the given ones) in order; `onResult` hears each as it comes. */
+  async runAll(
+    scenarios: readonly Scenario[] = CATALOGUE,
+    onResult?: (result: ScenarioResult) => void,
+  ): Promise<ScenarioResult[]> {
     const results: ScenarioResult[] = [];
-    for (const scenario of scenarios) results.push(await this.run(scenario));
+    for (const scenario of scenarios) {
+      const result = await this.run(scenario);
+      onResult?.(result);
+      results.push(result);
+    }
     return results;
   }
 
