@@ -32,9 +32,12 @@ export function bearerChallengeError(wwwAuthenticate: string | null): string | u
 /**
  * A `fetch` bound to one key's tokens: it sends `Authorization: Bearer <access token>` (RFC 6750
  * section 2.1), refreshing first when due. When the API answers 401 with `error="invalid_token"`
- * (the token was revoked or rotated out early), it refreshes once and repeats an idempotent
- * request with a replayable body once. `insufficient_scope` (403) is returned as it is: more
- * refreshing cannot grant a scope.
+ * (RFC 6750 section 3.1: the token was revoked or rotated out early), an idempotent request with
+ * a replayable body is repeated once, with a fresh token: the manager refreshes only if the
+ * refused token is still the stored one ({@link TokenManager.refreshIfCurrent}); if another call
+ * has replaced it meanwhile, the repeat uses the current token and nothing is refreshed. So ten
+ * calls refused one after the other cause one refresh, not ten. `insufficient_scope` (403) is
+ * returned as it is: more refreshing cannot grant a scope.
  *
  * @example
  * ```ts
@@ -55,7 +58,8 @@ export function createAuthorizedFetch(options: AuthorizedFetchOptions): Authoriz
   };
 
   return async (input, init = {}) => {
-    const response = await send(input, init, await manager.getAccessToken(key, tokenOptions));
+    const token = await manager.getAccessToken(key, tokenOptions);
+    const response = await send(input, init, token);
     const method = (init.method ?? 'GET').toUpperCase();
     const replayable =
       init.body === undefined || init.body === null || typeof init.body === 'string';
@@ -68,7 +72,9 @@ export function createAuthorizedFetch(options: AuthorizedFetchOptions): Authoriz
       return response;
     }
     await response.body?.cancel();
-    const refreshed = await manager.refresh(key, tokenOptions);
-    return send(input, init, refreshed.accessToken);
+    // Only the token this request sent is known to be refused: refresh only if it is still the
+    // stored one, else repeat with the one that replaced it. One repeat at most, whatever it gets.
+    const next = await manager.refreshIfCurrent(key, token, tokenOptions);
+    return send(input, init, next.accessToken);
   };
 }

@@ -1,4 +1,9 @@
-/** How failed refreshes are retried: 429, 5xx and network errors only. */
+/**
+ * How failed refreshes are retried: 429, 5xx and network errors only. A `Retry-After` from the
+ * server is always honoured: a retry never comes sooner, and when the wait does not fit in
+ * `budgetMs` (or no try is left) the manager gives up and refreshes that key no sooner than the
+ * server asked.
+ */
 export interface RetryPolicy {
   /** Most tries in all, the first included. Default `3`. */
   attempts: number;
@@ -19,9 +24,19 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
 });
 
 /**
- * Delay before try number `attempt + 1`: the server's `Retry-After` when it sent one (RFC 9110
- * section 10.2.3), else exponential backoff with full jitter, so instances that failed together
- * do not retry together.
+ * Largest random share added to a `Retry-After` wait: replicas told "2" spread over 2 to 2.4 s
+ * instead of all coming back at the same instant.
+ */
+export const RETRY_AFTER_JITTER_SHARE = 0.2;
+
+/**
+ * Delay before try number `attempt + 1`, in milliseconds.
+ *
+ * - When the server sent `Retry-After` (RFC 9110 section 10.2.3): never less than what it asked,
+ *   plus a random spread of up to {@link RETRY_AFTER_JITTER_SHARE} of it, at least `baseDelayMs`
+ *   (so "0" and "1" spread too) and at most `maxDelayMs`.
+ * - Otherwise exponential backoff with full jitter, so instances that failed together do not
+ *   retry together.
  */
 export function retryDelay(
   policy: RetryPolicy,
@@ -29,7 +44,14 @@ export function retryDelay(
   retryAfterSeconds: number | undefined,
   random: () => number,
 ): number {
-  if (retryAfterSeconds !== undefined) return retryAfterSeconds * 1000;
+  if (retryAfterSeconds !== undefined) {
+    const asked = retryAfterSeconds * 1000;
+    const spread = Math.min(
+      policy.maxDelayMs,
+      Math.max(policy.baseDelayMs, asked * RETRY_AFTER_JITTER_SHARE),
+    );
+    return asked + Math.floor(random() * spread);
+  }
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(random() * ceiling);
 }

@@ -1,5 +1,16 @@
 import { request, type Dispatcher } from 'undici';
-import { InvalidTokenResponseError, TokenRequestError } from './token-errors.js';
+import {
+  formatMediaType,
+  isJsonMediaType,
+  parseMediaType,
+  type MediaType,
+} from '../http/media-type.js';
+import { parseRetryAfter } from '../http/retry-after.js';
+import {
+  InvalidTokenResponseError,
+  TokenRequestError,
+  sanitizeServerText,
+} from './token-errors.js';
 
 /** One POST to a token-style endpoint. */
 export interface EndpointRequest {
@@ -18,8 +29,91 @@ export interface EndpointResponse {
   headers: Record<string, string | string[] | undefined>;
   /** The parsed JSON body; `undefined` for an empty body. */
   body: unknown;
+  /** The media type of a non-empty body (always JSON: anything else is refused). */
+  mediaType: MediaType | undefined;
+  /** Seconds from the `Retry-After` header (RFC 9110 section 10.2.3), if it had a usable one. */
+  retryAfter: number | undefined;
   /** Local time the answer arrived, in milliseconds. */
   receivedAt: number;
+  /**
+   * Takes out of server-supplied text every spelling of a secret the request carried, should a
+   * hostile or buggy server echo one back (in `error_description`, a problem `detail`, ...).
+   */
+  redact: (text: string) => string;
+}
+
+/**
+ * Form fields whose values are secrets: the password, the client secret, refresh and MFA
+ * tokens, one-time codes, and the token being revoked (RFC 7009 section 2.1).
+ */
+const SECRET_FIELDS = [
+  'password',
+  'client_secret',
+  'client_assertion',
+  'refresh_token',
+  'mfa_token',
+  'otp',
+  'recovery_code',
+  'oob_code',
+  'binding_code',
+  'token',
+] as const;
+
+/** Shorter values are not taken out of server text: they would mangle it and hide nothing. */
+const MIN_REDACTED_LENGTH = 3;
+
+/** What replaces an echoed secret. */
+const REDACTED = '[redacted]';
+
+/**
+ * The secrets of a request, in every spelling a server could echo: plain, percent-encoded,
+ * form-encoded and base64, plus the credentials of a Basic `Authorization` header.
+ */
+function secretSpellings(req: EndpointRequest): string[] {
+  const secrets: string[] = [];
+  for (const field of SECRET_FIELDS) {
+    const value = req.form[field];
+    if (value !== undefined) secrets.push(value);
+  }
+  const authorization = Object.entries(req.headers).find(
+    ([name]) => name.toLowerCase() === 'authorization',
+  )?.[1];
+  const basic = authorization === undefined ? undefined : /^Basic ([^\s]+)$/i.exec(authorization);
+  const extra: string[] = [];
+  if (basic?.[1] !== undefined) {
+    extra.push(basic[1]);
+    // RFC 6749 section 2.3.1: base64 of the form-encoded "id:secret".
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0) {
+      const id = formDecode(decoded.slice(0, colon));
+      const secret = formDecode(decoded.slice(colon + 1));
+      secrets.push(secret);
+      // The same credentials as a client that skips the form-encoding would send them.
+      extra.push(Buffer.from(`${id}:${secret}`).toString('base64'));
+    }
+  }
+  const spellings = new Set<string>(extra);
+  for (const secret of secrets) {
+    if (secret.length < MIN_REDACTED_LENGTH) continue;
+    spellings.add(secret);
+    spellings.add(encodeURIComponent(secret));
+    spellings.add(new URLSearchParams({ s: secret }).toString().slice(2));
+    spellings.add(Buffer.from(secret).toString('base64'));
+    spellings.add(Buffer.from(secret).toString('base64url'));
+  }
+  // Longest first, so that a spelling containing another is taken out whole.
+  return [...spellings].toSorted((a, b) => b.length - a.length);
+}
+
+/** RFC 6749 appendix B: decodes one `application/x-www-form-urlencoded` value. */
+function formDecode(text: string): string {
+  return new URLSearchParams(`s=${text}`).get('s') ?? '';
+}
+
+function redactor(req: EndpointRequest): (text: string) => string {
+  const spellings = secretSpellings(req);
+  return (text) => spellings.reduce((out, spelling) => out.split(spelling).join(REDACTED), text);
 }
 
 /**
@@ -27,8 +121,9 @@ export interface EndpointResponse {
  *
  * - Redirects are never followed: a 307 or 308 would re-send the password to another place.
  * - The whole exchange has one deadline; the body is capped while it streams.
- * - Only JSON is accepted (RFC 6749 section 5.1); anything else is an
- *   {@link InvalidTokenResponseError}, with the status, never the body.
+ * - Only JSON is accepted (RFC 6749 section 5.1): `application/json` or `application/*+json`;
+ *   anything else is an {@link InvalidTokenResponseError}, with the status, never the body.
+ * - `Retry-After` is read from the headers whatever the body, and carried on the errors.
  *
  * The form is not kept anywhere: errors name the endpoint and what went wrong, nothing else.
  */
@@ -52,6 +147,10 @@ export async function postForm(req: EndpointRequest, now: () => number): Promise
   }
   const { statusCode, headers, body } = response;
   const receivedAt = now();
+  // Read whatever the body is: a 429 or 503 with an empty, HTML or text body still says how long
+  // to wait, and that must reach the retry policy.
+  const retryAfter = parseRetryAfter(headers['retry-after'], receivedAt);
+  const redact = redactor(req);
   try {
     if (statusCode >= 300 && statusCode < 400) {
       throw new TokenRequestError(
@@ -60,21 +159,30 @@ export async function postForm(req: EndpointRequest, now: () => number): Promise
         { status: statusCode },
       );
     }
-    const text = await readCapped(body, req.maxResponseBytes, req.url, statusCode);
-    if (text === '') return { status: statusCode, headers, body: undefined, receivedAt };
-    const contentType = String(headers['content-type'] ?? '').toLowerCase();
-    if (!contentType.includes('json')) {
+    const text = await readCapped(body, req.maxResponseBytes, req.url, statusCode, retryAfter);
+    const answer = { status: statusCode, headers, retryAfter, receivedAt, redact };
+    if (text === '') return { ...answer, body: undefined, mediaType: undefined };
+    // RFC 6749 section 5.1 and 5.2: application/json. Also its +json relatives (RFC 6839), such
+    // as application/problem+json (RFC 9457); never "anything that mentions json".
+    const mediaType = parseMediaType(headers['content-type']);
+    if (!isJsonMediaType(mediaType)) {
+      const what =
+        mediaType === undefined
+          ? 'no usable content type'
+          : `"${sanitizeServerText(redact(formatMediaType(mediaType))).slice(0, 100)}"`;
       throw new InvalidTokenResponseError(
-        `POST ${req.url.href} answered HTTP ${statusCode} with ${contentType === '' ? 'no content type' : `"${contentType.split(';')[0] ?? ''}"`}, not JSON`,
+        `POST ${req.url.href} answered HTTP ${statusCode} with ${what}, not JSON`,
         statusCode,
+        { retryAfter },
       );
     }
     try {
-      return { status: statusCode, headers, body: JSON.parse(text) as unknown, receivedAt };
+      return { ...answer, body: JSON.parse(text) as unknown, mediaType };
     } catch {
       throw new InvalidTokenResponseError(
         `POST ${req.url.href} answered HTTP ${statusCode} with a body that is not valid JSON`,
         statusCode,
+        { retryAfter },
       );
     }
   } catch (error) {
@@ -91,6 +199,7 @@ async function readCapped(
   maxBytes: number,
   url: URL,
   status: number,
+  retryAfter: number | undefined,
 ): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -100,6 +209,7 @@ async function readCapped(
       throw new InvalidTokenResponseError(
         `POST ${url.href} answered HTTP ${status} with a body over ${maxBytes} bytes`,
         status,
+        { retryAfter },
       );
     }
     chunks.push(chunk);

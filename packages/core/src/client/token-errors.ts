@@ -98,15 +98,54 @@ export class ReauthenticationRequiredError extends TokenError {
   readonly code = 'reauthentication_required' as const;
 }
 
-/** The answer was not a usable token response. */
+/**
+ * The members of an RFC 9457 problem details body (`application/problem+json`), each cleaned
+ * and capped as server text is, with any echo of a secret the request held taken out.
+ */
+export interface ProblemDetails {
+  /** The problem type, a URI reference; `undefined` when absent (RFC 9457 section 3.1.1). */
+  type: string | undefined;
+  /** A short summary of the problem type (section 3.1.3). */
+  title: string | undefined;
+  /** An explanation of this occurrence (section 3.1.4). */
+  detail: string | undefined;
+  /**
+   * The `status` member, only advisory (section 3.1.2): {@link InvalidTokenResponseError.status}
+   * is the status of the HTTP answer, and the one retries are decided on.
+   */
+  status: number | undefined;
+}
+
+/** Options of {@link InvalidTokenResponseError}. */
+export interface InvalidTokenResponseErrorOptions extends ErrorOptions {
+  /** Seconds to wait, from the answer's `Retry-After` header, when it sent a usable one. */
+  retryAfter?: number | undefined;
+  /** The RFC 9457 problem details of an `application/problem+json` answer. */
+  problem?: ProblemDetails | undefined;
+}
+
+/**
+ * The answer was not a usable token response: HTML, text, an empty body, truncated JSON, a
+ * problem details document, no or a malformed `access_token`, an oversized body...
+ */
 export class InvalidTokenResponseError extends TokenError {
   readonly code = 'invalid_response' as const;
   /** HTTP status of the answer. */
   readonly status: number;
+  /**
+   * Seconds to wait before retrying, from the answer's `Retry-After` header (RFC 9110 section
+   * 10.2.3), whatever its body was; `undefined` when it sent none or an unreadable one.
+   */
+  readonly retryAfter: number | undefined;
+  /** The problem details, for an `application/problem+json` answer (RFC 9457). */
+  readonly problem: ProblemDetails | undefined;
 
-  constructor(message: string, status: number, options?: ErrorOptions) {
-    super(message, options);
+  constructor(message: string, status: number, options?: InvalidTokenResponseErrorOptions) {
+    const { retryAfter, problem, ...errorOptions } = options ?? {};
+    super(message, errorOptions);
     this.status = status;
+    this.retryAfter = retryAfter;
+    this.problem = problem;
   }
 }
 
@@ -127,6 +166,29 @@ export class TokenRequestError extends TokenError {
     this.reason = reason;
     this.status = options?.status;
   }
+}
+
+/**
+ * The seconds an authorization server asked to wait (`Retry-After`) with the answer `error`
+ * stands for, or `undefined`.
+ */
+export function retryAfterOf(error: unknown): number | undefined {
+  if (error instanceof OAuthError || error instanceof InvalidTokenResponseError) {
+    return error.retryAfter;
+  }
+  return undefined;
+}
+
+/** The HTTP status of the answer `error` stands for, or `undefined` (no answer). */
+export function statusOf(error: unknown): number | undefined {
+  if (
+    error instanceof OAuthError ||
+    error instanceof InvalidTokenResponseError ||
+    error instanceof TokenRequestError
+  ) {
+    return error.status;
+  }
+  return undefined;
 }
 
 /** True for failures worth retrying: 429, 5xx, network errors and timeouts. */

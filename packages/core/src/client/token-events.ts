@@ -14,15 +14,28 @@ export interface TokenEvents {
   };
   /** A refresh succeeded. `rotated`: a new refresh token replaced the old one. */
   refreshed: { key: string; expiresAt: number; refreshAt: number; rotated: boolean };
-  /** A refresh failed; `servingStale` when a still-valid token keeps being served. */
-  refreshFailed: { key: string; code: string; status: number | undefined; servingStale: boolean };
-  /** A retry of a refresh is scheduled after `delayMs`. */
+  /**
+   * A refresh failed; `servingStale` when a still-valid token keeps being served. `retryAfter`:
+   * the seconds the server asked to wait, if it did; no refresh of the key is sent before then.
+   */
+  refreshFailed: {
+    key: string;
+    code: string;
+    status: number | undefined;
+    retryAfter: number | undefined;
+    servingStale: boolean;
+  };
+  /**
+   * A retry of a refresh is scheduled after `delayMs`: at least the server's `retryAfter`
+   * seconds, when it sent them, plus jitter.
+   */
   retryScheduled: {
     key: string;
     attempt: number;
     delayMs: number;
     code: string;
     status: number | undefined;
+    retryAfter: number | undefined;
   };
   /** The key's tokens were cleared (sign-out, or a refresh token that stopped working). */
   cleared: { key: string; reason: 'sign_out' | 'invalid_grant' | 'deleted' };

@@ -8,6 +8,8 @@ import {
   TokenError,
   TokenRequestError,
   isRetryable,
+  retryAfterOf,
+  statusOf,
 } from './token-errors.js';
 import { emitTokenEvent, type TokenLogger } from './token-events.js';
 import type { TokenSet } from './token-set.js';
@@ -28,7 +30,11 @@ export interface TokenManagerOptions {
   refreshWindowMs?: number;
   /** Random share of the lifetime taken off the refresh time. Default `0.05`. */
   jitterShare?: number;
-  /** Retries of refreshes that failed with 429, 5xx or a network error. */
+  /**
+   * Retries of refreshes that failed with 429, 5xx or a network error. Default
+   * `{ attempts: 3, baseDelayMs: 250, maxDelayMs: 5000, budgetMs: 15000 }`. A `Retry-After`
+   * always wins over the backoff; see {@link RetryPolicy}.
+   */
   retry?: Partial<RetryPolicy>;
   /**
    * Refresh each key in the background when due (an unref'd timer per key), not only when
@@ -59,8 +65,12 @@ export interface GetAccessTokenOptions {
  * - A rotated refresh token replaces the old one; a response without one keeps the old one.
  * - `invalid_grant` on refresh clears the key and throws {@link ReauthenticationRequiredError};
  *   no retry, no silent password grant. 429, 5xx and network errors are retried with backoff
- *   and jitter, honouring `Retry-After`, within a budget; other 4xx errors are never retried
- *   (retrying a wrong password feeds brute-force counters).
+ *   and jitter within a budget; other 4xx errors are never retried (retrying a wrong password
+ *   feeds brute-force counters).
+ * - `Retry-After` (RFC 9110 section 10.2.3), read from the headers whatever the body, is always
+ *   honoured: a retry waits at least that long, plus jitter. When the wait does not fit in the
+ *   budget, the refresh gives up, and until the server's time has passed no refresh of that key
+ *   reaches the server: callers get the still-valid token, or else the error of that refresh.
  * - While the authorization server fails, a token that is still valid keeps being served.
  */
 export class TokenManager {
@@ -74,6 +84,8 @@ export class TokenManager {
   readonly #random: () => number;
   readonly #inFlight = new Map<string, RefreshFlight>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  /** Keys whose last refresh was told to wait (`Retry-After`): until when, and its error. */
+  readonly #coolingDown = new Map<string, CoolDown>();
 
   /** @throws {TypeError} when an option is invalid. */
   constructor(options: TokenManagerOptions) {
@@ -136,6 +148,7 @@ export class TokenManager {
     requireKey(key);
     const managed = this.#manage(tokens);
     await this.#store.set(key, managed);
+    this.#coolingDown.delete(key);
     this.#scheduleBackground(key, managed);
     emitTokenEvent(this.#logger, 'acquired', {
       key,
@@ -189,12 +202,48 @@ export class TokenManager {
   }
 
   /**
-   * Refreshes now, whatever the schedule says (e.g. after an API answered `invalid_token`).
-   * Joins a refresh already in flight for `key`.
+   * Refreshes now, whatever the schedule says. Joins a refresh already in flight for `key`.
+   * After an API refused a token, prefer {@link refreshIfCurrent}: it does not refresh again
+   * when another caller already has.
+   *
+   * @throws {ReauthenticationRequiredError} no refresh token, or it stopped working.
+   * @throws {TokenError} the refresh failed, or the server's `Retry-After` has not passed yet.
    */
   async refresh(key: string, options: GetAccessTokenOptions = {}): Promise<ManagedTokenSet> {
     requireKey(key);
     return this.#flight(key, options.forwardedFor).result;
+  }
+
+  /**
+   * For a caller whose access token was refused (an API answered 401 `invalid_token`, RFC 6750
+   * section 3.1): refreshes only while `refusedAccessToken` is still the stored token, joining
+   * any refresh in flight. When it is no longer stored (another caller already replaced it),
+   * nothing is refreshed and the current token set is returned, as `getTokenSet` would (which
+   * refreshes only when that set's own refresh is due). So N requests sent with one token that
+   * is refused at different moments cause one refresh, not N.
+   *
+   * @throws {ReauthenticationRequiredError} no tokens, or the refresh token stopped working.
+   * @throws {TokenError} the refresh failed, or the server's `Retry-After` has not passed yet.
+   */
+  async refreshIfCurrent(
+    key: string,
+    refusedAccessToken: string,
+    options: GetAccessTokenOptions = {},
+  ): Promise<ManagedTokenSet> {
+    requireKey(key);
+    if (typeof refusedAccessToken !== 'string' || refusedAccessToken === '') {
+      throw new TypeError('"refusedAccessToken" must be a non-empty string');
+    }
+    // A refresh in flight replaces whatever was stored when it started: the refused token or a
+    // later one. Its result is newer than the refused token either way.
+    const inFlight = this.#inFlight.get(key);
+    if (inFlight !== undefined) return inFlight.result;
+    const current = await this.#store.get(key);
+    if (current === undefined) {
+      throw new ReauthenticationRequiredError('No tokens are stored for this key: sign in first');
+    }
+    if (current.accessToken !== refusedAccessToken) return this.getTokenSet(key, options);
+    return this.#flight(key, options.forwardedFor, current, refusedAccessToken).result;
   }
 
   /** Revokes the refresh token (RFC 7009) and forgets the key's tokens. */
@@ -219,18 +268,35 @@ export class TokenManager {
 
   /**
    * Single flight: one refresh per key at a time; every caller gets its result or error.
-   * `seen` is the token set that made the caller refresh, if it read one.
+   * `seen` is the token set that made the caller refresh, if it read one; `refused`, the access
+   * token an API refused, when that is why (no refresh once it is no longer the stored one).
+   * While the key cools down after a `Retry-After`, the flight fails at once with the error of
+   * the refresh that was told to wait, and nothing is sent.
    */
-  #flight(key: string, forwardedFor: string | undefined, seen?: ManagedTokenSet): RefreshFlight {
+  #flight(
+    key: string,
+    forwardedFor: string | undefined,
+    seen?: ManagedTokenSet,
+    refused?: string,
+  ): RefreshFlight {
     let flight = this.#inFlight.get(key);
     if (flight === undefined) {
+      const coolDown = this.#coolingDown.get(key);
+      if (coolDown !== undefined) {
+        if (this.#clock() < coolDown.until) {
+          const result = Promise.reject(coolDown.error);
+          result.catch(() => undefined);
+          return { result, retrying: NEVER };
+        }
+        this.#coolingDown.delete(key);
+      }
       const retry = Promise.withResolvers<typeof RETRYING>();
       const onRetry = () => retry.resolve(RETRYING);
       const store = this.#store;
       const result = (
         hasRefreshLock(store)
-          ? this.#refreshAcrossInstances(store, key, forwardedFor, seen, onRetry)
-          : this.#refreshWithRetry(key, forwardedFor, onRetry)
+          ? this.#refreshAcrossInstances(store, key, forwardedFor, seen, refused, onRetry)
+          : this.#refreshWithRetry(key, forwardedFor, refused, onRetry)
       ).finally(() => {
         this.#inFlight.delete(key);
       });
@@ -254,6 +320,7 @@ export class TokenManager {
     key: string,
     forwardedFor: string | undefined,
     seen: ManagedTokenSet | undefined,
+    refused: string | undefined,
     onWaiting: () => void,
   ): Promise<ManagedTokenSet> {
     const before = seen ?? (await store.get(key));
@@ -265,7 +332,7 @@ export class TokenManager {
           if (latest !== undefined && this.#refreshedElsewhere(before, latest)) {
             return this.#adopt(key, latest);
           }
-          return await this.#refreshWithRetry(key, forwardedFor, onWaiting);
+          return await this.#refreshWithRetry(key, forwardedFor, refused, onWaiting);
         } finally {
           // release() must not reject; should a store's do so anyway, the lock expires on its
           // own, and the refresh's own outcome is what the callers need.
@@ -322,9 +389,19 @@ export class TokenManager {
   async #refreshWithRetry(
     key: string,
     forwardedFor: string | undefined,
+    refused: string | undefined,
     onRetry: () => void,
   ): Promise<ManagedTokenSet> {
     const current = await this.#store.get(key);
+    // Asked to replace a refused token that a refresh finished since has already replaced.
+    if (
+      refused !== undefined &&
+      current !== undefined &&
+      current.accessToken !== refused &&
+      this.#clock() < current.expiresAt
+    ) {
+      return current;
+    }
     if (current?.refreshToken === undefined) {
       throw new ReauthenticationRequiredError(
         'There is no refresh token for this key: sign in again',
@@ -347,24 +424,39 @@ export class TokenManager {
           );
         }
         const code = error instanceof TokenError ? error.code : 'unknown';
-        const status = error instanceof OAuthError ? error.status : undefined;
-        const delayMs = retryDelay(
-          this.#retry,
-          attempt,
-          error instanceof OAuthError ? error.retryAfter : undefined,
-          this.#random,
-        );
-        const withinBudget = this.#clock() - started + delayMs <= this.#retry.budgetMs;
-        if (!isRetryable(error) || attempt >= this.#retry.attempts || !withinBudget) {
+        const status = statusOf(error);
+        // RFC 9110 section 10.2.3: from the headers of any answer, whatever its body.
+        const retryAfter = retryAfterOf(error);
+        const remaining = this.#retry.budgetMs - (this.#clock() - started);
+        let delayMs = retryDelay(this.#retry, attempt, retryAfter, this.#random);
+        // Jitter never pushes a Retry-After wait that fits in the budget out of it.
+        if (retryAfter !== undefined && retryAfter * 1000 <= remaining) {
+          delayMs = Math.min(delayMs, remaining);
+        }
+        const retryable = isRetryable(error);
+        if (!retryable || attempt >= this.#retry.attempts || delayMs > remaining) {
+          // Told to wait longer than we retry for: no refresh of this key reaches the server
+          // before that time, whoever asks (a storm of callers, a background timer, a 401).
+          if (retryable && retryAfter !== undefined && error instanceof Error) {
+            this.#coolDown(key, delayMs, error);
+          }
           emitTokenEvent(this.#logger, 'refreshFailed', {
             key,
             code,
             status,
+            retryAfter,
             servingStale: this.#clock() < current.expiresAt,
           });
           throw error;
         }
-        emitTokenEvent(this.#logger, 'retryScheduled', { key, attempt, delayMs, code, status });
+        emitTokenEvent(this.#logger, 'retryScheduled', {
+          key,
+          attempt,
+          delayMs,
+          code,
+          status,
+          retryAfter,
+        });
         onRetry();
         await sleep(delayMs);
       }
@@ -385,6 +477,7 @@ export class TokenManager {
       scope: fresh.scope ?? previous.scope,
     });
     await this.#store.set(key, merged);
+    this.#coolingDown.delete(key);
     this.#scheduleBackground(key, merged);
     emitTokenEvent(this.#logger, 'refreshed', {
       key,
@@ -402,7 +495,25 @@ export class TokenManager {
     });
   }
 
+  /** Remembers that `key` must not be refreshed for `delayMs`, and the error that said so. */
+  #coolDown(key: string, delayMs: number, error: Error): void {
+    const now = this.#clock();
+    if (this.#coolingDown.size >= MAX_COOLING_DOWN_KEYS) {
+      for (const [other, entry] of this.#coolingDown) {
+        if (entry.until <= now) this.#coolingDown.delete(other);
+      }
+      // Still full: forget the oldest; at worst that key's next refresh comes early once.
+      const oldest = this.#coolingDown.keys().next();
+      if (this.#coolingDown.size >= MAX_COOLING_DOWN_KEYS && oldest.done !== true) {
+        this.#coolingDown.delete(oldest.value);
+      }
+    }
+    this.#coolingDown.delete(key);
+    this.#coolingDown.set(key, { until: now + delayMs, error });
+  }
+
   async #forget(key: string, reason: 'sign_out' | 'invalid_grant' | 'deleted'): Promise<void> {
+    this.#coolingDown.delete(key);
     const timer = this.#timers.get(key);
     if (timer !== undefined) clearTimeout(timer);
     this.#timers.delete(key);
@@ -439,6 +550,18 @@ const MAX_LOCK_ROUNDS = 2;
  * instance was found refreshing: callers with a still-valid token stop waiting then.
  */
 const RETRYING = Symbol('retrying');
+
+/** A promise that never settles: the `retrying` signal of a flight that fails at once. */
+const NEVER = new Promise<typeof RETRYING>(() => undefined);
+
+/** Most keys remembered as cooling down; expired entries are dropped first. */
+const MAX_COOLING_DOWN_KEYS = 10_000;
+
+/** A key told to wait by `Retry-After`: no refresh before `until` (manager clock), and why. */
+interface CoolDown {
+  until: number;
+  error: Error;
+}
 
 /** A refresh in flight: its final result, and a signal once it has started retrying. */
 interface RefreshFlight {

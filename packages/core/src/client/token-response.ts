@@ -1,8 +1,15 @@
 import { isRecord } from '../http/is-record.js';
+import { isProblemJson } from '../http/media-type.js';
 import { isB64Token } from '../validation/bearer-token.js';
 import { parseScopeClaim } from '../validation/scopes.js';
 import type { EndpointResponse } from './token-endpoint-request.js';
-import { InvalidTokenResponseError, MfaRequiredError, OAuthError } from './token-errors.js';
+import {
+  InvalidTokenResponseError,
+  MfaRequiredError,
+  OAuthError,
+  sanitizeServerText,
+  type ProblemDetails,
+} from './token-errors.js';
 import type { TokenSet } from './token-set.js';
 
 /** Bounds applied to `expires_in`. */
@@ -56,13 +63,15 @@ export function processTokenResponse(response: EndpointResponse, policy: Lifetim
 
 /**
  * `expires_in` (RFC 6749 section 5.1) as a number of seconds we can schedule with: a positive
- * finite number (or a string of digits, which some servers send) capped at `maxExpiresIn`;
- * anything else (missing, 0, negative, NaN, Infinity) takes `defaultExpiresIn`, so neither a
- * refresh loop nor a token cached forever can follow.
+ * finite number, floored to whole seconds (or a string of digits, which some servers send),
+ * capped at `maxExpiresIn`; anything else (missing, 0, 0.5, negative, NaN, Infinity) takes
+ * `defaultExpiresIn`, so neither a refresh loop nor a token cached forever can follow.
  */
 export function saneExpiresIn(value: unknown, policy: LifetimePolicy): number {
   let seconds: number | undefined;
-  if (typeof value === 'number') seconds = value;
+  // RFC 6749 appendix A.14: expires-in = 1*DIGIT, whole seconds. A fraction (3599.9) is cut off,
+  // never rounded up: the token must not be thought valid after the server says it expires.
+  if (typeof value === 'number') seconds = Math.floor(value);
   else if (typeof value === 'string' && /^\d{1,12}$/.test(value)) seconds = Number(value);
   if (seconds === Infinity) return policy.maxExpiresIn;
   if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) {
@@ -71,40 +80,122 @@ export function saneExpiresIn(value: unknown, policy: LifetimePolicy): number {
   return Math.min(seconds, policy.maxExpiresIn);
 }
 
-/** The OAuth error an answer carries, or an invalid-response error when it carries none. */
+/**
+ * The error an answer that is not a success stands for:
+ *
+ * - a JSON body with an OAuth `error` (RFC 6749 section 5.2), whatever its JSON media type,
+ *   `application/problem+json` included: {@link OAuthError} (or {@link MfaRequiredError});
+ * - an RFC 9457 problem details body without one: {@link InvalidTokenResponseError} whose message
+ *   and `problem` carry its `title`, `detail`, `type` and advisory `status`;
+ * - anything else: {@link InvalidTokenResponseError} with the status only.
+ *
+ * Every one carries the answer's `Retry-After`. Server text is cleaned and capped, and any echo
+ * of a secret the request held is taken out first.
+ */
 export function errorFromResponse(response: EndpointResponse): Error {
-  const { status, body } = response;
-  const retryAfter = parseRetryAfter(response.headers['retry-after'], response.receivedAt);
+  const { status, body, retryAfter, redact } = response;
   if (isRecord(body) && typeof body['error'] === 'string') {
     const description =
-      typeof body['error_description'] === 'string' ? body['error_description'] : undefined;
-    const init = { error: body['error'], description, status, retryAfter };
+      typeof body['error_description'] === 'string' ? redact(body['error_description']) : undefined;
+    const code = body['error'];
+    const error = KNOWN_ERROR_CODES.has(code) ? code : redact(code);
+    const init = { error, description, status, retryAfter };
     const mfaToken = body['mfa_token'];
     if (body['error'] === 'mfa_required' && typeof mfaToken === 'string') {
-      return new MfaRequiredError({ ...init, mfaToken, mfaRequirements: body['mfa_requirements'] });
+      return new MfaRequiredError({
+        ...init,
+        mfaToken,
+        mfaRequirements: redactDeep(body['mfa_requirements'], redact),
+      });
     }
     return new OAuthError(init);
+  }
+  if (isRecord(body) && isProblemJson(response.mediaType)) {
+    const problem = problemDetails(body, redact);
+    const summary = [problem.title, problem.detail].filter((text) => text !== undefined);
+    return new InvalidTokenResponseError(
+      `The authorization server answered HTTP ${status} with a problem (RFC 9457)${summary.length === 0 ? '' : `: ${summary.join(': ')}`}`,
+      status,
+      { retryAfter, problem },
+    );
   }
   return new InvalidTokenResponseError(
     `The authorization server answered HTTP ${status} without an OAuth error`,
     status,
+    { retryAfter },
   );
 }
 
 /**
- * RFC 9110 section 10.2.3: `Retry-After` is a number of seconds or an HTTP date. Returns
- * seconds (never negative), or `undefined` when absent or unreadable.
+ * Error codes defined by RFC 6749 section 5.2, RFC 6750 section 3.1, RFC 7009 section 2.2.1,
+ * RFC 8628 section 3.5 and Auth0: such a code is the server's answer, not an echo of a secret
+ * that happens to be spelt the same, and is kept as it is for the callers that branch on it.
  */
-export function parseRetryAfter(
-  value: string | string[] | undefined,
-  nowMs: number,
-): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined) return undefined;
-  if (/^\d{1,10}$/.test(text.trim())) return Number(text.trim());
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - nowMs) / 1000));
+const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'invalid_token',
+  'insufficient_scope',
+  'unsupported_token_type',
+  'access_denied',
+  'server_error',
+  'temporarily_unavailable',
+  'authorization_pending',
+  'slow_down',
+  'expired_token',
+  'mfa_required',
+  'too_many_attempts',
+  'too_many_requests',
+  'unauthorized',
+  'invalid_otp',
+  'invalid_binding_code',
+  'association_required',
+]);
+
+/**
+ * A copy of server JSON with every string passed through `redact`, to a bounded depth (deeper
+ * parts are dropped): for structured details such as Auth0's `mfa_requirements`.
+ */
+function redactDeep(value: unknown, redact: (text: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (depth >= 5 || typeof value !== 'object' || value === null) {
+    return typeof value === 'object' && value !== null ? undefined : value;
+  }
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([name, item]) => [
+      redact(name),
+      redactDeep(item, redact, depth + 1),
+    ]),
+  );
+}
+
+/** The members of a problem details object (RFC 9457 section 3.1), cleaned; others are ignored. */
+function problemDetails(
+  body: Record<string, unknown>,
+  redact: (text: string) => string,
+): ProblemDetails {
+  // Section 3.1: a member whose value has the wrong type is ignored.
+  const text = (name: string) => {
+    const value = body[name];
+    return typeof value === 'string' && value !== ''
+      ? sanitizeServerText(redact(value))
+      : undefined;
+  };
+  const status = body['status'];
+  return {
+    type: text('type'),
+    title: text('title'),
+    detail: text('detail'),
+    status:
+      typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599
+        ? status
+        : undefined,
+  };
 }
 
 function dateOffset(value: string | string[] | undefined, receivedAt: number): number | undefined {

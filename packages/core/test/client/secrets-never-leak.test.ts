@@ -1,9 +1,17 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { MfaRequiredError, TokenClient, TokenManager } from '../../src/index.js';
+import {
+  InvalidTokenResponseError,
+  MfaRequiredError,
+  OAuthError,
+  TokenClient,
+  TokenManager,
+} from '../../src/index.js';
+import { useHostileServer, type ReceivedRequest } from './hostile-server.js';
 import { SECRETS, TUTORIAL, useMockServer } from './support.js';
 
 const mock = useMockServer();
+const hostile = useHostileServer();
 
 /** Every spelling of a secret that could end up somewhere: plain, URL-encoded, base64. */
 function spellings(secret: string): string[] {
@@ -122,5 +130,121 @@ describe('no secret appears in a message, stack, cause, JSON or inspect output',
     });
     const error = await client.refresh({ refreshToken }).catch((e: unknown) => e);
     expectNoSecret(error, [refreshToken, TUTORIAL.clientSecret]);
+  });
+});
+
+describe('a server that echoes back the secrets it was sent', () => {
+  const password = 'CanaryPassword!+/ %1';
+  const clientSecret = 'CanaryClientSecret:+/%';
+  const refreshToken = 'CanaryRefreshToken-1234567890';
+  const mfaToken = 'CanaryMfaToken-0987654321';
+  const otp = '493817';
+
+  /**
+   * Every secret the request carried (the client secret of a Basic header included), plain,
+   * URL-encoded, form-encoded and base64, and the raw Authorization header.
+   */
+  function echo(request: ReceivedRequest): string {
+    const values = ['password', 'client_secret', 'refresh_token', 'mfa_token', 'otp']
+      .map((name) => request.form.get(name))
+      .filter((value) => value !== null);
+    return [
+      ...[...values, clientSecret].flatMap((value) => spellings(value).slice(0, 4)),
+      request.authorization ?? '',
+    ].join(' | ');
+  }
+
+  const clients = {
+    post: () =>
+      new TokenClient({
+        tokenEndpoint: hostile.server.tokenEndpoint,
+        clientId: 'post-client',
+        clientSecret,
+      }),
+    basic: () =>
+      new TokenClient({
+        tokenEndpoint: hostile.server.tokenEndpoint,
+        clientId: 'basic-client',
+        clientSecret,
+        clientAuthentication: 'client_secret_basic',
+      }),
+  };
+
+  it.each(Object.entries(clients))(
+    'takes them out of error and error_description (%s)',
+    async (_, client) => {
+      hostile.server.queue((request) => ({
+        status: 400,
+        body: { error: echo(request), error_description: `Refused: ${echo(request)}` },
+      }));
+      const error = await client()
+        .password({ username: 'user@example.com', password })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OAuthError);
+      expect((error as OAuthError).errorDescription).toContain('[redacted]');
+      expectNoSecret(error, [password, clientSecret]);
+    },
+  );
+
+  it('takes them out of mfa_requirements', async () => {
+    hostile.server.queue((request) => ({
+      status: 403,
+      body: {
+        error: 'mfa_required',
+        mfa_token: 'CanaryMfaToken-1111111111',
+        mfa_requirements: { challenge: [{ type: 'otp', hint: echo(request) }] },
+      },
+    }));
+    const error = await clients
+      .post()
+      .password({ username: 'user@example.com', password })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MfaRequiredError);
+    expect((error as MfaRequiredError).mfaRequirements).toEqual({
+      challenge: [{ type: 'otp', hint: expect.stringContaining('[redacted]') }],
+    });
+    expectNoSecret(error, [password, clientSecret, 'CanaryMfaToken-1111111111']);
+  });
+
+  it('takes them out of problem details (RFC 9457)', async () => {
+    hostile.server.queue((request) => ({
+      status: 503,
+      headers: { 'content-type': 'application/problem+json' },
+      body: {
+        type: `https://x.example/${echo(request)}`,
+        title: echo(request),
+        detail: echo(request),
+      },
+    }));
+    const error = await clients
+      .basic()
+      .refresh({ refreshToken })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidTokenResponseError);
+    expect((error as InvalidTokenResponseError).problem?.detail).toContain('[redacted]');
+    expectNoSecret(error, [refreshToken, clientSecret]);
+  });
+
+  it('takes out the mfa_token and the one-time code', async () => {
+    hostile.server.queue((request) => ({
+      status: 403,
+      body: { error: 'invalid_grant', error_description: echo(request) },
+    }));
+    const error = await clients
+      .post()
+      .mfaOtp({ mfaToken, otp })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OAuthError);
+    expect((error as OAuthError).error).toBe('invalid_grant');
+    expectNoSecret(error, [mfaToken, otp, clientSecret]);
+  });
+
+  it('keeps a known error code even when a secret is spelt the same', async () => {
+    hostile.server.queue({ status: 400, body: { error: 'invalid_grant' } });
+    const error = await clients
+      .post()
+      .password({ username: 'user@example.com', password: 'invalid_grant' })
+      .catch((e: unknown) => e);
+    expect((error as OAuthError).error).toBe('invalid_grant');
   });
 });

@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { GRANT_TYPES, MfaRequiredError, OAuthError, TokenClient } from '../../src/index.js';
+import { GRANT_TYPES } from '../../src/client/grant-types.js';
+import { MfaRequiredError, OAuthError, TokenClient } from '../../src/index.js';
 import { SECRETS, TUTORIAL, totp, tutorialClient, useMockServer } from './support.js';
 
 const mock = useMockServer();

@@ -8,9 +8,11 @@ import {
   type TokenManagerOptions,
   type TokenStore,
 } from '../../src/index.js';
+import { HOSTILE_USER, hostileClient, useHostileServer } from './hostile-server.js';
 import { TUTORIAL, tutorialClient, useMockServer } from './support.js';
 
 const mock = useMockServer();
+const hostile = useHostileServer();
 const KEY = 'session-1';
 
 /**
@@ -168,6 +170,28 @@ describe('a store with a refresh lock: one refresh across instances', () => {
     await lock?.release();
     expect(await waiting).not.toBe(tokens.accessToken);
     expect(await refreshCalls()).toBe(1);
+  });
+
+  it('a token refused on two instances: one refresh, the other instance uses its result', async () => {
+    const store = new SharedLockingStore();
+    const [a, b] = [0, 1].map(() => {
+      const manager = new TokenManager({ client: hostileClient(hostile.server), store });
+      managers.push(manager);
+      return manager;
+    }) as [TokenManager, TokenManager];
+    const refused = await a.signIn(KEY, HOSTILE_USER);
+    // At the same time: b finds a holding the lock and takes the set a stores.
+    const [first, second] = await Promise.all([
+      a.refreshIfCurrent(KEY, refused.accessToken),
+      b.refreshIfCurrent(KEY, refused.accessToken),
+    ]);
+    expect(first.accessToken).not.toBe(refused.accessToken);
+    expect(second.accessToken).toBe(first.accessToken);
+    // Later: b's 401 for the old token arrives after a's refresh has finished.
+    const third = await b.refreshIfCurrent(KEY, refused.accessToken);
+    expect(third.accessToken).toBe(first.accessToken);
+    expect(hostile.server.grants('refresh_token')).toBe(1);
+    expect(store.held.size).toBe(0);
   });
 
   it('a store with lock but without waitForUnlock is refused', () => {

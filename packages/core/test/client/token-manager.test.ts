@@ -193,7 +193,8 @@ describe('failure policy', () => {
     } finally {
       unsubscribe('ropkit:token:retry-scheduled', onRetry);
     }
-    expect(delays).toEqual([1000]);
+    // Never less than the server's second; plus jitter (random 0.5 of a 250 ms spread).
+    expect(delays).toEqual([1125]);
   });
 
   it('never retries a 400-class OAuth error', async () => {

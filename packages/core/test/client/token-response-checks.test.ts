@@ -157,6 +157,10 @@ describe('expires_in is made safe to schedule with', () => {
 
   it.each<[string, unknown, number]>([
     ['a normal value', 3600, 3600],
+    ['a fraction: floored (RFC 6749 appendix A.14)', 3599.9, 3599],
+    ['a fraction just above a whole second', 60.0001, 60],
+    ['less than a second: floored to 0, so the default', 0.5, 60],
+    ['a string with a fraction', '3599.9', 60],
     ['a string of digits', '3600', 3600],
     ['missing', undefined, 60],
     ['zero', 0, 60],
@@ -172,6 +176,16 @@ describe('expires_in is made safe to schedule with', () => {
   it('applies over the wire: expires_in 0 gets the default lifetime', async () => {
     const tokens = (await answerWith(tokenBody({ expires_in: 0 }))) as { expiresIn: number };
     expect(tokens.expiresIn).toBe(60);
+  });
+
+  it('applies over the wire: expires_in 3599.9 is 3599 whole seconds', async () => {
+    const tokens = (await answerWith(tokenBody({ expires_in: 3599.9 }))) as {
+      expiresIn: number;
+      expiresAt: number;
+      receivedAt: number;
+    };
+    expect(tokens.expiresIn).toBe(3599);
+    expect(tokens.expiresAt - tokens.receivedAt).toBe(3_599_000);
   });
 
   it('records the server clock offset from the Date header', async () => {
