@@ -127,6 +127,13 @@ export interface UserConfig {
   picture?: string;
   /** `email_verified` claim. Default: `true`. */
   emailVerified?: boolean;
+  /**
+   * When the profile was last updated, in seconds since the epoch: the `updated_at` claim of the ID
+   * token and `/userinfo` (with the `profile` scope), sent as {@link TenantConfig.updatedAtFormat}
+   * says. Default: when the server started; for a user set through the control API, when it was
+   * set.
+   */
+  updatedAt?: number;
   /** RBAC permissions per API identifier. Default: `{}`. */
   permissions?: Record<string, string[]>;
   /** MFA enrolment. Default: none (not enrolled, not required). */
@@ -189,7 +196,10 @@ export interface BruteForceConfig {
   lockoutSeconds?: number | null;
 }
 
-/** A fixed-window rate limit on `POST /oauth/token`, per end-user IP. */
+/**
+ * A fixed-window rate limit: on `POST /oauth/token` per end-user IP ({@link TenantConfig.rateLimit}),
+ * on `/userinfo` per user ({@link TenantConfig.userinfoRateLimit}).
+ */
 export interface RateLimitConfig {
   /** Requests allowed per window. */
   limit: number;
@@ -199,6 +209,11 @@ export interface RateLimitConfig {
 
 /** The tenant: everything Auth0 would hold in its dashboard. */
 export interface TenantConfig {
+  /**
+   * The JSON Schema of a JSON configuration file, for editors
+   * (`./node_modules/@ropkit/mock-server/schema/tenant.schema.json`). Ignored.
+   */
+  $schema?: string;
   /**
    * The issuer, `https://TENANT/`: an absolute URL with path `/`. It is never taken from the Host
    * header. Default: the server's own URL with a trailing slash.
@@ -225,8 +240,21 @@ export interface TenantConfig {
   bruteForce?: BruteForceConfig;
   /** Rate limit on the token endpoint. Default: none (no limit, no `X-RateLimit-*` headers). */
   rateLimit?: RateLimitConfig;
+  /**
+   * Rate limit on `/userinfo`, counted per user (the token's `sub`), as Auth0 limits it per user ID
+   * (Auth0: a burst of 10, then 5 a minute; `{ limit: 10, windowSeconds: 60 }` comes close).
+   * Default: none (no limit, no `X-RateLimit-*` headers).
+   */
+  userinfoRateLimit?: RateLimitConfig;
   /** Which error forms to reproduce where the docs and real Auth0 disagree. Default: `'observed'`. */
   compatibility?: Compatibility;
+  /**
+   * How the `updated_at` claim is sent. `iso8601`: a date string such as
+   * `"2025-01-01T00:00:00.000Z"`, as Auth0 sends it (observed, and typed so in Auth0's SDKs);
+   * `epoch-seconds`: a JSON number of seconds, as OIDC Core section 5.1 specifies. Default:
+   * `'iso8601'`.
+   */
+  updatedAtFormat?: 'iso8601' | 'epoch-seconds';
   /**
    * `always`: every user must pass MFA on the password grant (Auth0's "Always" policy);
    * `never`: only users whose {@link MfaEnrolment.required} is on. Default: `'never'`.

@@ -142,7 +142,7 @@ export async function issueTokens(
           aud: client.clientId,
           iat,
           exp: iat + client.idTokenLifetime,
-          ...profileClaims(user, grant.grantedScopes),
+          ...profileClaims(user, grant.grantedScopes, state.profileSettings),
           ...rules.idTokenClaims,
         },
         'JWT',

@@ -1,6 +1,7 @@
 import type { MockServerControl, RequestLogEntry, RotatedSigningKey } from './control.js';
 import { validateFault } from './fault-queue.js';
 import { expectObject, optionalBoolean, rejectUnknownKeys } from './option-reader.js';
+import type { ResolvedUser } from './resolved-config.js';
 import type { ServerState } from './server-state.js';
 import { createSigningKey } from './signing-keys.js';
 import {
@@ -24,8 +25,15 @@ export class LocalControl implements MockServerControl {
     this.#state = state;
   }
 
+  /** A user set at run time without `updatedAt` was updated now. */
+  #stamp(user: ResolvedUser): ResolvedUser {
+    return user.updatedAt === undefined
+      ? { ...user, updatedAt: this.#state.clock.nowSeconds() }
+      : user;
+  }
+
   async setUser(connection: string, user: unknown): Promise<void> {
-    this.#state.directory.setUser(connection, validateUser(user, 'user', connection));
+    this.#state.directory.setUser(connection, this.#stamp(validateUser(user, 'user', connection)));
   }
 
   async removeUser(connection: string, email: string): Promise<void> {
@@ -33,7 +41,11 @@ export class LocalControl implements MockServerControl {
   }
 
   async setConnection(connection: unknown): Promise<void> {
-    this.#state.directory.setConnection(validateConnection(connection, 'connection'));
+    const resolved = validateConnection(connection, 'connection');
+    this.#state.directory.setConnection({
+      ...resolved,
+      users: resolved.users.map((user) => this.#stamp(user)),
+    });
   }
 
   async setClient(client: unknown): Promise<void> {

@@ -1,6 +1,7 @@
 /**
- * Small readers for configuration objects that arrive as untyped JSON (a config file, an
- * environment variable, the control API). Every failure is a `TypeError` naming the option's path;
+ * Small readers for objects that arrive as untyped JSON through the control API (faults, key
+ * rotation options). The tenant configuration is read through its option descriptions instead
+ * (`option-spec.ts`, `tenant-options.ts`). Every failure is a `TypeError` naming the option's path;
  * a message never contains the option's value, so a secret cannot leak through it.
  */
 
@@ -55,12 +56,6 @@ export function requireString(object: JsonObject, key: string, path: string): st
   return value;
 }
 
-/** An optional non-empty string. */
-export function optionalString(object: JsonObject, key: string, path: string): string | undefined {
-  if (object[key] === undefined) return undefined;
-  return requireString(object, key, path);
-}
-
 /** An optional boolean with a default. */
 export function optionalBoolean(
   object: JsonObject,
@@ -97,58 +92,6 @@ export function optionalInteger(
     );
   }
   return value;
-}
-
-/** An optional member of a fixed set of strings, with a default. */
-export function optionalChoice<T extends string>(
-  object: JsonObject,
-  key: string,
-  path: string,
-  choices: readonly T[],
-  fallback: T,
-): T {
-  const value = object[key];
-  if (value === undefined) return fallback;
-  if (!isOneOf(value, choices)) {
-    throw new TypeError(`"${childPath(path, key)}" must be one of: ${choices.join(', ')}`);
-  }
-  return value;
-}
-
-/** An optional array of non-empty strings, with a default. */
-export function optionalStringArray(
-  object: JsonObject,
-  key: string,
-  path: string,
-  fallback: readonly string[],
-): string[] {
-  const value = object[key];
-  if (value === undefined) return [...fallback];
-  const where = childPath(path, key);
-  if (!Array.isArray(value)) throw new TypeError(`"${where}" must be an array of strings`);
-  return value.map((item: unknown, index) => {
-    if (typeof item !== 'string' || item === '') {
-      throw new TypeError(`"${childPath(where, index)}" must be a non-empty string`);
-    }
-    return item;
-  });
-}
-
-/** An optional array of objects, each read by `read`. */
-export function optionalObjectArray<T>(
-  object: JsonObject,
-  key: string,
-  path: string,
-  read: (item: JsonObject, itemPath: string) => T,
-): T[] {
-  const value = object[key];
-  if (value === undefined) return [];
-  const where = childPath(path, key);
-  if (!Array.isArray(value)) throw new TypeError(`"${where}" must be an array`);
-  return value.map((item: unknown, index) => {
-    const itemPath = childPath(where, index);
-    return read(expectObject(item, itemPath), itemPath);
-  });
 }
 
 /** Throws when two items share a key; only for keys that are not secret (ids, names, emails). */

@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { requestedClientId } from './client-authentication.js';
 import type { RequestLogEntry } from './control.js';
 import { controlApiEndpoint, HEALTH_PATH, OWN_PATH_PREFIX } from './endpoints/control-api.js';
-import { discoveryEndpoint, jwksEndpoint } from './endpoints/discovery.js';
+import { authorizeEndpoint, discoveryEndpoint, jwksEndpoint } from './endpoints/discovery.js';
 import { header, parametersOnce, type EndpointRequest } from './endpoints/endpoint-request.js';
 import { mfaAuthenticatorsEndpoint, mfaChallengeEndpoint } from './endpoints/mfa-api.js';
 import { revocationEndpoint } from './endpoints/revocation.js';
@@ -45,6 +45,9 @@ const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
   ['POST /oauth/revoke', revocationEndpoint],
   ['POST /mfa/challenge', mfaChallengeEndpoint],
   ['GET /mfa/authenticators', mfaAuthenticatorsEndpoint],
+  // Not implemented, but published in discovery: answered 501 rather than 404.
+  ['GET /authorize', authorizeEndpoint],
+  ['POST /authorize', authorizeEndpoint],
 ]);
 
 function notFound(): HttpResponse {

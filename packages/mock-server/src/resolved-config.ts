@@ -37,6 +37,8 @@ export interface ResolvedUser {
   nickname: string;
   picture: string | undefined;
   emailVerified: boolean;
+  /** `undefined`: not configured; the server fills in its start time. */
+  updatedAt: number | undefined;
   permissions: Record<string, string[]>;
   mfa:
     | {
@@ -85,7 +87,9 @@ export interface ResolvedTenant {
   signingKeys: ResolvedSigningKeyConfig[];
   bruteForce: { enabled: boolean; threshold: number; lockoutSeconds: number | null };
   rateLimit: { limit: number; windowSeconds: number } | undefined;
+  userinfoRateLimit: { limit: number; windowSeconds: number } | undefined;
   compatibility: Compatibility;
+  updatedAtFormat: 'iso8601' | 'epoch-seconds';
   mfaPolicy: 'never' | 'always';
   mfaTokenLifetime: number;
 }

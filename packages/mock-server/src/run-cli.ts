@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MockServerConfig } from './config.js';
+import { isJsonObject } from './option-reader.js';
 import { startMockServer, type MockServer } from './start-mock-server.js';
 import { tutorialTenant } from './tutorial-tenant.js';
 
@@ -12,6 +14,7 @@ const LISTENING_PREFIX = 'ropkit-mock-server listening on';
 export const LISTENING_LINE: RegExp = new RegExp(`^${LISTENING_PREFIX} `, 'm');
 
 const USAGE = `Usage: ropkit-mock-server [--config FILE | --tutorial] [--port N] [--host ADDR] [--issuer URL] [--control]
+       ropkit-mock-server --help | --version
 
   --config FILE   tenant configuration (JSON); otherwise $${CONFIG_ENV_VAR} holds it as JSON
   --tutorial      the seed tutorial's tenant (user@example.com / pwd, client tutorial-client)
@@ -19,10 +22,46 @@ const USAGE = `Usage: ropkit-mock-server [--config FILE | --tutorial] [--port N]
   --host ADDR     address to bind (default: the config's "host", else 127.0.0.1)
   --issuer URL    issuer, https://TENANT/ (default: the config's "issuer", else the server's URL)
   --control       serve the control API under /__ropkit/ (default: the config's "controlApi")
+  -h, --help      print this help and exit
+  -v, --version   print the version of @ropkit/mock-server and exit
 `;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Replaced with the version by the bundler (scripts/bundle-server.ts): the bundled server runs in a
+ * container with no package.json beside it. Undefined when running from `dist/` or `src/`.
+ */
+declare const ROPKIT_MOCK_SERVER_VERSION: string | undefined;
+
+/** The version of this package. */
+async function packageVersion(): Promise<string> {
+  if (typeof ROPKIT_MOCK_SERVER_VERSION === 'string') return ROPKIT_MOCK_SERVER_VERSION;
+  // src/ and dist/ both sit one level below the package's directory.
+  const parsed: unknown = JSON.parse(
+    await readFile(new URL('../package.json', import.meta.url), 'utf8'),
+  );
+  if (isJsonObject(parsed) && typeof parsed['version'] === 'string') return parsed['version'];
+  throw new Error('package.json has no version');
+}
+
+/** A configuration that cannot be loaded; its message is one line, with no configuration text. */
+class ConfigLoadError extends Error {}
+
+/** One line saying why `file` could not be read, naming it (and where it was looked for). */
+function unreadable(file: string, error: unknown): ConfigLoadError {
+  const absolute = resolve(file);
+  const where = absolute === file ? file : `${file} (${absolute})`;
+  const code = isJsonObject(error) && typeof error['code'] === 'string' ? error['code'] : '';
+  const reasons: Record<string, string> = {
+    ENOENT: 'config file not found',
+    EACCES: 'config file not readable (permission denied)',
+    EISDIR: 'config file is a directory',
+  };
+  const reason = reasons[code] ?? `cannot read config file${code === '' ? '' : ` (${code})`}`;
+  return new ConfigLoadError(`${reason}: ${where}`);
 }
 
 /** Where the CLI writes, so it can run in-process in tests. */
@@ -43,8 +82,19 @@ async function loadConfig(
   env: CliIo['env'],
 ): Promise<unknown> {
   if (values.config !== undefined) {
-    const parsed: unknown = JSON.parse(await readFile(values.config, 'utf8'));
-    return parsed;
+    let text: string;
+    try {
+      text = await readFile(values.config, 'utf8');
+    } catch (error) {
+      throw unreadable(values.config, error);
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return parsed;
+    } catch {
+      // JSON.parse messages quote the text near the error, which may be a secret: say less.
+      throw new ConfigLoadError(`config file is not valid JSON: ${values.config}`);
+    }
   }
   const fromEnv = env[CONFIG_ENV_VAR];
   if (fromEnv !== undefined && fromEnv !== '') {
@@ -74,6 +124,7 @@ export async function runCli(io: CliIo): Promise<CliOutcome> {
         issuer: { type: 'string' },
         control: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
       },
       strict: true,
       allowPositionals: false,
@@ -84,6 +135,10 @@ export async function runCli(io: CliIo): Promise<CliOutcome> {
   }
   if (values.help === true) {
     io.stdout(USAGE);
+    return { exitCode: 0 };
+  }
+  if (values.version === true) {
+    io.stdout(`${await packageVersion()}\n`);
     return { exitCode: 0 };
   }
   let config: MockServerConfig;

@@ -55,16 +55,31 @@ export function grantPasswordScopes(
   return granted;
 }
 
-/** Which ID token / userinfo claims a scope list allows (OIDC Core section 5.4). */
+/** What {@link profileClaims} needs besides the user: the server's `updated_at` settings. */
+export interface ProfileSettings {
+  /** `updated_at` for a user without `updatedAt`: when the server started, epoch seconds. */
+  readonly defaultUpdatedAt: number;
+  readonly updatedAtFormat: 'iso8601' | 'epoch-seconds';
+}
+
+/**
+ * Which ID token / userinfo claims a scope list allows (OIDC Core section 5.4: `profile` covers
+ * `name`, `nickname`, `picture` and `updated_at`; `email` covers `email` and `email_verified`).
+ */
 export function profileClaims(
   user: ResolvedUser,
   scopes: readonly string[],
+  settings: ProfileSettings,
 ): Record<string, unknown> {
   const claims: Record<string, unknown> = {};
   if (scopes.includes('profile')) {
     claims['name'] = user.name;
     claims['nickname'] = user.nickname;
     if (user.picture !== undefined) claims['picture'] = user.picture;
+    const updatedAt = user.updatedAt ?? settings.defaultUpdatedAt;
+    // Auth0 sends a date string; OIDC Core section 5.1 specifies a number of seconds.
+    claims['updated_at'] =
+      settings.updatedAtFormat === 'iso8601' ? new Date(updatedAt * 1000).toISOString() : updatedAt;
   }
   if (scopes.includes('email')) {
     claims['email'] = user.email;

@@ -6,6 +6,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { RefreshTokenStore } from './refresh-token-store.js';
 import { RequestLog } from './request-log.js';
 import type { ResolvedTenant } from './resolved-config.js';
+import type { ProfileSettings } from './scopes.js';
 import type { SigningKeyStore } from './signing-keys.js';
 import { TenantDirectory } from './tenant-directory.js';
 
@@ -20,6 +21,10 @@ export class ServerState {
   readonly mfaTokens: MfaTokenStore;
   readonly bruteForce: BruteForceProtection;
   readonly rateLimiter: RateLimiter | undefined;
+  /** The `/userinfo` limit, counted per user id. */
+  readonly userinfoRateLimiter: RateLimiter | undefined;
+  /** When the server started, epoch seconds: the default `updated_at` of configured users. */
+  readonly startedAt: number;
   readonly faults = new FaultQueue();
   readonly requestLog = new RequestLog();
   #issuer: string;
@@ -33,6 +38,11 @@ export class ServerState {
     this.bruteForce = new BruteForceProtection(this.clock, tenant.bruteForce);
     this.rateLimiter =
       tenant.rateLimit === undefined ? undefined : new RateLimiter(this.clock, tenant.rateLimit);
+    this.userinfoRateLimiter =
+      tenant.userinfoRateLimit === undefined
+        ? undefined
+        : new RateLimiter(this.clock, tenant.userinfoRateLimit);
+    this.startedAt = this.clock.nowSeconds();
     this.#issuer = issuer;
   }
 
@@ -54,6 +64,11 @@ export class ServerState {
     return `${this.#issuer}userinfo`;
   }
 
+  /** What {@link profileClaims} needs for `updated_at`. */
+  get profileSettings(): ProfileSettings {
+    return { defaultUpdatedAt: this.startedAt, updatedAtFormat: this.tenant.updatedAtFormat };
+  }
+
   /** Back to how the server started, except the issuer (see the setter). */
   reset(): void {
     this.clock.reset();
@@ -63,6 +78,7 @@ export class ServerState {
     this.mfaTokens.reset();
     this.bruteForce.clear();
     this.rateLimiter?.reset();
+    this.userinfoRateLimiter?.reset();
     this.faults.clear();
     this.requestLog.clear();
   }

@@ -1,20 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { JWK } from 'jose';
-import { DEFAULT_CLIENT_GRANT_TYPES, KNOWN_GRANT_TYPES } from './grant-types.js';
-import {
-  childPath,
-  expectObject,
-  optionalBoolean,
-  optionalChoice,
-  optionalInteger,
-  optionalObjectArray,
-  optionalString,
-  optionalStringArray,
-  rejectDuplicates,
-  rejectUnknownKeys,
-  requireString,
-  type JsonObject,
-} from './option-reader.js';
+import type {
+  ApiConfig,
+  BruteForceConfig,
+  ClientConfig,
+  ConnectionConfig,
+  MfaEnrolment,
+  MockServerConfig,
+  RateLimitConfig,
+  RefreshTokenSettings,
+  RuleConfig,
+  SigningKeyConfig,
+  TenantConfig,
+  UserConfig,
+} from './config.js';
+import { childPath, rejectDuplicates } from './option-reader.js';
+import { readObject, type WithDefaults } from './option-spec.js';
 import type {
   ResolvedApi,
   ResolvedClient,
@@ -25,24 +25,35 @@ import type {
   ResolvedTenant,
   ResolvedUser,
 } from './resolved-config.js';
+import {
+  API_OPTIONS,
+  BRUTE_FORCE_OPTIONS,
+  CLIENT_OPTIONS,
+  CONNECTION_OPTIONS,
+  ISSUER_PATTERN,
+  MFA_OPTIONS,
+  MIN_TOTP_SECRET_BYTES,
+  RATE_LIMIT_OPTIONS,
+  REFRESH_TOKEN_OPTIONS,
+  RULE_OPTIONS,
+  SERVER_OPTIONS,
+  SIGNING_KEY_OPTIONS,
+  TENANT_OPTIONS,
+  TOTP_SECRET_PATTERN,
+  USER_OPTIONS,
+} from './tenant-options.js';
 import { decodeBase32 } from './totp.js';
 
-const ONE_DAY = 86_400;
-const THIRTY_DAYS = 2_592_000;
-const TEN_YEARS = 315_360_000;
-
-/** RFC 4226 section 4, R6: the shared secret must be at least 128 bits. */
-const MIN_TOTP_SECRET_BYTES = 16;
-
-/**
- * Auth0 requires custom claims to be namespaced (the seed: "must conform to a namespaced format to
- * avoid possible collisions with standard OIDC claims"), as a URL such as `http://foo/bar`.
- */
-const NAMESPACED_CLAIM = /^https?:\/\/\S+$/;
+// Shapes, types, ranges and defaults come from the option descriptions in tenant-options.ts (the
+// same ones the JSON Schema is generated from). Arrays are copied, so that a caller changing its
+// configuration object later does not change a running server. What follows adds what a schema
+// cannot say:
+// defaults computed from other options, the issuer's canonical form, a TOTP secret's decoded
+// length, unique ids across a list and cross-references between sections.
 
 /** Checks an issuer: absolute http(s) URL, canonical, path `/` (Auth0's `https://TENANT/`). */
 export function validateIssuer(value: unknown, path: string): string {
-  const message = `"${path}" must be an absolute http(s) URL with path "/" and nothing after it, like "https://tenant.example/"`;
+  const message = `"${path}" ${ISSUER_PATTERN.message}`;
   if (typeof value !== 'string') throw new TypeError(message);
   let url: URL;
   try {
@@ -64,66 +75,37 @@ export function validateIssuer(value: unknown, path: string): string {
 
 /** Validates one API and applies its defaults. */
 export function validateApi(value: unknown, path: string): ResolvedApi {
-  const api = expectObject(value, path);
-  rejectUnknownKeys(
-    api,
-    [
-      'identifier',
-      'scopes',
-      'allowOfflineAccess',
-      'rbac',
-      'addPermissionsInAccessToken',
-      'tokenProfile',
-      'tokenLifetime',
-    ],
+  const api = readObject<ApiConfig, typeof API_OPTIONS>(API_OPTIONS, value, path);
+  return {
+    identifier: api.identifier,
+    scopes: [...api.scopes],
+    allowOfflineAccess: api.allowOfflineAccess,
+    rbac: api.rbac,
+    addPermissionsInAccessToken: api.addPermissionsInAccessToken,
+    tokenProfile: api.tokenProfile,
+    tokenLifetime: api.tokenLifetime,
+  };
+}
+
+function readRefreshToken(value: unknown, path: string): ResolvedClient['refreshToken'] {
+  const refresh = readObject<RefreshTokenSettings, typeof REFRESH_TOKEN_OPTIONS>(
+    REFRESH_TOKEN_OPTIONS,
+    value ?? {},
     path,
   );
-  const scopes = optionalStringArray(api, 'scopes', path, []);
-  rejectDuplicates(scopes, childPath(path, 'scopes'), 'scope');
-  for (const scope of scopes) {
-    if (/\s/.test(scope))
-      throw new TypeError(`"${childPath(path, 'scopes')}" has a scope with a space`);
-  }
   return {
-    identifier: requireString(api, 'identifier', path),
-    scopes,
-    allowOfflineAccess: optionalBoolean(api, 'allowOfflineAccess', path, false),
-    rbac: optionalBoolean(api, 'rbac', path, false),
-    addPermissionsInAccessToken: optionalBoolean(api, 'addPermissionsInAccessToken', path, false),
-    tokenProfile: optionalChoice(api, 'tokenProfile', path, ['auth0', 'rfc9068'], 'auth0'),
-    tokenLifetime: optionalInteger(api, 'tokenLifetime', path, {
-      min: 1,
-      max: THIRTY_DAYS,
-      fallback: ONE_DAY,
-      unit: 'seconds',
-    }),
+    rotation: refresh.rotation,
+    reuseInterval: refresh.reuseInterval,
+    lifetime: refresh.lifetime,
   };
 }
 
 /** Validates one client and applies its defaults. */
 export function validateClient(value: unknown, path: string): ResolvedClient {
-  const client = expectObject(value, path);
-  rejectUnknownKeys(
-    client,
-    [
-      'clientId',
-      'clientSecret',
-      'tokenEndpointAuthMethod',
-      'grantTypes',
-      'trustForwardedFor',
-      'idTokenLifetime',
-      'refreshToken',
-    ],
-    path,
-  );
-  const clientSecret = optionalString(client, 'clientSecret', path);
-  const tokenEndpointAuthMethod = optionalChoice(
-    client,
-    'tokenEndpointAuthMethod',
-    path,
-    ['client_secret_post', 'client_secret_basic', 'none'],
-    clientSecret === undefined ? 'none' : 'client_secret_post',
-  );
+  const client = readObject<ClientConfig, typeof CLIENT_OPTIONS>(CLIENT_OPTIONS, value, path);
+  const { clientSecret } = client;
+  const tokenEndpointAuthMethod =
+    client.tokenEndpointAuthMethod ?? (clientSecret === undefined ? 'none' : 'client_secret_post');
   if (tokenEndpointAuthMethod !== 'none' && clientSecret === undefined) {
     throw new TypeError(
       `"${childPath(path, 'clientSecret')}" is required when tokenEndpointAuthMethod is "${tokenEndpointAuthMethod}"`,
@@ -134,51 +116,14 @@ export function validateClient(value: unknown, path: string): ResolvedClient {
       `"${childPath(path, 'clientSecret')}" must be absent when tokenEndpointAuthMethod is "none" (a public client)`,
     );
   }
-  const grantTypes = optionalStringArray(client, 'grantTypes', path, DEFAULT_CLIENT_GRANT_TYPES);
-  grantTypes.forEach((grantType, index) => {
-    if (!KNOWN_GRANT_TYPES.includes(grantType)) {
-      throw new TypeError(
-        `"${childPath(childPath(path, 'grantTypes'), index)}" is not an Auth0 grant type; expected one of: ${KNOWN_GRANT_TYPES.join(', ')}`,
-      );
-    }
-  });
-  const refreshPath = childPath(path, 'refreshToken');
-  const refresh =
-    client['refreshToken'] === undefined ? {} : expectObject(client['refreshToken'], refreshPath);
-  rejectUnknownKeys(refresh, ['rotation', 'reuseInterval', 'lifetime'], refreshPath);
   return {
-    clientId: requireString(client, 'clientId', path),
+    clientId: client.clientId,
     clientSecret,
     tokenEndpointAuthMethod,
-    grantTypes,
-    trustForwardedFor: optionalBoolean(client, 'trustForwardedFor', path, false),
-    idTokenLifetime: optionalInteger(client, 'idTokenLifetime', path, {
-      min: 1,
-      max: THIRTY_DAYS,
-      fallback: 36_000,
-      unit: 'seconds',
-    }),
-    refreshToken: {
-      rotation: optionalChoice(
-        refresh,
-        'rotation',
-        refreshPath,
-        ['rotating', 'non-rotating'],
-        'non-rotating',
-      ),
-      reuseInterval: optionalInteger(refresh, 'reuseInterval', refreshPath, {
-        min: 0,
-        max: ONE_DAY,
-        fallback: 0,
-        unit: 'seconds',
-      }),
-      lifetime: optionalInteger(refresh, 'lifetime', refreshPath, {
-        min: 1,
-        max: TEN_YEARS,
-        fallback: THIRTY_DAYS,
-        unit: 'seconds',
-      }),
-    },
+    grantTypes: [...client.grantTypes],
+    trustForwardedFor: client.trustForwardedFor,
+    idTokenLifetime: client.idTokenLifetime,
+    refreshToken: readRefreshToken(client.refreshToken, childPath(path, 'refreshToken')),
   };
 }
 
@@ -190,90 +135,56 @@ function defaultUserId(connection: string, email: string): string {
     .slice(0, 24);
 }
 
-function readPermissions(user: JsonObject, path: string): Record<string, string[]> {
-  const where = childPath(path, 'permissions');
-  if (user['permissions'] === undefined) return {};
-  const permissions = expectObject(user['permissions'], where);
-  const result: Record<string, string[]> = {};
-  for (const api of Object.keys(permissions)) {
-    result[api] = optionalStringArray(permissions, api, where, []);
-  }
-  return result;
-}
-
-function readMfa(user: JsonObject, path: string): ResolvedUser['mfa'] {
-  if (user['mfa'] === undefined) return undefined;
-  const where = childPath(path, 'mfa');
-  const mfa = expectObject(user['mfa'], where);
-  rejectUnknownKeys(mfa, ['required', 'totpSecret', 'recoveryCodes'], where);
-  const secretText = optionalString(mfa, 'totpSecret', where);
+function readMfa(value: MfaEnrolment | undefined, path: string): ResolvedUser['mfa'] {
+  if (value === undefined) return undefined;
+  const mfa = readObject<MfaEnrolment, typeof MFA_OPTIONS>(MFA_OPTIONS, value, path);
   let totpSecret: Buffer | undefined;
-  if (secretText !== undefined) {
-    totpSecret = decodeBase32(secretText);
+  if (mfa.totpSecret !== undefined) {
+    // The pattern admits only base32 characters; the decoded length is checked here.
+    totpSecret = decodeBase32(mfa.totpSecret);
     if (totpSecret === undefined || totpSecret.length < MIN_TOTP_SECRET_BYTES) {
-      throw new TypeError(
-        `"${childPath(where, 'totpSecret')}" must be base32 (RFC 4648) encoding at least ${MIN_TOTP_SECRET_BYTES} bytes (RFC 4226 section 4)`,
-      );
+      throw new TypeError(`"${childPath(path, 'totpSecret')}" ${TOTP_SECRET_PATTERN.message}`);
     }
   }
-  return {
-    required: optionalBoolean(mfa, 'required', where, true),
-    totpSecret,
-    recoveryCodes: optionalStringArray(mfa, 'recoveryCodes', where, []),
-  };
+  return { required: mfa.required, totpSecret, recoveryCodes: [...mfa.recoveryCodes] };
 }
 
-/** Validates one user of `connection` and applies its defaults. */
+/**
+ * Validates one user of `connection` and applies its defaults. `updatedAt` stays `undefined` when
+ * not given: the server fills in its start time, or the time the control API set the user.
+ */
 export function validateUser(value: unknown, path: string, connection: string): ResolvedUser {
-  const user = expectObject(value, path);
-  rejectUnknownKeys(
-    user,
-    [
-      'email',
-      'password',
-      'username',
-      'userId',
-      'name',
-      'nickname',
-      'picture',
-      'emailVerified',
-      'permissions',
-      'mfa',
-      'blocked',
-    ],
-    path,
-  );
-  const email = requireString(user, 'email', path);
-  const userId = optionalString(user, 'userId', path) ?? defaultUserId(connection, email);
-  if (userId.includes('|')) {
-    throw new TypeError(
-      `"${childPath(path, 'userId')}" must not contain "|" (sub is "auth0|<userId>")`,
-    );
-  }
+  const user = readObject<UserConfig, typeof USER_OPTIONS>(USER_OPTIONS, value, path);
+  const { email } = user;
   return {
     email,
-    password: requireString(user, 'password', path),
-    username: optionalString(user, 'username', path),
-    userId,
-    name: optionalString(user, 'name', path) ?? email,
-    nickname: optionalString(user, 'nickname', path) ?? email.split('@')[0] ?? email,
-    picture: optionalString(user, 'picture', path),
-    emailVerified: optionalBoolean(user, 'emailVerified', path, true),
-    permissions: readPermissions(user, path),
-    mfa: readMfa(user, path),
-    blocked: optionalBoolean(user, 'blocked', path, false),
+    password: user.password,
+    username: user.username,
+    userId: user.userId ?? defaultUserId(connection, email),
+    name: user.name ?? email,
+    nickname: user.nickname ?? email.split('@')[0] ?? email,
+    picture: user.picture,
+    emailVerified: user.emailVerified,
+    updatedAt: user.updatedAt,
+    permissions: structuredClone(user.permissions ?? {}),
+    mfa: readMfa(user.mfa, childPath(path, 'mfa')),
+    blocked: user.blocked,
   };
 }
 
 /** Validates one connection and its users. */
 export function validateConnection(value: unknown, path: string): ResolvedConnection {
-  const connection = expectObject(value, path);
-  rejectUnknownKeys(connection, ['name', 'users'], path);
-  const name = requireString(connection, 'name', path);
-  const users = optionalObjectArray(connection, 'users', path, (item, itemPath) =>
-    validateUser(item, itemPath, name),
+  const connection = readObject<ConnectionConfig, typeof CONNECTION_OPTIONS>(
+    CONNECTION_OPTIONS,
+    value,
+    path,
   );
-  rejectLoginNameClashes(users, childPath(path, 'users'));
+  const { name } = connection;
+  const usersPath = childPath(path, 'users');
+  const users = connection.users.map((user, index) =>
+    validateUser(user, childPath(usersPath, index), name),
+  );
+  rejectLoginNameClashes(users, usersPath);
   return { name, users };
 }
 
@@ -292,159 +203,91 @@ export function rejectLoginNameClashes(users: readonly ResolvedUser[], path: str
   );
 }
 
-function readClaims(rule: JsonObject, key: string, path: string): Record<string, unknown> {
-  if (rule[key] === undefined) return {};
-  const where = childPath(path, key);
-  const claims = expectObject(rule[key], where);
-  for (const name of Object.keys(claims)) {
-    if (!NAMESPACED_CLAIM.test(name)) {
-      throw new TypeError(
-        `"${where}" has claim "${name}", which is not namespaced: custom claims must be URLs such as "http://foo/bar"`,
-      );
-    }
-  }
-  return claims;
-}
-
 /** Validates one rule. */
 export function validateRule(value: unknown, path: string): ResolvedRule {
-  const rule = expectObject(value, path);
-  rejectUnknownKeys(
-    rule,
-    [
-      'name',
-      'connection',
-      'clientId',
-      'user',
-      'deny',
-      'accessTokenClaims',
-      'idTokenClaims',
-      'scope',
-    ],
-    path,
-  );
+  const rule = readObject<RuleConfig, typeof RULE_OPTIONS>(RULE_OPTIONS, value, path);
   return {
-    name: requireString(rule, 'name', path),
-    connection: optionalString(rule, 'connection', path),
-    clientId: optionalString(rule, 'clientId', path),
-    user: optionalString(rule, 'user', path),
-    deny: optionalString(rule, 'deny', path),
-    accessTokenClaims: readClaims(rule, 'accessTokenClaims', path),
-    idTokenClaims: readClaims(rule, 'idTokenClaims', path),
-    scope: rule['scope'] === undefined ? undefined : optionalStringArray(rule, 'scope', path, []),
+    name: rule.name,
+    connection: rule.connection,
+    clientId: rule.clientId,
+    user: rule.user,
+    deny: rule.deny,
+    accessTokenClaims: rule.accessTokenClaims ?? {},
+    idTokenClaims: rule.idTokenClaims ?? {},
+    scope: rule.scope === undefined ? undefined : [...rule.scope],
   };
 }
 
 /** Validates one signing key configuration; the key itself is checked when it is imported. */
 export function validateSigningKeyConfig(value: unknown, path: string): ResolvedSigningKeyConfig {
-  const key = expectObject(value, path);
-  rejectUnknownKeys(key, ['alg', 'kid', 'privateJwk'], path);
-  const privateJwk =
-    key['privateJwk'] === undefined
-      ? undefined
-      : (expectObject(key['privateJwk'], childPath(path, 'privateJwk')) as JWK);
-  return {
-    alg: optionalChoice(key, 'alg', path, ['RS256', 'PS256', 'ES256', 'EdDSA'], 'RS256'),
-    kid: optionalString(key, 'kid', path),
-    privateJwk,
-  };
+  const key = readObject<SigningKeyConfig, typeof SIGNING_KEY_OPTIONS>(
+    SIGNING_KEY_OPTIONS,
+    value,
+    path,
+  );
+  return { alg: key.alg, kid: key.kid, privateJwk: key.privateJwk };
 }
 
-function readBruteForce(tenant: JsonObject): ResolvedTenant['bruteForce'] {
-  const path = 'bruteForce';
-  const bruteForce = tenant[path] === undefined ? {} : expectObject(tenant[path], path);
-  rejectUnknownKeys(bruteForce, ['enabled', 'threshold', 'lockoutSeconds'], path);
-  return {
-    enabled: optionalBoolean(bruteForce, 'enabled', path, true),
-    // Auth0's brute-force threshold is settable from 1 to 100, default 10.
-    threshold: optionalInteger(bruteForce, 'threshold', path, { min: 1, max: 100, fallback: 10 }),
-    lockoutSeconds:
-      bruteForce['lockoutSeconds'] === null || bruteForce['lockoutSeconds'] === undefined
-        ? null
-        : optionalInteger(bruteForce, 'lockoutSeconds', path, {
-            min: 1,
-            max: TEN_YEARS,
-            fallback: 1,
-            unit: 'seconds',
-          }),
-  };
+function readRateLimit(
+  value: RateLimitConfig | undefined,
+  path: string,
+): ResolvedTenant['rateLimit'] {
+  if (value === undefined) return undefined;
+  const rateLimit = readObject<RateLimitConfig, typeof RATE_LIMIT_OPTIONS>(
+    RATE_LIMIT_OPTIONS,
+    value,
+    path,
+  );
+  return { limit: rateLimit.limit, windowSeconds: rateLimit.windowSeconds };
 }
-
-function readRateLimit(tenant: JsonObject): ResolvedTenant['rateLimit'] {
-  const path = 'rateLimit';
-  if (tenant[path] === undefined) return undefined;
-  const rateLimit = expectObject(tenant[path], path);
-  rejectUnknownKeys(rateLimit, ['limit', 'windowSeconds'], path);
-  if (rateLimit['limit'] === undefined || rateLimit['windowSeconds'] === undefined) {
-    throw new TypeError('"rateLimit" needs both "limit" and "windowSeconds"');
-  }
-  return {
-    limit: optionalInteger(rateLimit, 'limit', path, { min: 1, max: 1_000_000_000, fallback: 1 }),
-    windowSeconds: optionalInteger(rateLimit, 'windowSeconds', path, {
-      min: 1,
-      max: ONE_DAY,
-      fallback: 1,
-      unit: 'seconds',
-    }),
-  };
-}
-
-/** The keys of {@link TenantConfig}. */
-export const TENANT_KEYS = [
-  'issuer',
-  'defaultDirectory',
-  'defaultAudience',
-  'apis',
-  'clients',
-  'connections',
-  'rules',
-  'signingKeys',
-  'bruteForce',
-  'rateLimit',
-  'compatibility',
-  'mfaPolicy',
-  'mfaTokenLifetime',
-] as const;
-
-/** The keys {@link MockServerConfig} adds to the tenant's. */
-const SERVER_KEYS = ['host', 'port', 'controlApi'] as const;
 
 /**
  * Validates a tenant configuration (typed, or JSON from a file, an environment variable or the
- * control API) and applies every default. Throws a `TypeError` naming the first bad option.
+ * control API) and applies every default. Throws a `TypeError` naming the first bad option. A
+ * top-level `$schema` (a JSON config's pointer to its schema) is ignored.
  */
-export function validateTenant(value: unknown, extraKeys: readonly string[] = []): ResolvedTenant {
-  const tenant = expectObject(value, 'config');
-  rejectUnknownKeys(tenant, [...TENANT_KEYS, ...extraKeys], '');
-  const signingKeys = optionalObjectArray(tenant, 'signingKeys', '', validateSigningKeyConfig);
+export function validateTenant(value: unknown): ResolvedTenant {
+  return resolveTenant(readObject<TenantConfig, typeof TENANT_OPTIONS>(TENANT_OPTIONS, value, ''));
+}
+
+/** The tenant's sections, checked and with their static defaults, resolved. */
+function resolveTenant(tenant: WithDefaults<TenantConfig, typeof TENANT_OPTIONS>): ResolvedTenant {
+  const signingKeys = tenant.signingKeys.map((key, index) =>
+    validateSigningKeyConfig(key, childPath('signingKeys', index)),
+  );
+  const bruteForce = readObject<BruteForceConfig, typeof BRUTE_FORCE_OPTIONS>(
+    BRUTE_FORCE_OPTIONS,
+    tenant.bruteForce ?? {},
+    'bruteForce',
+  );
   const resolved: ResolvedTenant = {
-    issuer: tenant['issuer'] === undefined ? undefined : validateIssuer(tenant['issuer'], 'issuer'),
-    defaultDirectory: optionalString(tenant, 'defaultDirectory', ''),
-    defaultAudience: optionalString(tenant, 'defaultAudience', ''),
-    apis: optionalObjectArray(tenant, 'apis', '', validateApi),
-    clients: optionalObjectArray(tenant, 'clients', '', validateClient),
-    connections: optionalObjectArray(tenant, 'connections', '', validateConnection),
-    rules: optionalObjectArray(tenant, 'rules', '', validateRule),
+    issuer: tenant.issuer === undefined ? undefined : validateIssuer(tenant.issuer, 'issuer'),
+    defaultDirectory: tenant.defaultDirectory,
+    defaultAudience: tenant.defaultAudience,
+    apis: tenant.apis.map((api, index) => validateApi(api, childPath('apis', index))),
+    clients: tenant.clients.map((client, index) =>
+      validateClient(client, childPath('clients', index)),
+    ),
+    connections: tenant.connections.map((connection, index) =>
+      validateConnection(connection, childPath('connections', index)),
+    ),
+    rules: tenant.rules.map((rule, index) => validateRule(rule, childPath('rules', index))),
+    // An empty list means the default, as an absent one does.
     signingKeys:
       signingKeys.length > 0
         ? signingKeys
         : [{ alg: 'RS256', kid: undefined, privateJwk: undefined }],
-    bruteForce: readBruteForce(tenant),
-    rateLimit: readRateLimit(tenant),
-    compatibility: optionalChoice(
-      tenant,
-      'compatibility',
-      '',
-      ['observed', 'documented'],
-      'observed',
-    ),
-    mfaPolicy: optionalChoice(tenant, 'mfaPolicy', '', ['never', 'always'], 'never'),
-    mfaTokenLifetime: optionalInteger(tenant, 'mfaTokenLifetime', '', {
-      min: 1,
-      max: ONE_DAY,
-      fallback: 600,
-      unit: 'seconds',
-    }),
+    bruteForce: {
+      enabled: bruteForce.enabled,
+      threshold: bruteForce.threshold,
+      lockoutSeconds: bruteForce.lockoutSeconds,
+    },
+    rateLimit: readRateLimit(tenant.rateLimit, 'rateLimit'),
+    userinfoRateLimit: readRateLimit(tenant.userinfoRateLimit, 'userinfoRateLimit'),
+    compatibility: tenant.compatibility,
+    updatedAtFormat: tenant.updatedAtFormat,
+    mfaPolicy: tenant.mfaPolicy,
+    mfaTokenLifetime: tenant.mfaTokenLifetime,
   };
   checkReferences(resolved);
   return resolved;
@@ -521,12 +364,11 @@ export function checkPermissions(
 
 /** Validates a {@link MockServerConfig}: the tenant plus host, port and control API switch. */
 export function validateServerConfig(value: unknown): ResolvedServerConfig {
-  const tenant = validateTenant(value, SERVER_KEYS);
-  const config = expectObject(value, 'config');
+  const config = readObject<MockServerConfig, typeof SERVER_OPTIONS>(SERVER_OPTIONS, value, '');
   return {
-    tenant,
-    host: optionalString(config, 'host', '') ?? '127.0.0.1',
-    port: optionalInteger(config, 'port', '', { min: 0, max: 65_535, fallback: 0 }),
-    controlApi: optionalBoolean(config, 'controlApi', '', false),
+    tenant: resolveTenant(config),
+    host: config.host,
+    port: config.port,
+    controlApi: config.controlApi,
   };
 }

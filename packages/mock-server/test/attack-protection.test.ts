@@ -157,10 +157,91 @@ describe('rate limiting', () => {
     expect(afterWindow.headers.get('x-ratelimit-remaining')).toBe('1');
   });
 
-  it('has no limit and sends no X-RateLimit-* headers unless configured', async () => {
+  it('has no limit and sends no X-RateLimit-* headers unless configured, on /oauth/token and /userinfo', async () => {
     server = await startTutorial();
-    const response = await requestToken(server);
+    const response = await requestToken(server, { scope: 'openid' });
     await expect(response).toBeTokenResponse();
     expect(response.headers.get('x-ratelimit-limit')).toBeNull();
+    const { access_token } = (await response.json()) as { access_token: string };
+    for (let request = 0; request < 20; request += 1) {
+      const userinfo = await getUserinfo(server, access_token);
+      expect(userinfo.status).toBe(200);
+      expect(userinfo.headers.get('x-ratelimit-limit')).toBeNull();
+    }
+  });
+});
+
+function getUserinfo(target: MockServer, accessToken: string): Promise<Response> {
+  return fetch(`${target.url}/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } });
+}
+
+async function userinfoToken(target: MockServer, username: string, password: string) {
+  const response = await requestToken(target, { username, password, scope: 'openid' });
+  await expect(response).toBeTokenResponse();
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+describe('/userinfo rate limit (userinfoRateLimit, per user as Auth0 counts it)', () => {
+  it('sends X-RateLimit-* on its answers and 429 too_many_requests with Retry-After past the limit, per user', async () => {
+    server = await startTutorial({ userinfoRateLimit: { limit: 2, windowSeconds: 60 } });
+    await server.control.setUser(TUTORIAL.connection, {
+      email: 'other@example.com',
+      password: 'pw2',
+    });
+    const start = await server.control.advanceClock(60 - ((await server.control.now()) % 60) + 1);
+    const reset = String(Math.floor(start / 60) * 60 + 60);
+    const first = await userinfoToken(server, TUTORIAL.username, TUTORIAL.password);
+    // A second token for the same user shares the user's count.
+    const second = await userinfoToken(server, TUTORIAL.username, TUTORIAL.password);
+    const other = await userinfoToken(server, 'other@example.com', 'pw2');
+
+    const one = await getUserinfo(server, first);
+    expect(one.status).toBe(200);
+    expect(one.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(one.headers.get('x-ratelimit-remaining')).toBe('1');
+    expect(one.headers.get('x-ratelimit-reset')).toBe(reset);
+    const two = await getUserinfo(server, second);
+    expect(two.status).toBe(200);
+    expect(two.headers.get('x-ratelimit-remaining')).toBe('0');
+    const limited = await getUserinfo(server, first);
+    expect(limited.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(limited.headers.get('x-ratelimit-reset')).toBe(reset);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    await expect(limited).toBeOAuthError(429, 'too_many_requests', 'Rate limit exceeded.');
+
+    // Another user has a count of its own.
+    const otherUser = await getUserinfo(server, other);
+    expect(otherUser.status).toBe(200);
+    expect(otherUser.headers.get('x-ratelimit-remaining')).toBe('1');
+    // A request without a valid token names no user: 401, no headers, nothing counted.
+    const garbled = await getUserinfo(server, 'not.a.jwt');
+    expect(garbled.status).toBe(401);
+    expect(garbled.headers.get('x-ratelimit-limit')).toBeNull();
+    // The token endpoint has its own (here: no) limit.
+    expect((await requestToken(server)).headers.get('x-ratelimit-limit')).toBeNull();
+
+    await server.control.advanceClock(retryAfter);
+    const afterWindow = await getUserinfo(server, first);
+    expect(afterWindow.status).toBe(200);
+    expect(afterWindow.headers.get('x-ratelimit-remaining')).toBe('1');
+  });
+
+  it('counts POST /userinfo too, and reset() forgets the counts', async () => {
+    server = await startTutorial({ userinfoRateLimit: { limit: 1, windowSeconds: 3600 } });
+    const token = await userinfoToken(server, TUTORIAL.username, TUTORIAL.password);
+    const post = () =>
+      fetch(`${server!.url}/userinfo`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await post()).status).toBe(200);
+    expect((await getUserinfo(server, token)).status).toBe(429);
+    await server.control.reset();
+    const fresh = await userinfoToken(server, TUTORIAL.username, TUTORIAL.password);
+    expect((await post()).status).toBe(200);
+    expect((await getUserinfo(server, fresh)).status).toBe(429);
   });
 });

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bundleServer } from '../scripts/bundle-server.ts';
 import {
@@ -14,6 +15,8 @@ import {
   type MockServer,
 } from '../src/index.js';
 import { expectTokens, requestToken, verifyToken } from './helpers.js';
+
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 let directory: string;
 beforeAll(async () => {
@@ -90,6 +93,89 @@ describe('runCli (in-process)', () => {
     expect(result.stderr).toBe('ropkit-mock-server: the configuration is not valid JSON\n');
   });
 
+  it('prints the version with --version (or -v) and exits 0', async () => {
+    const { version } = JSON.parse(await readFile(join(PACKAGE_DIR, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-v']) {
+      const result = await run([flag, '--tutorial']);
+      expect(result.outcome).toEqual({ exitCode: 0 });
+      expect(result.stdout).toBe(`${version}\n`);
+      expect(result.stderr).toBe('');
+    }
+  });
+
+  it('prints the usage, --version included, with --help (or -h) and exits 0', async () => {
+    for (const flag of ['--help', '-h']) {
+      const result = await run([flag]);
+      expect(result.outcome).toEqual({ exitCode: 0 });
+      expect(result.stdout).toMatch(/^Usage: ropkit-mock-server /);
+      expect(result.stdout).toContain('--version');
+    }
+  });
+
+  it('exits 2 with one line naming the file when --config names no file', async () => {
+    const missing = join(directory, 'no-such-tenant.json');
+    const result = await run(['--config', missing]);
+    expect(result.outcome).toEqual({ exitCode: 2 });
+    expect(result.stderr).toBe(`ropkit-mock-server: config file not found: ${missing}\n`);
+    // A relative path is named as given, with where it was looked for.
+    const relative = await run(['--config', 'no-such-tenant.json']);
+    expect(relative.stderr).toBe(
+      `ropkit-mock-server: config file not found: no-such-tenant.json (${resolve('no-such-tenant.json')})\n`,
+    );
+    expect(relative.stderr).not.toContain('ENOENT');
+  });
+
+  it('exits 2 with one line for a config file that is a directory or not JSON, without its text', async () => {
+    const directoryResult = await run(['--config', directory]);
+    expect(directoryResult.outcome).toEqual({ exitCode: 2 });
+    expect(directoryResult.stderr).toBe(
+      `ropkit-mock-server: config file is a directory: ${directory}\n`,
+    );
+    const file = join(directory, 'broken.json');
+    await writeFile(file, '{"clients":[{"clientSecret":"SECRET-VALUE"');
+    const broken = await run(['--config', file]);
+    expect(broken.outcome).toEqual({ exitCode: 2 });
+    expect(broken.stderr).toBe(`ropkit-mock-server: config file is not valid JSON: ${file}\n`);
+  });
+
+  it('accepts a JSON config file with a "$schema" pointer, as the README suggests', async () => {
+    const file = join(directory, 'with-schema.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        $schema: './node_modules/@ropkit/mock-server/schema/tenant.schema.json',
+        ...tutorialTenant(),
+      }),
+    );
+    const result = await run(['--config', file, '--port', '0']);
+    expect(result.stderr).toBe('');
+    server = serverOf(result.outcome);
+    await expect(await requestToken(server)).toBeTokenResponse();
+  });
+
+  it('prints, with and without --control, exactly the start-up lines the README documents', async () => {
+    const readme = await readFile(join(PACKAGE_DIR, 'README.md'), 'utf8');
+    const documented = readme
+      .split('\n')
+      .filter((line) => line.startsWith('ropkit-mock-server listening on '));
+    expect(documented).toHaveLength(2);
+    const printed: string[] = [];
+    for (const argv of [
+      ['--tutorial', '--port', '0'],
+      ['--tutorial', '--port', '0', '--control'],
+    ]) {
+      const result = await run(argv);
+      const started = serverOf(result.outcome);
+      const port = new URL(started.url).port;
+      await started.close();
+      // The README shows port 8080; the test listens on a free port.
+      printed.push(result.stdout.trimEnd().replaceAll(`:${port}`, ':8080'));
+    }
+    expect(printed).toEqual(documented);
+  });
+
   it('exits 2 without any configuration, and for unknown flags', async () => {
     const none = await run([]);
     expect(none.outcome).toEqual({ exitCode: 2 });
@@ -109,6 +195,33 @@ describe('the bundled ropkit-mock-server binary (a real process)', () => {
   afterEach(() => {
     if (child?.exitCode === null) child.kill('SIGKILL');
     child = undefined;
+  });
+
+  it('prints the version with --version (no package.json needed: it is built in)', async () => {
+    const { version } = JSON.parse(await readFile(join(PACKAGE_DIR, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    // The bundle sits in a temporary directory, with no package.json above it, as in the image.
+    child = spawn(process.execPath, [bundle, '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${version}\n`);
+  });
+
+  it('exits non-zero with one line naming a missing config file', async () => {
+    child = spawn(process.execPath, [bundle, '--config', 'missing-tenant.json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: directory,
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `ropkit-mock-server: config file not found: missing-tenant.json (${join(directory, 'missing-tenant.json')})\n`,
+    );
   });
 
   it('starts, serves tokens, and exits 0 on SIGTERM', async () => {

@@ -68,7 +68,11 @@ describe('configuration is validated at start, with the option named', () => {
       /"bruteForce.threshold" must be an integer from 1 to 100/,
     ],
     ['a brute-force threshold of 101', { bruteForce: { threshold: 101 } }, /from 1 to 100/],
-    ['a rate limit without a window', { rateLimit: { limit: 5 } }, /"rateLimit" needs both/],
+    [
+      'a rate limit without a window',
+      { rateLimit: { limit: 5 } },
+      /^"rateLimit\.windowSeconds" is required: an integer from 1 to 86400 seconds$/,
+    ],
     [
       'a fractional token lifetime',
       { apis: [{ identifier: 'https://a', tokenLifetime: 1.5 }] },
@@ -91,7 +95,7 @@ describe('configuration is validated at start, with the option named', () => {
     [
       'a user without a password',
       { connections: [{ name: 'db', users: [{ email: 'a@example.com' }] }] },
-      /"connections\[0\]\.users\[0\]\.password" must be a non-empty string/,
+      /"connections\[0\]\.users\[0\]\.password" is required: a non-empty string/,
     ],
     [
       'two users with one email',

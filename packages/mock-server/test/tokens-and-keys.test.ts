@@ -200,14 +200,133 @@ describe('discovery and issuer', () => {
     expect(document['issuer']).toBe(`${server.url}/`);
   });
 
+  it('has every member OpenID Connect Discovery 1.0 section 3 marks REQUIRED, as Auth0 publishes them', async () => {
+    server = await startTutorial({ issuer: 'https://tenant.example.com/' });
+    const document = (await (await fetch(server.discoveryUrl)).json()) as Record<string, unknown>;
+    for (const member of [
+      'issuer',
+      'authorization_endpoint',
+      'jwks_uri',
+      'response_types_supported',
+      'subject_types_supported',
+      'id_token_signing_alg_values_supported',
+    ]) {
+      expect(document).toHaveProperty(member);
+    }
+    expect(document['authorization_endpoint']).toBe('https://tenant.example.com/authorize');
+    // Auth0's list, in Auth0's order.
+    expect(document['response_types_supported']).toEqual([
+      'code',
+      'token',
+      'id_token',
+      'code token',
+      'code id_token',
+      'token id_token',
+      'code token id_token',
+    ]);
+    expect(document['subject_types_supported']).toEqual(['public']);
+    expect(document['id_token_signing_alg_values_supported']).toEqual(['RS256']);
+    expect(document['claims_supported']).toContain('updated_at');
+    // A standard client accepts it (oauth4webapi checks the issuer and the document's shape).
+    const as = await oauth.processDiscoveryResponse(
+      new URL('https://tenant.example.com/'),
+      await fetch(server.discoveryUrl),
+    );
+    expect(as.authorization_endpoint).toBe('https://tenant.example.com/authorize');
+  });
+
+  it('answers /authorize, which discovery names but the mock does not implement, with a clear 501', async () => {
+    server = await startTutorial();
+    for (const method of ['GET', 'POST']) {
+      const response = await fetch(`${server.url}/authorize?response_type=code&client_id=x`, {
+        method,
+      });
+      expect(response.status).toBe(501);
+      expect(await response.json()).toEqual({
+        error: 'not_implemented',
+        error_description:
+          '@ropkit/mock-server has no /authorize: it serves the Resource Owner Password flow (POST /oauth/token) only',
+      });
+    }
+    const [entry] = await server.control.requests();
+    expect(entry).toMatchObject({ method: 'GET', path: '/authorize', status: 501 });
+  });
+
   it('answers 404 for paths Auth0 does not serve, and for the control API when it is off', async () => {
     server = await startTutorial();
-    expect((await fetch(`${server.url}/authorize`)).status).toBe(404);
+    expect((await fetch(`${server.url}/oauth/device/code`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${server.url}/oauth/token`)).status).toBe(404);
     expect((await fetch(`${server.url}/__ropkit/clock`)).status).toBe(404);
     const health = await fetch(`${server.url}/__ropkit/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
+  });
+});
+
+/** The ID token's and /userinfo's `updated_at` for the tutorial user, with `openid profile`. */
+async function updatedAtClaims(
+  target: MockServer,
+): Promise<{ idToken: unknown; userinfo: unknown }> {
+  const body = await expectTokens(await requestToken(target, { scope: 'openid profile' }));
+  const userinfo = await fetch(`${target.url}/userinfo`, {
+    headers: { authorization: `Bearer ${body.access_token}` },
+  });
+  expect(userinfo.status).toBe(200);
+  return {
+    idToken: decodeJwt(body.id_token!)['updated_at'],
+    userinfo: ((await userinfo.json()) as Record<string, unknown>)['updated_at'],
+  };
+}
+
+describe('updated_at (OIDC Core section 5.1, with the profile scope)', () => {
+  it('defaults to the time the server started, as a date string like Auth0 sends', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    server = await startTutorial();
+    const after = Math.ceil(Date.now() / 1000);
+    // Later requests do not move it: it is when the profile changed, not when it was read.
+    await server.control.advanceClock(3600);
+    const { idToken, userinfo } = await updatedAtClaims(server);
+    expect(idToken).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+    expect(userinfo).toBe(idToken);
+    const seconds = Date.parse(idToken as string) / 1000;
+    expect(seconds).toBeGreaterThanOrEqual(before);
+    expect(seconds).toBeLessThanOrEqual(after);
+  });
+
+  it("takes the user's updatedAt, and sends a number of seconds with updatedAtFormat: 'epoch-seconds'", async () => {
+    const users = [
+      { email: TUTORIAL.username, password: TUTORIAL.password, updatedAt: 1_700_000_000 },
+    ];
+    const connections = [{ name: TUTORIAL.connection, users }];
+    server = await startTutorial({ connections });
+    expect(await updatedAtClaims(server)).toEqual({
+      idToken: '2023-11-14T22:13:20.000Z',
+      userinfo: '2023-11-14T22:13:20.000Z',
+    });
+    await server.close();
+    server = await startTutorial({ connections, updatedAtFormat: 'epoch-seconds' });
+    expect(await updatedAtClaims(server)).toEqual({
+      idToken: 1_700_000_000,
+      userinfo: 1_700_000_000,
+    });
+  });
+
+  it('is absent without the profile scope', async () => {
+    server = await startTutorial();
+    const body = await expectTokens(await requestToken(server, { scope: 'openid email' }));
+    expect(decodeJwt(body.id_token!)).not.toHaveProperty('updated_at');
+  });
+
+  it('is the time of the change for a user set through the control API without updatedAt', async () => {
+    server = await startTutorial({ updatedAtFormat: 'epoch-seconds' });
+    const setAt = await server.control.advanceClock(86_400);
+    await server.control.setUser(TUTORIAL.connection, {
+      email: TUTORIAL.username,
+      password: TUTORIAL.password,
+    });
+    const { idToken } = await updatedAtClaims(server);
+    expect(idToken).toBeGreaterThanOrEqual(setAt);
+    expect(idToken).toBeLessThanOrEqual(setAt + 2);
   });
 });
 

@@ -1,4 +1,5 @@
 import { jwtVerify, type JWTPayload } from 'jose';
+import { Auth0Errors } from '../auth0-errors.js';
 import { jsonResponse, type HttpResponse } from '../http-io.js';
 import { parseScope, profileClaims } from '../scopes.js';
 import type { ServerState } from '../server-state.js';
@@ -22,7 +23,8 @@ function unauthorized(tokenSent: boolean): HttpResponse {
 /**
  * `GET /userinfo` (also `POST`, OIDC Core section 5.3.1): for an access token whose audience
  * includes `https://TENANT/userinfo`, which Auth0 adds when `openid` was granted. Returns `sub`
- * and the claims the token's scopes allow.
+ * and the claims the token's scopes allow. With `userinfoRateLimit`, answers carry
+ * `X-RateLimit-*` and a user over the limit gets `429 too_many_requests` with `Retry-After`.
  */
 export async function userinfoEndpoint(
   state: ServerState,
@@ -45,6 +47,20 @@ export async function userinfoEndpoint(
     payload.sub?.startsWith('auth0|') === true ? payload.sub.slice('auth0|'.length) : '';
   const found = state.directory.findUserById(userId);
   if (found === undefined || found.user.blocked) return unauthorized(true);
+  let headers: Record<string, string> = {};
+  if (state.userinfoRateLimiter !== undefined) {
+    // Auth0 limits /userinfo per user ID; a request without a valid token has no user to count.
+    const verdict = state.userinfoRateLimiter.consume(found.user.userId);
+    headers = { ...verdict.headers };
+    if (verdict.retryAfter !== undefined) {
+      const error = Auth0Errors.rateLimitExceeded(verdict.retryAfter);
+      return jsonResponse(error.status, error.body(), { ...headers, ...error.headers });
+    }
+  }
   const scopes = parseScope(typeof payload['scope'] === 'string' ? payload['scope'] : undefined);
-  return jsonResponse(200, { sub: payload.sub, ...profileClaims(found.user, scopes) });
+  return jsonResponse(
+    200,
+    { sub: payload.sub, ...profileClaims(found.user, scopes, state.profileSettings) },
+    headers,
+  );
 }

@@ -1,0 +1,492 @@
+import { DEFAULT_CLIENT_GRANT_TYPES, KNOWN_GRANT_TYPES } from './grant-types.js';
+import type { ObjectOption, PatternRule } from './option-spec.js';
+
+/**
+ * The one description of every configuration option: `validate-config.ts` checks input against it
+ * and applies its defaults, and `tenant-schema.ts` turns it into `schema/tenant.schema.json`. The
+ * TypeScript interfaces in `config.ts` carry the same options with their TSDoc; a type-level test
+ * keeps their keys and this description's equal.
+ */
+
+const ONE_DAY = 86_400;
+const THIRTY_DAYS = 2_592_000;
+const TEN_YEARS = 315_360_000;
+/** 9999-12-31T23:59:59Z: the last second an ISO 8601 date with a four-digit year can show. */
+const LAST_FOUR_DIGIT_YEAR_SECOND = 253_402_300_799;
+
+/** RFC 4226 section 4, R6: the shared secret must be at least 128 bits. */
+export const MIN_TOTP_SECRET_BYTES = 16;
+
+/** The issuer's shape; `validateIssuer` also requires the canonical form (`new URL(x).href === x`). */
+export const ISSUER_PATTERN: PatternRule = {
+  source: '^https?://[^/?#@\\s]+/$',
+  message:
+    'must be an absolute http(s) URL with path "/" and nothing after it, like "https://tenant.example/"',
+};
+
+/** Base32 (RFC 4648) as `decodeBase32` reads it: any case, padding and spaces ignored. */
+export const TOTP_SECRET_PATTERN: PatternRule = {
+  source: '^[A-Za-z2-7=\\s]+$',
+  message: `must be base32 (RFC 4648) encoding at least ${MIN_TOTP_SECRET_BYTES} bytes (RFC 4226 section 4)`,
+};
+
+/**
+ * Auth0 requires custom claims to be namespaced (the seed: "must conform to a namespaced format to
+ * avoid possible collisions with standard OIDC claims"), as a URL such as `http://foo/bar`.
+ */
+const NAMESPACED_CLAIM = {
+  source: '^https?://\\S+$',
+  what: 'claim',
+  message: 'is not namespaced: custom claims must be URLs such as "http://foo/bar"',
+} as const;
+
+const CLAIMS = {
+  type: 'map',
+  keys: NAMESPACED_CLAIM,
+  values: { type: 'any', description: 'The claim value (any JSON value).' },
+} as const;
+
+/** {@link ApiConfig}. */
+export const API_OPTIONS = {
+  type: 'object',
+  title: 'ApiConfig',
+  description: 'An API (resource server) registered in the tenant.',
+  required: ['identifier'],
+  properties: {
+    identifier: {
+      type: 'string',
+      description: "The API's identifier: the `audience` parameter and the access token's `aud`.",
+    },
+    scopes: {
+      type: 'array',
+      description: 'The scopes (permissions) the API defines.',
+      items: {
+        type: 'string',
+        description: 'A scope, e.g. `read:sample`.',
+        pattern: { source: '^\\S+$', message: 'must be a scope without whitespace' },
+      },
+      uniqueItems: 'scope',
+      default: [],
+    },
+    allowOfflineAccess: {
+      type: 'boolean',
+      description: 'Auth0\'s "Allow Offline Access": refresh tokens may be issued for this API.',
+      default: false,
+    },
+    rbac: {
+      type: 'boolean',
+      description: 'Auth0\'s "Enable RBAC": granted scopes are limited to the user\'s permissions.',
+      default: false,
+    },
+    addPermissionsInAccessToken: {
+      type: 'boolean',
+      description:
+        'Auth0\'s "Add Permissions in the Access Token": a `permissions` claim listing all of the user\'s permissions.',
+      default: false,
+    },
+    tokenProfile: {
+      type: 'enum',
+      description:
+        'The access token profile: `auth0` (`typ: JWT`, `azp`, `gty`) or `rfc9068` (`typ: at+jwt`, `client_id`, `jti`).',
+      values: ['auth0', 'rfc9068'],
+      default: 'auth0',
+    },
+    tokenLifetime: {
+      type: 'integer',
+      description: 'Access token lifetime in seconds (Auth0\'s "Token Expiration").',
+      minimum: 1,
+      maximum: THIRTY_DAYS,
+      unit: 'seconds',
+      default: ONE_DAY,
+    },
+  },
+} as const satisfies ObjectOption;
+
+/** {@link RefreshTokenSettings}. */
+export const REFRESH_TOKEN_OPTIONS = {
+  type: 'object',
+  title: 'RefreshTokenSettings',
+  description: "Auth0's per-application refresh token settings.",
+  properties: {
+    rotation: {
+      type: 'enum',
+      description:
+        '`rotating`: every refresh returns a new refresh token and the used one stops working; reusing it revokes the whole family.',
+      values: ['rotating', 'non-rotating'],
+      default: 'non-rotating',
+    },
+    reuseInterval: {
+      type: 'integer',
+      description:
+        'Auth0\'s "Reuse Interval", in seconds: how long a rotated token may still be used without tripping reuse detection.',
+      minimum: 0,
+      maximum: ONE_DAY,
+      unit: 'seconds',
+      default: 0,
+    },
+    lifetime: {
+      type: 'integer',
+      description: 'Absolute lifetime of a refresh token family, in seconds (default 30 days).',
+      minimum: 1,
+      maximum: TEN_YEARS,
+      unit: 'seconds',
+      default: THIRTY_DAYS,
+    },
+  },
+} as const satisfies ObjectOption;
+
+/** {@link ClientConfig}. */
+export const CLIENT_OPTIONS = {
+  type: 'object',
+  title: 'ClientConfig',
+  description: 'An application (OAuth client) registered in the tenant.',
+  required: ['clientId'],
+  properties: {
+    clientId: { type: 'string', description: "The client's id." },
+    clientSecret: {
+      type: 'string',
+      description:
+        "The client's secret; absent for a public client (then tokenEndpointAuthMethod must be `none`). Never printed.",
+    },
+    tokenEndpointAuthMethod: {
+      type: 'enum',
+      description:
+        'How the client must authenticate. Default: `client_secret_post` when a secret is set, otherwise `none`.',
+      values: ['client_secret_post', 'client_secret_basic', 'none'],
+    },
+    grantTypes: {
+      type: 'array',
+      description:
+        "Grant types the client may use, as Auth0 names them. The default, Auth0's for a new Regular Web Application, does not include `password`.",
+      items: {
+        type: 'enum',
+        description: 'A grant type as Auth0 spells it.',
+        values: KNOWN_GRANT_TYPES,
+        label: 'an Auth0 grant type',
+      },
+      default: DEFAULT_CLIENT_GRANT_TYPES,
+    },
+    trustForwardedFor: {
+      type: 'boolean',
+      description:
+        'Auth0\'s "Trust Token Endpoint IP Header": honour `auth0-forwarded-for` when the client authenticated with its secret.',
+      default: false,
+    },
+    idTokenLifetime: {
+      type: 'integer',
+      description: 'ID token lifetime in seconds (Auth0\'s "ID Token Expiration").',
+      minimum: 1,
+      maximum: THIRTY_DAYS,
+      unit: 'seconds',
+      default: 36_000,
+    },
+    refreshToken: { ...REFRESH_TOKEN_OPTIONS, description: 'Refresh token rotation and lifetime.' },
+  },
+} as const satisfies ObjectOption;
+
+/** {@link MfaEnrolment}. */
+export const MFA_OPTIONS = {
+  type: 'object',
+  title: 'MfaEnrolment',
+  description: "A user's multi-factor enrolment.",
+  properties: {
+    required: {
+      type: 'boolean',
+      description: 'Whether this user must pass MFA on the password grant.',
+      default: true,
+    },
+    totpSecret: {
+      type: 'string',
+      description:
+        "The user's TOTP secret in base32 (RFC 4648), at least 16 bytes, for RFC 6238 codes (SHA-1, 6 digits, 30 s). Absent: not enrolled in OTP.",
+      pattern: TOTP_SECRET_PATTERN,
+    },
+    recoveryCodes: {
+      type: 'array',
+      description: 'Single-use recovery codes.',
+      items: { type: 'string', description: 'A recovery code.' },
+      default: [],
+    },
+  },
+} as const satisfies ObjectOption;
+
+/** {@link UserConfig}. */
+export const USER_OPTIONS = {
+  type: 'object',
+  title: 'UserConfig',
+  description: 'A user of a database connection.',
+  required: ['email', 'password'],
+  properties: {
+    email: { type: 'string', description: "The user's email; also a login name." },
+    password: { type: 'string', description: "The user's password. Never printed." },
+    username: { type: 'string', description: 'An alternative login name.' },
+    userId: {
+      type: 'string',
+      description:
+        'The id after `auth0|` in `sub`. Default: 24 hex digits derived from the connection and email.',
+      pattern: { source: '^[^|]+$', message: 'must not contain "|" (sub is "auth0|<userId>")' },
+    },
+    name: { type: 'string', description: '`name` claim. Default: the email.' },
+    nickname: {
+      type: 'string',
+      description: '`nickname` claim. Default: the part of the email before `@`.',
+    },
+    picture: { type: 'string', description: '`picture` claim. Default: none.' },
+    emailVerified: { type: 'boolean', description: '`email_verified` claim.', default: true },
+    updatedAt: {
+      type: 'integer',
+      description:
+        '`updated_at` claim (profile scope), in seconds since the epoch. Default: when the server started (a user set through the control API: when it was set).',
+      minimum: 0,
+      maximum: LAST_FOUR_DIGIT_YEAR_SECOND,
+      unit: 'seconds since the epoch',
+    },
+    permissions: {
+      type: 'map',
+      description: 'RBAC permissions per API identifier; each must be a scope that API defines.',
+      values: {
+        type: 'array',
+        description: 'Permissions (scopes) for this API.',
+        items: { type: 'string', description: 'A scope of the API.' },
+      },
+    },
+    mfa: { ...MFA_OPTIONS, description: 'MFA enrolment. Default: none (not enrolled).' },
+    blocked: {
+      type: 'boolean',
+      description:
+        'Blocked by an administrator: logins fail with `401 unauthorized "user is blocked"`.',
+      default: false,
+    },
+  },
+} as const satisfies ObjectOption;
+
+/** {@link ConnectionConfig}. */
+export const CONNECTION_OPTIONS = {
+  type: 'object',
+  title: 'ConnectionConfig',
+  description: 'A user directory (Auth0 database connection), usable as a `realm`.',
+  required: ['name'],
+  properties: {
+    name: {
+      type: 'string',
+      description: "The connection's name, e.g. `Username-Password-Authentication`.",
+    },
+    users: { type: 'array', description: 'Its users.', items: USER_OPTIONS, default: [] },
+  },
+} as const satisfies ObjectOption;
+
+/** {@link RuleConfig}. */
+export const RULE_OPTIONS = {
+  type: 'object',
+  title: 'RuleConfig',
+  description:
+    'A declarative stand-in for an Auth0 rule: it runs after authentication on every token issuance whose conditions all match, in order.',
+  required: ['name'],
+  properties: {
+    name: { type: 'string', description: 'A name, for error messages.' },
+    connection: { type: 'string', description: 'Only for this connection.' },
+    clientId: { type: 'string', description: 'Only for this client.' },
+    user: { type: 'string', description: 'Only for the user with this email.' },
+    deny: { type: 'string', description: 'Deny with `403 access_denied` and this message.' },
+    accessTokenClaims: {
+      ...CLAIMS,
+      description:
+        'Namespaced claims added to the access token, e.g. `{"http://foo/bar": "value"}`.',
+    },
+    idTokenClaims: { ...CLAIMS, description: 'Namespaced claims added to the ID token.' },
+    scope: {
+      type: 'array',
+      description: "Replaces the access token's scope (and the response's `scope`).",
+      items: { type: 'string', description: 'A scope.' },
+    },
+  },
+} as const satisfies ObjectOption;
+
+/** {@link SigningKeyConfig}. */
+export const SIGNING_KEY_OPTIONS = {
+  type: 'object',
+  title: 'SigningKeyConfig',
+  description: 'A signing key; the first configured key signs, the others are only published.',
+  properties: {
+    alg: {
+      type: 'enum',
+      description: 'The algorithm.',
+      values: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      default: 'RS256',
+    },
+    kid: {
+      type: 'string',
+      description: 'Key id. Default: the RFC 7638 thumbprint of the public key.',
+    },
+    privateJwk: {
+      type: 'map',
+      description:
+        'A fixed private key as a JWK (its type is checked against `alg` at start). Default: a key generated at start. Never printed.',
+      values: { type: 'any', description: 'A JWK member.' },
+    },
+  },
+} as const satisfies ObjectOption;
+
+/** {@link BruteForceConfig}. */
+export const BRUTE_FORCE_OPTIONS = {
+  type: 'object',
+  title: 'BruteForceConfig',
+  description: "Auth0's brute-force protection.",
+  properties: {
+    enabled: { type: 'boolean', description: 'Whether it is on.', default: true },
+    threshold: {
+      type: 'integer',
+      // Auth0's brute-force threshold is settable from 1 to 100, default 10.
+      description: 'Consecutive failures per (user, IP) before the block.',
+      minimum: 1,
+      maximum: 100,
+      default: 10,
+    },
+    lockoutSeconds: {
+      type: 'integer',
+      description:
+        "How long a block lasts, in seconds of the mock's clock; `null`: until the control API clears it or the server is reset.",
+      minimum: 1,
+      maximum: TEN_YEARS,
+      unit: 'seconds',
+      nullable: true,
+      default: null,
+    },
+  },
+} as const satisfies ObjectOption;
+
+/** {@link RateLimitConfig}. */
+export const RATE_LIMIT_OPTIONS = {
+  type: 'object',
+  title: 'RateLimitConfig',
+  description: "A fixed-window rate limit, timed by the mock's clock.",
+  required: ['limit', 'windowSeconds'],
+  properties: {
+    limit: {
+      type: 'integer',
+      description: 'Requests allowed per window.',
+      minimum: 1,
+      maximum: 1_000_000_000,
+    },
+    windowSeconds: {
+      type: 'integer',
+      description: "Window length in seconds of the mock's clock.",
+      minimum: 1,
+      maximum: ONE_DAY,
+      unit: 'seconds',
+    },
+  },
+} as const satisfies ObjectOption;
+
+/** {@link TenantConfig}. */
+export const TENANT_OPTIONS = {
+  type: 'object',
+  title: 'TenantConfig',
+  description: 'The tenant: everything Auth0 would hold in its dashboard.',
+  properties: {
+    $schema: {
+      type: 'string',
+      description:
+        'The JSON Schema of this file, for editors, e.g. `./node_modules/@ropkit/mock-server/schema/tenant.schema.json`. Ignored by the server.',
+    },
+    issuer: {
+      type: 'string',
+      description:
+        "The issuer, `https://TENANT/`: an absolute http(s) URL with path `/`, in canonical form. Default: the server's own URL with a trailing slash.",
+      pattern: ISSUER_PATTERN,
+    },
+    defaultDirectory: {
+      type: 'string',
+      description:
+        'The connection used by `grant_type=password` without a realm. Default: none, as in a new Auth0 tenant (`500 server_error`).',
+    },
+    defaultAudience: {
+      type: 'string',
+      description: 'The API used when a request has no `audience`. Default: none.',
+    },
+    apis: { type: 'array', description: 'APIs.', items: API_OPTIONS, default: [] },
+    clients: { type: 'array', description: 'Applications.', items: CLIENT_OPTIONS, default: [] },
+    connections: {
+      type: 'array',
+      description: 'Database connections and their users.',
+      items: CONNECTION_OPTIONS,
+      default: [],
+    },
+    rules: {
+      type: 'array',
+      description: 'Rules, applied in order.',
+      items: RULE_OPTIONS,
+      default: [],
+    },
+    signingKeys: {
+      type: 'array',
+      description: 'Signing keys; the first one signs, all are published.',
+      items: SIGNING_KEY_OPTIONS,
+      default: [{ alg: 'RS256' }],
+    },
+    bruteForce: { ...BRUTE_FORCE_OPTIONS, description: 'Brute-force protection.' },
+    rateLimit: {
+      ...RATE_LIMIT_OPTIONS,
+      description:
+        'Rate limit on `POST /oauth/token`, per end-user IP. Default: none (no limit, no `X-RateLimit-*` headers).',
+    },
+    userinfoRateLimit: {
+      ...RATE_LIMIT_OPTIONS,
+      description:
+        'Rate limit on `/userinfo`, per user (Auth0: per user ID, a burst of 10 and 5 a minute). Default: none (no limit, no `X-RateLimit-*` headers).',
+    },
+    compatibility: {
+      type: 'enum',
+      description:
+        "Where Auth0's docs and real Auth0 responses disagree: `observed` (real responses) or `documented`.",
+      values: ['observed', 'documented'],
+      default: 'observed',
+    },
+    updatedAtFormat: {
+      type: 'enum',
+      description:
+        'The `updated_at` claim: `iso8601`, a date string as Auth0 sends it (`"2025-01-01T00:00:00.000Z"`), or `epoch-seconds`, a number as OIDC Core section 5.1 specifies.',
+      values: ['iso8601', 'epoch-seconds'],
+      default: 'iso8601',
+    },
+    mfaPolicy: {
+      type: 'enum',
+      description:
+        '`always`: every user must pass MFA on the password grant; `never`: only users whose `mfa.required` is on.',
+      values: ['never', 'always'],
+      default: 'never',
+    },
+    mfaTokenLifetime: {
+      type: 'integer',
+      description: 'Lifetime of an `mfa_token`, in seconds (Auth0: 10 minutes).',
+      minimum: 1,
+      maximum: ONE_DAY,
+      unit: 'seconds',
+      default: 600,
+    },
+  },
+} as const satisfies ObjectOption;
+
+/** {@link MockServerConfig}: the tenant plus where and how to listen (the CLI's config file). */
+export const SERVER_OPTIONS = {
+  ...TENANT_OPTIONS,
+  title: 'MockServerConfig',
+  description:
+    'A @ropkit/mock-server configuration file (ropkit-mock-server --config FILE): the tenant, plus where and how to listen.',
+  properties: {
+    ...TENANT_OPTIONS.properties,
+    host: { type: 'string', description: 'Address to bind.', default: '127.0.0.1' },
+    port: {
+      type: 'integer',
+      description: 'Port to bind; `0` picks a free port.',
+      minimum: 0,
+      maximum: 65_535,
+      default: 0,
+    },
+    controlApi: {
+      type: 'boolean',
+      description: 'Serve the control API under `/__ropkit/`.',
+      default: false,
+    },
+  },
+} as const satisfies ObjectOption;
