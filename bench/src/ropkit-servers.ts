@@ -37,9 +37,9 @@ export const ROPKIT_SERVERS: Record<string, (env: BenchEnv) => Promise<Started>>
   },
   'koa + @ropkit/koa': async (env) => {
     const Koa = (await import('koa')).default;
-    const { auth, authErrors } = await import('@ropkit/koa');
+    const { auth, authErrorHandler } = await import('@ropkit/koa');
     const app = new Koa();
-    app.use(authErrors());
+    app.use(authErrorHandler());
     app.use(auth({ issuer: env.issuer, audience: env.audience, jwksUri: env.jwksUri }));
     app.use((ctx) => {
       ctx.body = body;

@@ -5,8 +5,8 @@ import type { AdapterUnderTest } from './scenario.js';
 
 /**
  * What `--adapter <name>` needs installed next to `@ropkit/conformance`, for each built-in
- * adapter: the adapter package (its `./conformance` entry is the test app) and the peers that
- * entry imports (the framework and its session, router and body plugins).
+ * adapter: every package the kit's test app of that adapter (`src/adapters/<name>.ts`) imports:
+ * the adapter, its framework and the framework's session, router and body plugins.
  */
 export const BUILT_IN_ADAPTER_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   express: ['@ropkit/express', 'express', 'express-session'],
@@ -102,7 +102,7 @@ function explainLoadFailure(specifier: string, error: unknown, cwd: string): Err
     if (missing !== undefined || codeOf(error) === 'ERR_PACKAGE_PATH_NOT_EXPORTED') {
       const what =
         missing === undefined
-          ? `the installed ${builtIn[0]} has no conformance entry (too old?)`
+          ? `the installed ${builtIn[0]} does not fit this kit (too old?)`
           : `${missing} is not installed`;
       return new CliError(
         `--adapter ${specifier} needs ${builtIn.join(', ')}; ${what}. Install them with:\n  ${installCommand(builtIn)}`,

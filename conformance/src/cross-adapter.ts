@@ -1,4 +1,4 @@
-import type { TestApp } from '@ropkit/core';
+import type { TestApp } from './test-app.js';
 import { KIT } from './conformance-tenant.js';
 import { ConformanceHttp, type Answer } from './http-client.js';
 import type { TokenFactory } from './token-factory.js';
@@ -121,6 +121,7 @@ export function loginReplayRequests(): ReplayRequest[] {
       body: form({ otp: '123456' }),
     },
     { name: 'logout without a session', method: 'POST', path: '/logout', headers: {} },
+    { name: 'the API called without a session', method: 'GET', path: '/call-api', headers: {} },
   ];
 }
 

@@ -103,11 +103,29 @@ export class ConformanceHttp {
 export class BrowserSession {
   readonly #http: ConformanceHttp;
   readonly #ip: string | undefined;
-  readonly #cookies = new Map<string, string>();
+  readonly #cookies: Map<string, string>;
 
-  constructor(http: ConformanceHttp, options: SessionOptions) {
+  constructor(http: ConformanceHttp, options: SessionOptions, cookies = new Map<string, string>()) {
     this.#http = http;
     this.#ip = options.ip;
+    this.#cookies = cookies;
+  }
+
+  /**
+   * A copy of this browser as it is now: the cookies it holds (a session id an attacker may have
+   * learnt), which the original's later requests no longer change.
+   */
+  snapshot(): BrowserSession {
+    return new BrowserSession(this.#http, this.#optionsOf(), new Map(this.#cookies));
+  }
+
+  /** The same browser (the same cookie jar) sent to another instance of the app. */
+  via(http: ConformanceHttp): BrowserSession {
+    return new BrowserSession(http, this.#optionsOf(), this.#cookies);
+  }
+
+  #optionsOf(): SessionOptions {
+    return this.#ip === undefined ? {} : { ip: this.#ip };
   }
 
   /** Every cookie value the app set, joined (to check no token is in it). */

@@ -40,4 +40,5 @@ export type {
   ScenarioContext,
   ScenarioGroup,
 } from './scenario.js';
+export type { SharedSessionStore, StartTestApp, TestApp, TestAppOptions } from './test-app.js';
 export { TokenFactory, createKitKey, type CraftOptions, type KitKey } from './token-factory.js';

@@ -1,12 +1,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { StartTestApp } from '@ropkit/core';
 import type { AdapterUnderTest } from './scenario.js';
+import type { StartTestApp } from './test-app.js';
 
+/** The kit's own test apps of ropkit's adapters (they need the adapter and its framework). */
 const BUILT_IN: Readonly<Record<string, string>> = {
-  express: '@ropkit/express/conformance',
-  koa: '@ropkit/koa/conformance',
-  fastify: '@ropkit/fastify/conformance',
+  express: '@ropkit/conformance/adapters/express',
+  koa: '@ropkit/conformance/adapters/koa',
+  fastify: '@ropkit/conformance/adapters/fastify',
 };
 
 /**

@@ -1,4 +1,5 @@
-import { isLoopbackHost, type TestApp, type TestAppOptions } from '@ropkit/core';
+import { isLoopbackHost } from '@ropkit/core/adapter';
+import type { TestApp, TestAppOptions } from './test-app.js';
 import { startAuthorizationServer, type Runtime } from './authorization-server.js';
 import { CATALOGUE } from './catalogue/index.js';
 import { conformanceTenant, KIT } from './conformance-tenant.js';

@@ -1,4 +1,4 @@
-import type { StartTestApp, TestApp, TestAppOptions } from '@ropkit/core';
+import type { StartTestApp, TestApp, TestAppOptions } from './test-app.js';
 import type { MockServerControl } from '@ropkit/mock-server';
 import type { ConformanceHttp } from './http-client.js';
 import type { DownstreamApi } from './downstream-api.js';
@@ -11,6 +11,7 @@ export type ScenarioGroup =
   | 'Key set and rotation'
   | 'Scopes and permissions'
   | 'Password grant through the login route'
+  | 'Sessions of the login routes'
   | 'Token lifecycle';
 
 /** The authorization server under the kit: the mock server, in a container or in-process. */

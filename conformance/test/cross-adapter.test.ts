@@ -1,7 +1,7 @@
-import { startTestApp as startExpress } from '@ropkit/express/conformance';
-import { startTestApp as startFastify } from '@ropkit/fastify/conformance';
-import { startTestApp as startKoa } from '@ropkit/koa/conformance';
-import type { TestApp } from '@ropkit/core';
+import { startTestApp as startExpress } from '../src/adapters/express.js';
+import { startTestApp as startFastify } from '../src/adapters/fastify.js';
+import { startTestApp as startKoa } from '../src/adapters/koa.js';
+import type { TestApp } from '../src/test-app.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DownstreamApi,
@@ -72,6 +72,7 @@ describe('MUST answer byte-identical status, WWW-Authenticate and body across ad
       'login, MFA required': 401,
       'OTP without a sign-in step': 401,
       'logout without a session': 204,
+      'the API called without a session': 401,
     });
   });
 });

@@ -1,4 +1,4 @@
-import { startTestApp } from '@ropkit/fastify/conformance';
+import { startTestApp } from '../src/adapters/fastify.js';
 import { describeConformance } from './support/describe-conformance.js';
 
 describeConformance({ name: 'fastify', startTestApp });

@@ -1,4 +1,4 @@
-import { startTestApp } from '@ropkit/koa/conformance';
+import { startTestApp } from '../src/adapters/koa.js';
 import { describeConformance } from './support/describe-conformance.js';
 
 describeConformance({ name: 'koa', startTestApp });

@@ -49,6 +49,14 @@ describe('codeExamples', () => {
     expect(() => codeExamples('R', block('<!-- readme-check: {mode:run} -->'))).toThrow(/not JSON/);
     expect(() => codeExamples('R', '```ts\nnever closed\n')).toThrow(/never closed/);
   });
+
+  it('reads a comment separated from its fence by a blank line, as prettier leaves it', () => {
+    const [example] = codeExamples(
+      'R',
+      '<!-- readme-check: {"mode":"vitest"} -->\n\n```ts\nx;\n```\n',
+    );
+    expect(example?.settings.mode).toBe('vitest');
+  });
 });
 
 describe('installedPackages', () => {

@@ -4,6 +4,7 @@ import { jwtValidation } from './jwt-validation.js';
 import { keySet } from './key-set.js';
 import { passwordGrant } from './password-grant.js';
 import { scopes } from './scopes.js';
+import { sessions } from './sessions.js';
 import { tokenLifecycle } from './token-lifecycle.js';
 
 /** Every scenario, grouped by spec, in report order. */
@@ -13,5 +14,6 @@ export const CATALOGUE: readonly Scenario[] = Object.freeze([
   ...keySet,
   ...scopes,
   ...passwordGrant,
+  ...sessions,
   ...tokenLifecycle,
 ]);

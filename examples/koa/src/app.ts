@@ -1,6 +1,6 @@
 import { Router } from '@koa/router';
 import Koa from 'koa';
-import { auth, authErrors, requireScopes } from '@ropkit/koa';
+import { auth, authErrorHandler, requireScopes } from '@ropkit/koa';
 import type { ApiConfig } from './config.ts';
 
 /**
@@ -11,7 +11,7 @@ import type { ApiConfig } from './config.ts';
 export function createApp(config: ApiConfig): Koa {
   const app = new Koa();
   // First, so it answers every failure below: status, WWW-Authenticate and a JSON body.
-  app.use(authErrors());
+  app.use(authErrorHandler());
 
   // One auth() per API: it holds the verifier, its key set and its cache.
   const checkJwt = auth({

@@ -1,3 +1,4 @@
+import { RopkitError } from './ropkit-error.js';
 import { bearerChallenge, sanitizeDescription } from './validation/challenge.js';
 
 /**
@@ -37,8 +38,8 @@ export interface BearerErrorBody {
  * The description is a fixed, library-written sentence: it never echoes token bytes or claim
  * values, and contains only characters allowed in a quoted header value (RFC 6750 section 3).
  */
-export abstract class BearerError extends Error {
-  abstract readonly code: BearerErrorCode;
+export abstract class BearerError extends RopkitError {
+  abstract override readonly code: BearerErrorCode;
   /** HTTP status to answer with. */
   abstract readonly status: 400 | 401 | 403 | 503;
   /** The realm of the challenge. */
@@ -51,10 +52,6 @@ export abstract class BearerError extends Error {
     super(safe, options.cause === undefined ? undefined : { cause: options.cause });
     this.description = safe;
     this.realm = options.realm;
-  }
-
-  override get name(): string {
-    return this.constructor.name;
   }
 
   /** The exact `WWW-Authenticate` value, or `undefined` when none is sent (503). */

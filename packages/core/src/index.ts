@@ -1,11 +1,19 @@
 /**
- * @ropkit/core: the framework-neutral half of ropkit.
+ * @ropkit/core: the framework-neutral half of ropkit, for applications.
  *
- * Validation of bearer access tokens (RFC 6750, RFC 9068, Auth0 access tokens) with jose, and
- * token acquisition and refresh for the Resource Owner Password flow over undici.
+ * - Protecting an API: {@link createAccessTokenVerifier} validates bearer access tokens (RFC 6750,
+ *   RFC 9068, Auth0 access tokens); failures are {@link BearerError}s ready to answer.
+ * - Signing users in and calling an API: {@link TokenClient} runs the Resource Owner Password
+ *   flow's grants over undici, {@link TokenManager} keeps the tokens fresh per session, and
+ *   {@link createAuthorizedFetch} calls your API with them.
+ *
+ * Framework adapters (and their authors) also use `@ropkit/core/adapter`.
  *
  * @packageDocumentation
  */
+export { RopkitError, type RopkitErrorCode } from './ropkit-error.js';
+
+// Protecting an API.
 export {
   BearerError,
   InsufficientScopeError,
@@ -15,26 +23,15 @@ export {
   MissingCredentialsError,
   type BearerErrorBody,
   type BearerErrorCode,
-  type BearerErrorOptions,
 } from './errors.js';
 export { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from './validation/algorithms.js';
 export {
   createAccessTokenVerifier,
   type AccessTokenVerifier,
 } from './validation/access-token-verifier.js';
+export type { BearerRequest, TokenLocation } from './validation/bearer-token.js';
 export {
-  extractBearerToken,
-  isB64Token,
-  type BearerRequest,
-  type ExtractOptions,
-  type TokenLocation,
-} from './validation/bearer-token.js';
-export { bearerChallenge } from './validation/challenge.js';
-export {
-  assertRequiredScopes,
   checkScopes,
-  grantedScopes,
-  isScopeToken,
   parseScopeClaim,
   type ScopeMatch,
   type ScopeSource,
@@ -45,24 +42,26 @@ export type {
   AccessTokenPayload,
   VerifiedAccessToken,
 } from './validation/verified-access-token.js';
-export {
-  DEFAULT_KEY_SET_LIMITS,
-  type AccessTokenVerifierOptions,
-  type ClaimCheck,
-  type ResolvedVerifierOptions,
+export type {
+  AccessTokenVerifierOptions,
+  ClaimCheck,
+  ResolvedVerifierOptions,
 } from './validation/verifier-options.js';
-export { isLoopbackHost } from './http/url-policy.js';
+export type { AuthOptions } from './http-api/protect.js';
 
-// Token acquisition and lifecycle (the Resource Owner Password flow).
+// Signing users in and calling an API (the Resource Owner Password flow).
 export {
   createAuthorizedFetch,
   bearerChallengeError,
   type AuthorizedFetch,
   type AuthorizedFetchOptions,
 } from './client/authorized-fetch.js';
+export {
+  bearerTokenInterceptor,
+  type BearerTokenInterceptorOptions,
+} from './client/bearer-interceptor.js';
 export type { ClientAuthenticationMethod } from './client/client-authentication.js';
-export { GRANT_TYPES } from './client/grant-types.js';
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './client/retry-policy.js';
+export type { RetryPolicy } from './client/retry-policy.js';
 export {
   TokenClient,
   type ForwardedFor,
@@ -78,7 +77,6 @@ export {
   ReauthenticationRequiredError,
   TokenError,
   TokenRequestError,
-  type OAuthErrorInit,
   type TokenErrorCode,
 } from './client/token-errors.js';
 export { TOKEN_CHANNELS, type TokenEvents, type TokenLogger } from './client/token-events.js';
@@ -94,39 +92,18 @@ export {
   type RefreshLock,
   type TokenStore,
 } from './client/token-store.js';
-export {
-  bearerTokenInterceptor,
-  type BearerTokenInterceptorOptions,
-} from './client/bearer-interceptor.js';
 
-// Framework glue shared by the adapters.
-export { authenticateRequest } from './http-api/authenticate-request.js';
+// What the adapters' login routes take and answer (the engine is on `@ropkit/core/adapter`).
+export { LOGIN_CHANNELS, type LoginEvents } from './sign-in/login-events.js';
+export type { LoginOptions, LoginSettings } from './sign-in/login-options.js';
 export {
-  renderBearerError,
-  type ErrorResponse,
-  type HttpAnswer,
-} from './http-api/error-response.js';
-export { renderLoginResult, type LoginResult } from './http-api/login-answer.js';
-export { loginTokenManager, type LoginManagerOptions } from './http-api/login-token-manager.js';
-export { rejectUnknownOptions } from './option-checks.js';
-export {
-  LOGIN_FIELDS_MISSING,
   LOGIN_OUTCOME_STATUS,
-  PasswordLogin,
-  newSessionKey,
-  readLoginCredentials,
-  readOtpField,
-  type LoginCredentials,
   type LoginOutcome,
-  type PasswordLoginOptions,
-} from './http-api/password-login.js';
+  type LoginResult,
+} from './sign-in/login-outcome.js';
+export type { LoginManagerOptions } from './sign-in/login-token-manager.js';
 export {
-  claimEquals,
-  claimIncludes,
-  claimRequirement,
-  scopeRequirement,
-  type AuthRequirement,
-} from './http-api/requirements.js';
-export type { StartTestApp, TestApp, TestAppOptions } from './http-api/test-app.js';
-export { anonymousRealmOf, markAnonymous } from './http-api/anonymous-realm.js';
-export { forwardableIp } from './http-api/forwardable-ip.js';
+  isPendingSignIn,
+  type PendingSignIn,
+  type PendingSignInStore,
+} from './sign-in/pending-sign-in.js';

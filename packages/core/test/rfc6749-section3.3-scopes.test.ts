@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  InsufficientScopeError,
-  assertRequiredScopes,
-  checkScopes,
-  grantedScopes,
-  parseScopeClaim,
-} from '../src/index.js';
+import { InsufficientScopeError, checkScopes, parseScopeClaim } from '../src/index.js';
+import { assertRequiredScopes, grantedScopes } from '../src/validation/scopes.js';
 
 describe('RFC 6749 section 3.3: scope claim parsing', () => {
   it('splits a space-delimited string', () => {

@@ -4,10 +4,10 @@ import {
   BearerError,
   InvalidRequestError,
   MissingCredentialsError,
-  extractBearerToken,
   type BearerRequest,
   type TokenLocation,
 } from '../src/index.js';
+import { extractBearerToken } from '../src/validation/bearer-token.js';
 
 const realm = 'api';
 const headerOnly = { realm, locations: new Set<TokenLocation>(['header']) };

@@ -26,8 +26,8 @@ declare global {
        * A valid access token of the signed-in session, refreshed first when due. Present after
        * {@link PasswordLoginHandlers.tokens}.
        *
-       * @throws {ReauthenticationRequiredError} the session is not signed in, or its refresh token
-       *   stopped working.
+       * @throws {ReauthenticationRequiredError} (401) the session is not signed in, or its refresh
+       *   token stopped working; {@link authErrorHandler} answers it 401 `login_required`.
        */
       accessToken: () => Promise<string>;
       /**
@@ -39,7 +39,7 @@ declare global {
   }
 }
 
-export { auth, type AuthOptions } from './auth.js';
+export { auth } from './auth.js';
 export { authErrorHandler } from './errors.js';
 export {
   passwordLogin,
@@ -48,15 +48,16 @@ export {
   type PasswordLoginOptions,
 } from './login.js';
 export {
-  requireAnyScope,
+  claimCheck,
   claimEquals,
   claimIncludes,
-  claimCheck,
+  requireAnyScope,
   requireScopes,
   requirement,
 } from './requirements.js';
 
-// The core types an Express user meets, so one import is enough.
+// The core names an Express user meets, so one import is enough.
+export type { AuthRequirement } from '@ropkit/core/adapter';
 export {
   BearerError,
   InsufficientScopeError,
@@ -65,12 +66,13 @@ export {
   KeySetUnavailableError,
   LOGIN_OUTCOME_STATUS,
   MissingCredentialsError,
-  renderLoginResult,
   ReauthenticationRequiredError,
+  RopkitError,
+  TokenError,
   type AccessTokenPayload,
-  type AccessTokenVerifierOptions,
-  type AuthRequirement,
+  type AuthOptions,
   type AuthorizedFetch,
+  type LoginOptions,
   type LoginOutcome,
   type LoginResult,
   type TokenClientOptions,

@@ -1,29 +1,38 @@
-import { renderBearerError, type BearerError } from '@ropkit/core';
-import type { AnyFastifyReply } from './fastify-types.js';
+import { renderError, type HttpAnswer } from '@ropkit/core/adapter';
+import type { FastifyError } from 'fastify';
+import type { AnyFastifyReply, AnyFastifyRequest } from './fastify-types.js';
+
+/** Writes one of core's answers; a JSON string body is sent as it is. */
+export function sendAnswer<Reply extends AnyFastifyReply>(reply: Reply, answer: HttpAnswer): Reply {
+  reply
+    .code(answer.status)
+    .headers(answer.headers)
+    .send(answer.body === '' ? undefined : answer.body);
+  return reply;
+}
 
 /**
- * Writes the answer to a {@link BearerError}: core's one rendering (`renderBearerError`), so that
- * Fastify, Express and Koa answer the same status, `WWW-Authenticate` and body byte for byte.
- *
- * The hooks of this package call it themselves, which keeps Fastify's default error handler (its
- * body is `{statusCode, code, error, message}`) and your own `setErrorHandler` out of the way.
- * Call it from your error handler when your code throws a `BearerError` itself.
+ * An error handler (`app.setErrorHandler(authErrorHandler())`) that answers the errors ropkit
+ * raises in your routes exactly as every ropkit adapter does (core's `renderError`): a
+ * `BearerError` with its status, `WWW-Authenticate` and `{"error":"...","error_description":"..."}`;
+ * a `ReauthenticationRequiredError` from `request.accessToken()` or `request.apiFetch()` (not
+ * signed in) with 401 `login_required`. Other errors go on to Fastify's default error handler.
+ * The hooks of this package answer their own failures; this is for errors your handlers throw.
  *
  * @example
  * ```ts
- * app.setErrorHandler((error, request, reply) => {
- *   if (error instanceof BearerError) return sendBearerError(reply, error);
- *   reply.send(error);
- * });
+ * app.setErrorHandler(authErrorHandler());
  * ```
- * @returns the reply, so an `async` hook can `return sendBearerError(reply, error)`.
  */
-export function sendBearerError<Reply extends AnyFastifyReply>(
-  reply: Reply,
-  error: BearerError,
-): Reply {
-  const { status, headers, body } = renderBearerError(error);
-  // The body is already JSON: with a JSON content type set, Fastify sends a string as it is.
-  reply.code(status).headers(headers).send(body);
-  return reply;
+export function authErrorHandler(): (
+  error: FastifyError,
+  request: AnyFastifyRequest,
+  reply: AnyFastifyReply,
+) => AnyFastifyReply {
+  return function ropkitAuthErrorHandler(error, _request, reply) {
+    const answer = renderError(error);
+    // Thrown again, it reaches the parent (or default) error handler (Fastify 5).
+    if (answer === undefined) throw error;
+    return sendAnswer(reply, answer);
+  };
 }

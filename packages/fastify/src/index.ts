@@ -19,41 +19,42 @@ declare module 'fastify' {
      */
     auth: VerifiedAccessToken | undefined;
     /**
-     * A valid access token for this session, refreshed first when due (needs the plugin's
-     * `login` option).
+     * A valid access token for this session, refreshed first when due (registered by
+     * `passwordLogin().tokens`).
      *
      * @throws {ReauthenticationRequiredError} not signed in, or the refresh token was refused.
      */
     accessToken: () => Promise<string>;
     /**
      * `fetch` with `Authorization: Bearer <this session's access token>`; refreshes and repeats
-     * once on `401 invalid_token` (needs the plugin's `login` option).
+     * once on `401 invalid_token` (registered by `passwordLogin().tokens`).
      */
     apiFetch: AuthorizedFetch;
   }
 }
 
-export { auth, type AuthHook, type AuthOptions } from './auth.js';
-export type { AnyFastifyReply, AnyFastifyRequest } from './fastify-types.js';
-export { sendBearerError } from './errors.js';
+export { auth, type AuthHook } from './auth.js';
+export { authErrorHandler } from './errors.js';
 export {
   passwordLogin,
-  type PasswordLoginOptions,
+  type LoginResponder,
   type LoginRouteHandler,
   type PasswordLoginHandlers,
+  type PasswordLoginOptions,
 } from './login.js';
-export { fastifyRopkit, type FastifyRopkitOptions } from './plugin.js';
 export {
+  claimCheck,
   claimEquals,
   claimIncludes,
   requireAnyScope,
-  claimCheck,
   requireScopes,
   requirement,
 } from './requirements.js';
-export { SESSION_KEY_FIELD } from './session-key.js';
+export type { AnyFastifyReply, AnyFastifyRequest } from './fastify-types.js';
+export { fastifyRopkit } from './plugin.js';
 
-// What route code and error handlers use, so one import is enough.
+// The core names a Fastify user meets, so one import is enough.
+export type { AuthRequirement } from '@ropkit/core/adapter';
 export {
   BearerError,
   InsufficientScopeError,
@@ -63,10 +64,12 @@ export {
   LOGIN_OUTCOME_STATUS,
   MissingCredentialsError,
   ReauthenticationRequiredError,
-  TokenClient,
-  renderLoginResult,
+  RopkitError,
+  TokenError,
   type AccessTokenPayload,
+  type AuthOptions,
   type AuthorizedFetch,
+  type LoginOptions,
   type LoginOutcome,
   type LoginResult,
   type TokenClientOptions,

@@ -3,7 +3,7 @@
  *
  * - Protecting an API: {@link auth} verifies bearer access tokens (RFC 6750) into
  *   `ctx.state.auth`; {@link requireScopes}, {@link requireAnyScope}, {@link claimCheck},
- *   {@link claimEquals} and {@link claimIncludes} add route rules; {@link authErrors} writes
+ *   {@link claimEquals} and {@link claimIncludes} add route rules; {@link authErrorHandler} writes
  *   the RFC 6750 answer every ropkit adapter writes.
  * - Signing users in and calling the API: {@link passwordLogin} (Resource Owner Password flow,
  *   tokens kept server-side), with `ctx.state.accessToken()` and `ctx.state.apiFetch()`.
@@ -12,7 +12,7 @@
  *
  * @packageDocumentation
  */
-import type { AuthorizedFetch, LoginOutcome, VerifiedAccessToken } from '@ropkit/core';
+import type { AuthorizedFetch, VerifiedAccessToken } from '@ropkit/core';
 
 declare module 'koa' {
   interface DefaultState {
@@ -23,24 +23,27 @@ declare module 'koa' {
     auth?: VerifiedAccessToken;
     /**
      * A valid access token of the session's user, refreshed first when due. Set by
-     * `passwordLogin().middleware`; rejects with `ReauthenticationRequiredError` when no one is
+     * `passwordLogin().tokens`; rejects with `ReauthenticationRequiredError` when no one is
      * signed in on the session or the refresh token stopped working.
      */
     accessToken: () => Promise<string>;
     /**
      * `fetch` with `Authorization: Bearer <the session's access token>`; refreshes when due, and
      * once more on a 401 `invalid_token` for an idempotent request. Set by
-     * `passwordLogin().middleware`; rejects like {@link accessToken}.
+     * `passwordLogin().tokens`; rejects like {@link accessToken}.
      */
     apiFetch: AuthorizedFetch;
-    /** The outcome of the login or OTP handler, for the middleware after it. */
-    loginOutcome?: LoginOutcome;
   }
 }
 
-export { auth, type AuthOptions } from './auth.js';
-export { authErrors } from './errors.js';
-export { passwordLogin, type PasswordLoginHandlers, type PasswordLoginOptions } from './login.js';
+export { auth } from './auth.js';
+export { authErrorHandler } from './errors.js';
+export {
+  passwordLogin,
+  type LoginResponder,
+  type PasswordLoginHandlers,
+  type PasswordLoginOptions,
+} from './login.js';
 export {
   claimCheck,
   claimEquals,
@@ -49,9 +52,9 @@ export {
   requireScopes,
   requirement,
 } from './requirements.js';
-export { SESSION_TOKEN_KEY_FIELD } from './session.js';
 
-// The core types and errors a Koa user meets, so one import is enough.
+// The core names a Koa user meets, so one import is enough.
+export type { AuthRequirement } from '@ropkit/core/adapter';
 export {
   BearerError,
   InsufficientScopeError,
@@ -61,11 +64,12 @@ export {
   LOGIN_OUTCOME_STATUS,
   MissingCredentialsError,
   ReauthenticationRequiredError,
+  RopkitError,
   TokenError,
-  renderLoginResult,
   type AccessTokenPayload,
-  type AccessTokenVerifierOptions,
+  type AuthOptions,
   type AuthorizedFetch,
+  type LoginOptions,
   type LoginOutcome,
   type LoginResult,
   type TokenClientOptions,

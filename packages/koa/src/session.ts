@@ -1,46 +1,47 @@
+import { SESSION_KEY_FIELD, sessionMissingError, type LoginSession } from '@ropkit/core/adapter';
 import type { Context } from 'koa';
 
-/**
- * The session field holding the key the session's tokens are filed under in the token manager.
- * Only this random key (from core's `newSessionKey()`) lives in the session, never a token:
- * with koa-session's default cookie store the session is the cookie.
- */
-export const SESSION_TOKEN_KEY_FIELD = 'ropkitTokenKey';
+/** The parts of koa-session's `ctx.session` the login routes use (koa-session 7). */
+interface RenewableSession {
+  toJSON(): object;
+  regenerate(): Promise<void> | undefined;
+}
 
-/** `ctx.session` as koa-session provides it; a clear error when no session middleware ran. */
-function sessionOf(ctx: Context): object {
+function isRenewable(session: unknown): session is RenewableSession {
+  return (
+    typeof session === 'object' &&
+    session !== null &&
+    typeof Reflect.get(session, 'toJSON') === 'function' &&
+    typeof Reflect.get(session, 'regenerate') === 'function'
+  );
+}
+
+function sessionOf(ctx: Context): RenewableSession {
+  // Read without koa-session's types, so this package's types do not depend on them.
   const session: unknown = Reflect.get(ctx, 'session');
-  if (typeof session !== 'object' || session === null) {
-    throw new Error(
-      '@ropkit/koa needs ctx.session: add koa-session (app.use(session(app))) before the login middleware',
-    );
-  }
+  if (!isRenewable(session)) throw sessionMissingError('koa-session 7 (app.use(session(app)))');
   return session;
 }
 
-/** The session's token key, or `undefined` when no one signed in on this session. */
-export function readTokenKey(ctx: Context): string | undefined {
-  const key: unknown = Reflect.get(sessionOf(ctx), SESSION_TOKEN_KEY_FIELD);
-  return typeof key === 'string' && key !== '' ? key : undefined;
-}
-
 /**
- * Files `key` in the session under a new session id, when the session library can issue one
- * (koa-session's `regenerate()`): a session id planted before sign-in (session fixation, OWASP)
- * must not end up signed in.
+ * koa-session's `regenerate()` keeps the data under the new id: the data is dropped first, as
+ * the other adapters' session libraries do; then `key`, if any, is filed.
  */
-export async function storeTokenKey(ctx: Context, key: string): Promise<void> {
+async function renew(ctx: Context, key: string | undefined): Promise<void> {
   const session = sessionOf(ctx);
-  Reflect.set(session, SESSION_TOKEN_KEY_FIELD, key);
-  const regenerate: unknown = Reflect.get(session, 'regenerate');
-  if (typeof regenerate === 'function') {
-    const done: unknown = Reflect.apply(regenerate, session, []);
-    await done;
-  }
+  for (const field of Object.keys(session.toJSON())) Reflect.deleteProperty(session, field);
+  if (key !== undefined) Reflect.set(session, SESSION_KEY_FIELD, key);
+  await session.regenerate();
 }
 
-/** Ends the session (koa-session: `ctx.session = null` clears the cookie and the store entry). */
-export function destroySession(ctx: Context): void {
-  sessionOf(ctx);
-  Reflect.set(ctx, 'session', null);
+/** The login engine's session port for koa-session. */
+export function koaSession(ctx: Context): LoginSession {
+  return {
+    readKey() {
+      const key: unknown = Reflect.get(sessionOf(ctx), SESSION_KEY_FIELD);
+      return typeof key === 'string' && key !== '' ? key : undefined;
+    },
+    adoptKey: (key) => renew(ctx, key),
+    clear: () => renew(ctx, undefined),
+  };
 }

@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import {
   MemoryTokenStore,
   type ManagedTokenSet,
+  type PendingSignIn,
+  type PendingSignInStore,
   type RefreshLock,
   type TokenStore,
 } from '@ropkit/core';
+import { decodePendingSignIn, encodePendingSignIn } from './pending-sign-in-codec.js';
 import type { RedisSubscriberLike } from './redis-client.js';
 import { acquireLock, type LockCommands } from './redis-lock.js';
 import { RedisUnavailableError, TokenDecryptionError } from './redis-store-errors.js';
@@ -21,6 +24,8 @@ import { withTimeout } from './with-timeout.js';
 /** Redis key names of one token manager key. */
 interface Names {
   tokens: string;
+  /** A sign-in waiting for its second factor (MFA). */
+  pending: string;
   lock: string;
   channel: string;
 }
@@ -35,11 +40,13 @@ const LOCAL_LOCK: RefreshLock = Object.freeze({ release: () => Promise.resolve()
  *   tokens nor the session ids (key names hold a SHA-256 of the key);
  * - each set expires with its refresh token (`refreshTokenTtlMs`), or with its access token when
  *   it has no refresh token;
+ * - a sign-in waiting for its second factor (the sign-in engine's pending MFA step) is kept the
+ *   same way, encrypted, until it expires, so any instance can finish it;
  * - a refresh lock (`SET NX PX`, released by compare-and-delete) makes one instance refresh a key
  *   while the others wait for its result (pub/sub, with a bounded poll);
  * - while Redis is unavailable it fails closed, or falls back to memory (`onUnavailable`).
  */
-export class RedisTokenStore implements TokenStore {
+export class RedisTokenStore implements TokenStore, PendingSignInStore {
   readonly #options: ResolvedStoreOptions;
   readonly #cipher: TokenCipher;
   readonly #lockCommands: LockCommands;
@@ -131,6 +138,64 @@ export class RedisTokenStore implements TokenStore {
     } catch (error) {
       await this.#fallback('delete', error);
       this.#dirty.set(key, 'delete');
+    }
+  }
+
+  /**
+   * The sign-in waiting for its second factor under `key`, or `undefined` (none, or expired).
+   *
+   * @throws {RedisUnavailableError} Redis is unavailable and the policy is `'fail-closed'`.
+   * @throws {TokenDecryptionError} the stored step does not decrypt with the given keys.
+   */
+  async getPendingSignIn(key: string): Promise<PendingSignIn | undefined> {
+    const names = this.#names(key);
+    let raw: unknown;
+    try {
+      raw = await this.#command('get', () => this.#options.client.get(names.pending));
+    } catch (error) {
+      return (await this.#fallback('get', error)).getPendingSignIn(key);
+    }
+    if (raw === null || raw === undefined) return undefined;
+    const sealed = Buffer.isBuffer(raw) ? raw.toString('utf8') : raw;
+    if (typeof sealed !== 'string') {
+      throw new TokenDecryptionError('The stored sign-in step is not a string');
+    }
+    const pending = decodePendingSignIn(this.#cipher.open(sealed, names.pending));
+    return pending.expiresAt > this.#options.clock() ? pending : undefined;
+  }
+
+  /**
+   * Keeps `pending` under `key`, encrypted, until `pending.expiresAt`.
+   *
+   * @throws {RedisUnavailableError} Redis is unavailable and the policy is `'fail-closed'`.
+   */
+  async setPendingSignIn(key: string, pending: PendingSignIn): Promise<void> {
+    const names = this.#names(key);
+    const value = this.#cipher.seal(encodePendingSignIn(pending), names.pending);
+    const ttlMs = Math.max(1, Math.ceil(pending.expiresAt - this.#options.clock()));
+    try {
+      await this.#command('set', () =>
+        this.#options.client.set(names.pending, value, {
+          expiration: { type: 'PX', value: ttlMs },
+        }),
+      );
+    } catch (error) {
+      await (await this.#fallback('set', error)).setPendingSignIn(key, pending);
+    }
+  }
+
+  /**
+   * Forgets the sign-in step under `key`.
+   *
+   * @throws {RedisUnavailableError} Redis is unavailable and the policy is `'fail-closed'`.
+   */
+  async deletePendingSignIn(key: string): Promise<void> {
+    const names = this.#names(key);
+    await this.#memory?.deletePendingSignIn(key);
+    try {
+      await this.#command('delete', () => this.#options.client.del(names.pending));
+    } catch (error) {
+      await this.#fallback('delete', error);
     }
   }
 
@@ -234,6 +299,7 @@ export class RedisTokenStore implements TokenStore {
     const prefix = this.#options.keyPrefix;
     return {
       tokens: `${prefix}set:${id}`,
+      pending: `${prefix}pending:${id}`,
       lock: `${prefix}lock:${id}`,
       channel: `${prefix}unlock:${id}`,
     };

@@ -5,6 +5,7 @@ import {
   type ManagedTokenSet,
   type TokenManagerOptions,
 } from '@ropkit/core';
+import { createLoginRoutes } from '@ropkit/core/adapter';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   RedisTokenStore,
@@ -12,7 +13,9 @@ import {
   TokenDecryptionError,
   type RedisTokenStoreOptions,
 } from '../src/index.js';
-import { newKey, TUTORIAL, useMockServer, useRedis } from './support/setup.js';
+import { newKey, totp, TUTORIAL, USERS, useMockServer, useRedis } from './support/setup.js';
+
+const MFA_USER = USERS.mfa;
 
 const redis = useRedis();
 const mock = useMockServer();
@@ -179,6 +182,78 @@ describe('encryption at rest', () => {
     bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 1;
     await client.set(key, bytes.toString('base64'));
     await expect(store.get(SESSION)).rejects.toBeInstanceOf(TokenDecryptionError);
+  });
+});
+
+/** A pending MFA step that expires in `expiresInMs`. */
+function step(expiresInMs = 60_000) {
+  return { mfaToken: 'mfa-token-canary-5555', expiresAt: Date.now() + expiresInMs };
+}
+
+/** The core sign-in engine over a new store on the test's Redis. */
+async function engineOnRedis() {
+  return createLoginRoutes({ manager: manager(await newStore()) });
+}
+
+describe('pending sign-ins (an MFA step waiting for its code)', () => {
+  it('round-trips encrypted, apart from the token set, and is shared by two instances', async () => {
+    const first = await newStore();
+    const second = await newStore();
+    const pending = step();
+    await first.setPendingSignIn(SESSION, pending);
+    expect(await second.getPendingSignIn(SESSION)).toEqual(pending);
+    expect(await second.get(SESSION)).toBeUndefined();
+    const text = JSON.stringify(await dump());
+    for (const secret of ['canary', SESSION, 'mfaToken']) expect(text).not.toContain(secret);
+    await second.deletePendingSignIn(SESSION);
+    expect(await first.getPendingSignIn(SESSION)).toBeUndefined();
+  });
+
+  it('expires in Redis with the step (PX), and is not served once expired', async () => {
+    const store = await newStore();
+    await store.setPendingSignIn(SESSION, step(5_000));
+    const client = await redis.client();
+    const [name = ''] = await client.keys(`${prefix}pending:*`);
+    const ttl = await client.pTTL(name);
+    expect(ttl).toBeGreaterThan(3_000);
+    expect(ttl).toBeLessThanOrEqual(5_000);
+    await store.setPendingSignIn(SESSION, step(30));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await store.getPendingSignIn(SESSION)).toBeUndefined();
+  });
+
+  it('a step copied under another session key does not decrypt', async () => {
+    const store = await newStore();
+    await store.setPendingSignIn(SESSION, step());
+    const client = await redis.client();
+    const [name = ''] = await client.keys(`${prefix}pending:*`);
+    const value = (await client.get(name)) ?? '';
+    await store.setPendingSignIn('another-session', step());
+    const [other = ''] = (await client.keys(`${prefix}pending:*`)).filter((key) => key !== name);
+    await client.set(other, value);
+    await expect(store.getPendingSignIn('another-session')).rejects.toBeInstanceOf(
+      TokenDecryptionError,
+    );
+  });
+
+  it('an MFA sign-in started on one instance finishes on another (core sign-in engine)', async () => {
+    const [first, second] = [await engineOnRedis(), await engineOnRedis()];
+    const data: Record<string, string> = {};
+    const session = {
+      readKey: () => data['ropkitKey'],
+      adoptKey: async (key: string) => void (data['ropkitKey'] = key),
+      clear: async () => void delete data['ropkitKey'],
+    };
+    const started = await first.login({
+      body: { username: MFA_USER.email, password: MFA_USER.password },
+      ip: undefined,
+      session,
+    });
+    expect(started.result.status).toBe('mfa_required');
+    const otp = totp(MFA_USER.totpSecret, await mock.server.control.now());
+    const done = await second.verifyOtp({ body: { otp }, ip: undefined, session });
+    expect(done.result).toEqual({ status: 'signed_in' });
+    expect(await first.accessToken(session, undefined)).toEqual(expect.any(String));
   });
 });
 

@@ -124,7 +124,7 @@ async function runExample(
       : { kind: 'skipped', why };
   }
   if (settings.mode === 'typecheck') return { kind: 'type-checked' };
-  const env = childEnv({});
+  const env = childEnv(settings.env);
   const timeoutMs = settings.timeoutSeconds * 1000;
   if (settings.mode === 'run' || settings.mode === 'vitest') {
     const [command, args] =

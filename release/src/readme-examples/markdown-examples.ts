@@ -1,7 +1,8 @@
 /**
  * Reads a README the way a user does: its `ts` code blocks are the examples to paste, and its
  * `npm install` lines say what to install first. An HTML comment on the line before a block's
- * opening fence tells the checker how to run it (see {@link ExampleSettings}).
+ * opening fence (blank lines between are allowed) tells the checker how to run it (see
+ * {@link ExampleSettings}).
  */
 
 /** One HTTP request a `server` example must answer, in order, with one cookie jar. */
@@ -36,6 +37,8 @@ export interface ExampleSettings {
   reason?: string;
   /** Seconds the example may take; default 60. */
   timeoutSeconds: number;
+  /** Environment variables the example reads (as its prose tells the user to set them). */
+  env: Record<string, string>;
 }
 
 /** A `ts` code block of a README. */
@@ -65,7 +68,10 @@ export function codeExamples(readme: string, text: string): CodeExample[] {
     if (end === -1) throw new Error(`${readme}:${index + 1}: a code block is never closed`);
     if (TS_LANGUAGES.has(language)) {
       const where = `${readme}:${index + 1}`;
-      const annotation = ANNOTATION.exec((lines[index - 1] ?? '').trim());
+      // The comment may be separated from the fence by blank lines (prettier adds one).
+      let above = index - 1;
+      while (above >= 0 && (lines[above] ?? '').trim() === '') above--;
+      const annotation = ANNOTATION.exec((lines[above] ?? '').trim());
       examples.push({
         readme,
         line: index + 1,
@@ -112,6 +118,7 @@ function parseSettings(json: string | undefined, where: string): ExampleSettings
     requests: [],
     requires: [],
     timeoutSeconds: 60,
+    env: {},
   };
   if (json === undefined) return settings;
   let value: unknown;
@@ -143,6 +150,14 @@ function parseSettings(json: string | undefined, where: string): ExampleSettings
         if (!Array.isArray(field)) throw new Error(`${where}: "requires" must be an array`);
         settings.requires = field.map((name: unknown) =>
           oneOf(name, SERVICES, `${where}: "requires"`),
+        );
+        break;
+      case 'env':
+        if (!isObject(field) || !Object.values(field).every((entry) => typeof entry === 'string')) {
+          throw new Error(`${where}: "env" must map names to strings`);
+        }
+        settings.env = Object.fromEntries(
+          Object.entries(field).map(([name, entry]) => [name, String(entry)]),
         );
         break;
       case 'requests':

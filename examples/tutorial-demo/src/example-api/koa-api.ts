@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import Koa, { type Middleware } from 'koa';
-import { auth, authErrors, requireScopes } from '@ropkit/koa';
+import { auth, authErrorHandler, requireScopes } from '@ropkit/koa';
 import { REQUIRED_SCOPE, type ExampleApiOptions, type RunningApi } from './api-options.ts';
 
 /**
@@ -11,7 +11,7 @@ import { REQUIRED_SCOPE, type ExampleApiOptions, type RunningApi } from './api-o
  */
 export async function startKoaApi(options: ExampleApiOptions): Promise<RunningApi> {
   const app = new Koa();
-  app.use(authErrors()); // first: answers 401/403/400/503 with WWW-Authenticate and a JSON body
+  app.use(authErrorHandler()); // first: answers 401/403/400/503 with WWW-Authenticate and a JSON body
 
   const checkJwt = auth({ issuer: options.issuer, audience: options.audience });
 

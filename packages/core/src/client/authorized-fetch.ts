@@ -1,4 +1,9 @@
-import { Headers, fetch, type Dispatcher, type RequestInit, type Response } from 'undici';
+import {
+  fetch,
+  type Dispatcher,
+  type RequestInit as UndiciRequestInit,
+  type Response as UndiciResponse,
+} from 'undici';
 import type { TokenManager } from './token-manager.js';
 
 /** Options of {@link createAuthorizedFetch}. */
@@ -13,8 +18,45 @@ export interface AuthorizedFetchOptions {
   dispatcher?: Dispatcher;
 }
 
-/** The `fetch` that {@link createAuthorizedFetch} returns. */
+/**
+ * The `fetch` that {@link createAuthorizedFetch} returns, typed with the global fetch types (what
+ * application code has in scope); undici is the implementation.
+ */
 export type AuthorizedFetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** RFC 9110 section 15.3.5 and 15.4.5: statuses whose answer has no content. */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The request for undici's own `fetch`. It takes the same bodies as the global one, but knows
+ * only its own `FormData`: a global `FormData` or `Blob` is encoded by a global `Response` first
+ * (its multipart boundary goes into `Content-Type`).
+ */
+function toUndiciInit(init: RequestInit, headers: Headers): UndiciRequestInit {
+  let { body } = init;
+  if (body instanceof FormData || body instanceof Blob) {
+    const encoded = new Response(body);
+    const type = encoded.headers.get('content-type');
+    if (type !== null && !headers.has('content-type')) headers.set('content-type', type);
+    body = encoded.body;
+  }
+  // A stream body is sent as it comes (WHATWG fetch: `duplex: 'half'` is required for it).
+  const duplex = body instanceof ReadableStream ? { duplex: 'half' } : {};
+  const prepared = { ...init, body, headers: Object.fromEntries(headers), ...duplex };
+  // The global and undici's RequestInit describe the same runtime shapes (Node's fetch is
+  // undici); their declarations differ only by the undici version behind them.
+  // oxlint-disable-next-line typescript/no-unsafe-type-assertion
+  return prepared as UndiciRequestInit;
+}
+
+/** undici's answer as a global `Response`, the type callers have (the body streams through). */
+function toGlobalResponse(answer: UndiciResponse): Response {
+  return new Response(NULL_BODY.has(answer.status) ? null : answer.body, {
+    status: answer.status,
+    statusText: answer.statusText,
+    headers: answer.headers,
+  });
+}
 
 /** RFC 9110 section 9.2.2: methods whose repetition has the same effect as one request. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -51,10 +93,14 @@ export function createAuthorizedFetch(options: AuthorizedFetchOptions): Authoriz
     throw new TypeError('"key" must be a non-empty string');
   const tokenOptions = forwardedFor === undefined ? {} : { forwardedFor };
 
-  const send = (input: string | URL, init: RequestInit, token: string): Promise<Response> => {
+  const send = async (input: string | URL, init: RequestInit, token: string): Promise<Response> => {
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${token}`);
-    return fetch(input, { ...init, headers, ...(dispatcher === undefined ? {} : { dispatcher }) });
+    const answer = await fetch(input, {
+      ...toUndiciInit(init, headers),
+      ...(dispatcher === undefined ? {} : { dispatcher }),
+    });
+    return toGlobalResponse(answer);
   };
 
   return async (input, init = {}) => {

@@ -1,3 +1,5 @@
+import { RopkitError } from '../ropkit-error.js';
+
 /** Every failure of token acquisition, as one union of string codes. */
 export type TokenErrorCode =
   /** The authorization server answered with an OAuth error (RFC 6749 section 5.2). */
@@ -15,12 +17,8 @@ export type TokenErrorCode =
  * Base class of token acquisition failures. Messages and fields never contain a secret: no
  * password, client secret, Basic header, token or mfa_token, in any encoding.
  */
-export abstract class TokenError extends Error {
-  abstract readonly code: TokenErrorCode;
-
-  override get name(): string {
-    return this.constructor.name;
-  }
+export abstract class TokenError extends RopkitError {
+  abstract override readonly code: TokenErrorCode;
 }
 
 /** Options of {@link OAuthError}. */
@@ -96,6 +94,15 @@ export class MfaRequiredError extends OAuthError {
  */
 export class ReauthenticationRequiredError extends TokenError {
   readonly code = 'reauthentication_required' as const;
+  /**
+   * 401: a route that needs the session's tokens answers "sign in" rather than a 500, also under
+   * the frameworks' own error handling (Express's final handler, Koa's, Fastify's read these).
+   */
+  readonly status = 401;
+  /** The same, as http-errors and Fastify name it. */
+  readonly statusCode = 401;
+  /** Koa shows the (secret-free) message to the client. */
+  readonly expose = true;
 }
 
 /**

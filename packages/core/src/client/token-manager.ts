@@ -260,6 +260,11 @@ export class TokenManager {
     await this.#forget(key, 'deleted');
   }
 
+  /** The store holding the token sets (the sign-in engine keeps pending MFA steps in it too). */
+  get store(): TokenStore {
+    return this.#store;
+  }
+
   /** Stops background refresh timers. */
   close(): void {
     for (const timer of this.#timers.values()) clearTimeout(timer);

@@ -1,3 +1,4 @@
+import type { PendingSignIn, PendingSignInStore } from '../sign-in/pending-sign-in.js';
 import type { TokenSet } from './token-set.js';
 
 /** A token set as the manager keeps it: with the time its refresh is due. */
@@ -10,6 +11,11 @@ export interface ManagedTokenSet extends TokenSet {
  * Where the token manager keeps token sets, by key (a session id, a service account name).
  * Small and async so a Redis or SQL store is a short file. `set` replaces the whole record,
  * which is what makes a rotated refresh token replace the old one atomically.
+ *
+ * The sign-in engine also keeps a sign-in waiting for its second factor here
+ * (`getPendingSignIn`, `setPendingSignIn`, `deletePendingSignIn`): optional for a store that
+ * only serves a `TokenManager`, required by the login routes, so that an MFA step started on one
+ * instance finishes on another.
  */
 export interface TokenStore {
   /** The token set under `key`, or `undefined`. */
@@ -32,6 +38,12 @@ export interface TokenStore {
    * expired, `false` when the bound passed first. Must never wait without a bound.
    */
   waitForUnlock?(key: string): Promise<boolean>;
+  /** The pending sign-in under `key`, or `undefined`; see {@link PendingSignInStore}. */
+  getPendingSignIn?(key: string): Promise<PendingSignIn | undefined>;
+  /** Keeps `pending` under `key` until it expires; see {@link PendingSignInStore}. */
+  setPendingSignIn?(key: string, pending: PendingSignIn): Promise<void>;
+  /** Forgets the pending sign-in under `key`; see {@link PendingSignInStore}. */
+  deletePendingSignIn?(key: string): Promise<void>;
 }
 
 /** A refresh lock held by this instance, from {@link TokenStore.lock}. */
@@ -46,9 +58,11 @@ export interface RefreshLock {
 
 /**
  * The default store: in memory, bounded. When full, the least recently used key goes first.
+ * Pending sign-ins are kept apart, under the same bound, until they expire.
  */
-export class MemoryTokenStore implements TokenStore {
+export class MemoryTokenStore implements TokenStore, PendingSignInStore {
   readonly #entries = new Map<string, ManagedTokenSet>();
+  readonly #pending = new Map<string, PendingSignIn>();
   readonly #maxEntries: number;
 
   /** @param options.maxEntries Most keys kept. Default `10000`. */
@@ -87,7 +101,31 @@ export class MemoryTokenStore implements TokenStore {
     return Promise.resolve();
   }
 
-  /** Number of keys held. */
+  /** The pending sign-in under `key`, unless it expired. */
+  getPendingSignIn(key: string): Promise<PendingSignIn | undefined> {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined && pending.expiresAt <= Date.now()) this.#pending.delete(key);
+    return Promise.resolve(this.#pending.get(key));
+  }
+
+  /** Keeps `pending` until it expires; when full, the oldest pending sign-in goes first. */
+  setPendingSignIn(key: string, pending: PendingSignIn): Promise<void> {
+    this.#pending.delete(key);
+    if (this.#pending.size >= this.#maxEntries) {
+      const oldest = this.#pending.keys().next();
+      if (oldest.done !== true) this.#pending.delete(oldest.value);
+    }
+    this.#pending.set(key, pending);
+    return Promise.resolve();
+  }
+
+  /** Forgets the pending sign-in under `key`. */
+  deletePendingSignIn(key: string): Promise<void> {
+    this.#pending.delete(key);
+    return Promise.resolve();
+  }
+
+  /** Number of keys with token sets held. */
   get size(): number {
     return this.#entries.size;
   }

@@ -1,4 +1,5 @@
-import type { BearerError } from '../errors.js';
+import { ReauthenticationRequiredError, TokenError } from '../client/token-errors.js';
+import { BearerError } from '../errors.js';
 
 /** A complete HTTP answer: what every adapter writes, byte for byte. */
 export interface HttpAnswer {
@@ -9,21 +10,60 @@ export interface HttpAnswer {
   body: string;
 }
 
-/** The answer {@link renderBearerError} gives. */
-export type ErrorResponse = HttpAnswer;
+const JSON_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  // An answer about credentials must not be cached (RFC 9111 section 5.2.2.5).
+  'cache-control': 'no-store',
+} as const;
 
 /**
  * The one rendering of a {@link BearerError} shared by all adapters, so that for the same input
  * Express, Koa and Fastify answer the same status, `WWW-Authenticate` and body:
  * `{"error":"invalid_token","error_description":"..."}` as `application/json; charset=utf-8`,
- * with `Cache-Control: no-store` (an error about credentials must not be cached).
+ * with `Cache-Control: no-store`.
  */
-export function renderBearerError(error: BearerError): ErrorResponse {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-  };
+export function renderBearerError(error: BearerError): HttpAnswer {
+  const headers: Record<string, string> = { ...JSON_HEADERS };
   const challenge = error.wwwAuthenticate;
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
   return { status: error.status, headers, body: JSON.stringify(error.body) };
+}
+
+/**
+ * The answer to any error ropkit knows how to answer, or `undefined` for the others (they go to
+ * the framework's own error handling):
+ * - a {@link BearerError}: see {@link renderBearerError};
+ * - a {@link ReauthenticationRequiredError} from `accessToken()` or `apiFetch()` (no one is
+ *   signed in on the session, or its refresh token stopped working): 401
+ *   `{"error":"login_required","error_description":"Sign in to continue"}`, never a 500. There is
+ *   no `WWW-Authenticate`: a session cookie has no registered HTTP authentication scheme to
+ *   challenge with (RFC 9110 section 11.6.1);
+ * - another {@link TokenError} from them (the authorization server failed or did not answer while
+ *   a refresh was due): 503 `temporarily_unavailable`, with `Retry-After` when the server said
+ *   how long to wait; the session stays signed in.
+ */
+export function renderError(error: unknown): HttpAnswer | undefined {
+  if (error instanceof BearerError) return renderBearerError(error);
+  if (error instanceof ReauthenticationRequiredError) {
+    return {
+      status: 401,
+      headers: { ...JSON_HEADERS },
+      body: JSON.stringify({ error: 'login_required', error_description: 'Sign in to continue' }),
+    };
+  }
+  if (error instanceof TokenError) {
+    const retryAfter: unknown = Reflect.get(error, 'retryAfter');
+    return {
+      status: 503,
+      headers: {
+        ...JSON_HEADERS,
+        ...(typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {}),
+      },
+      body: JSON.stringify({
+        error: 'temporarily_unavailable',
+        error_description: 'The sign-in service is unavailable: try again later',
+      }),
+    };
+  }
+  return undefined;
 }

@@ -1,15 +1,12 @@
-import type { HttpAnswer } from './error-response.js';
-import { LOGIN_OUTCOME_STATUS, type LoginOutcome } from './password-login.js';
-
-/** What a login, OTP or logout request ended in: a {@link LoginOutcome}, or signed out. */
-export type LoginResult = LoginOutcome | { status: 'signed_out' };
+import type { HttpAnswer } from '../http-api/error-response.js';
+import { LOGIN_OUTCOME_STATUS, type LoginResult } from './login-outcome.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * The one rendering of a login, OTP or logout result shared by all adapters, so that Express,
- * Koa and Fastify answer the same bytes: the {@link LoginOutcome} as JSON with its status from
- * {@link LOGIN_OUTCOME_STATUS}, `204` with no body for `signed_out`. Every answer carries
+ * Koa and Fastify answer the same bytes: the `LoginOutcome` as JSON with its status from
+ * `LOGIN_OUTCOME_STATUS`, `204` with no body for `signed_out`. Every answer carries
  * `Cache-Control: no-store`: it says who is signed in, and answers about credentials must not be
  * kept by caches (RFC 9111 section 5.2.2.5; RFC 6749 section 5.1 asks the same of tokens). A
  * `rate_limited` answer says when to try again in `Retry-After` (RFC 6585 section 4).
@@ -17,7 +14,11 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  */
 export function renderLoginResult(result: LoginResult): HttpAnswer {
   if (result.status === 'signed_out') {
-    return { status: 204, headers: { 'cache-control': 'no-store' }, body: '' };
+    return {
+      status: LOGIN_OUTCOME_STATUS.signed_out,
+      headers: { 'cache-control': 'no-store' },
+      body: '',
+    };
   }
   const headers: Record<string, string> = {
     'content-type': JSON_TYPE,

@@ -15,11 +15,11 @@ export interface BearerRequest {
    * The raw header list (`req.rawHeaders`), used to see a repeated Authorization header:
    * Node keeps only the first one in `headers`.
    */
-  rawHeaders?: readonly string[];
+  rawHeaders?: readonly string[] | undefined;
   /** Request method, upper case. */
-  method?: string;
+  method?: string | undefined;
   /** Parsed query string. */
-  query?: URLSearchParams | Readonly<Record<string, unknown>>;
+  query?: URLSearchParams | Readonly<Record<string, unknown>> | undefined;
   /** Parsed body; read only for `application/x-www-form-urlencoded` requests. */
   body?: unknown;
 }

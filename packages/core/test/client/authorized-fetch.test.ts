@@ -53,6 +53,12 @@ beforeAll(async () => {
           return;
         }
         if (req.url === '/api/admin') checkScopes(auth.scopes, ['admin'], 'all', 'api');
+        if (req.url === '/api/echo') {
+          let text = '';
+          req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          req.on('end', () => send(200, { type: req.headers['content-type'], text }));
+          return;
+        }
         send(200, { sub: auth.payload.sub, method: req.method });
       })
       .catch((error: unknown) => {
@@ -161,5 +167,27 @@ describe('bearerTokenInterceptor', () => {
     } finally {
       await dispatcher.close();
     }
+  });
+});
+
+describe('createAuthorizedFetch speaks the global fetch types', () => {
+  it('answers a global Response, and sends a global FormData as multipart', async () => {
+    const manager = new TokenManager({ client: tutorialClient(mock.server) });
+    await manager.signIn('global-types', {
+      username: TUTORIAL.username,
+      password: TUTORIAL.password,
+    });
+    const call = createAuthorizedFetch({ manager, key: 'global-types' });
+    const plain: Response = await call(`${apiUrl}/api/private`);
+    expect(plain).toBeInstanceOf(globalThis.Response);
+    expect(plain.status).toBe(200);
+    const form = new FormData();
+    form.set('field', 'value');
+    const echoed = await call(`${apiUrl}/api/echo`, { method: 'POST', body: form });
+    const { type, text } = (await echoed.json()) as { type: string; text: string };
+    expect(type).toMatch(/^multipart\/form-data; boundary=/);
+    expect(text).toContain('name="field"');
+    expect(text).toContain('value');
+    manager.close();
   });
 });

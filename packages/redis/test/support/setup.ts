@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { startMockServer, TUTORIAL, tutorialTenant, type MockServer } from '@ropkit/mock-server';
+import { startMockServer, TUTORIAL, type MockServer } from '@ropkit/mock-server';
+import { testTenant } from '@ropkit/test-support';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { redisServerBinary, startRedisServer, type RedisServer } from './redis-server.js';
 
 export { TUTORIAL };
+export { totp, USERS } from '@ropkit/test-support';
 
 /** A node-redis client as an application makes one: short reconnect delays for the tests. */
 export function redisClient(url: string) {
@@ -78,8 +80,8 @@ export function useRedis() {
  * and access tokens that live `tokenLifetime` seconds.
  */
 export function rotatingTenant(tokenLifetime = 86_400) {
-  const base = tutorialTenant();
-  return tutorialTenant({
+  const base = testTenant();
+  return testTenant({
     apis: (base.apis ?? []).map((api) => ({ ...api, tokenLifetime })),
     clients: (base.clients ?? []).map((client) => ({
       ...client,

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  LOGIN_FIELDS_MISSING,
-  LOGIN_OUTCOME_STATUS,
-  readOtpField,
-  renderLoginResult,
-  type LoginOutcome,
-} from '../../src/index.js';
+import { renderLoginResult } from '../../src/adapter.js';
+import { LOGIN_OUTCOME_STATUS, type LoginOutcome, type LoginResult } from '../../src/index.js';
+import { readOtpField } from '../../src/sign-in/login-form.js';
+import { LOGIN_FIELDS_MISSING } from '../../src/sign-in/login-outcome.js';
 
 describe('renderLoginResult: the bytes every adapter writes for a login answer', () => {
   it('writes an outcome as JSON with its status, and no-store', () => {
@@ -49,7 +46,7 @@ describe('renderLoginResult: the bytes every adapter writes for a login answer',
 
   it('gives every outcome the status of LOGIN_OUTCOME_STATUS', () => {
     for (const [status, code] of Object.entries(LOGIN_OUTCOME_STATUS)) {
-      const outcome = { status, message: 'm', retryAfter: undefined } as LoginOutcome;
+      const outcome = { status, message: 'm', retryAfter: undefined } as LoginResult;
       expect({ status, code: renderLoginResult(outcome).status }).toEqual({ status, code });
     }
   });

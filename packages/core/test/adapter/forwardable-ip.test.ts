@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forwardableIp } from '../../src/index.js';
+import { forwardableIp } from '../../src/http-api/forwardable-ip.js';
 
 describe('forwardableIp: the end user IP as auth0-forwarded-for takes it', () => {
   it.each<[string | undefined, string | undefined]>([

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TokenClient, TokenManager, loginTokenManager } from '../../src/index.js';
+import { TokenClient, TokenManager } from '../../src/index.js';
+import {
+  loginTokenManager,
+  type LoginManagerOptions,
+} from '../../src/sign-in/login-token-manager.js';
 
 const clientOptions = {
   tokenEndpoint: 'http://127.0.0.1:9/oauth/token',
@@ -23,7 +27,8 @@ describe('loginTokenManager: the manager behind every adapter login handler', ()
 
   it('refuses a ready manager together with a client, and no client at all', () => {
     const manager = new TokenManager({ client: new TokenClient(clientOptions) });
-    expect(() => loginTokenManager({ manager, client: clientOptions } as never)).toThrow(
+    const both: unknown = { manager, client: clientOptions };
+    expect(() => loginTokenManager(both as LoginManagerOptions)).toThrow(
       'Give "client" or a ready "manager", not both',
     );
     expect(() => loginTokenManager({} as never)).toThrow(

@@ -1,0 +1,123 @@
+import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import {
+  auth,
+  authErrorHandler,
+  passwordLogin,
+  requireAnyScope,
+  requireScopes,
+} from '@ropkit/express';
+import express, { type Express, type Request, type Response } from 'express';
+import session from 'express-session';
+import type { SharedSessionStore, StartTestApp, TestAppOptions } from '../test-app.js';
+import { listenOnLoopback } from './listen.js';
+
+/** The test app of `@ropkit/express`, built as its README shows. */
+export const startTestApp: StartTestApp = async (options) => {
+  const app = express();
+  app.disable('x-powered-by');
+  // Believe X-Forwarded-For only from the loopback "proxy" the kit plays, never from others.
+  app.set('trust proxy', options.trustProxy === true ? 'loopback' : false);
+
+  const requireToken = auth(options.verifier);
+  const acceptToken = auth({ ...options.verifier, optional: true });
+  const subject = (req: Request, res: Response) => {
+    res.json({ sub: req.auth?.payload.sub ?? null });
+  };
+  app.get('/api/public', (_req, res) => {
+    res.json({ message: 'Public: no token needed' });
+  });
+  app.get('/api/private', requireToken, subject);
+  app.get('/api/private-scoped', requireToken, requireScopes('read:sample'), subject);
+  app.get('/api/any-scope', requireToken, requireAnyScope('read:sample', 'write:sample'), subject);
+  app.get('/api/optional', acceptToken, subject);
+
+  const login = options.login === undefined ? undefined : mountLogin(app, options, options.login);
+  app.use(authErrorHandler());
+
+  const server = createServer(app);
+  const url = await listenOnLoopback(server);
+  return {
+    url,
+    close: async () => {
+      login?.close();
+      await new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        // Keep-alive sockets would hold close() open until they time out.
+        server.closeAllConnections();
+      });
+    },
+  };
+};
+
+function mountLogin(
+  app: Express,
+  options: TestAppOptions,
+  settings: NonNullable<TestAppOptions['login']>,
+) {
+  const { client, realm, forwardUserIp, store, downstreamUrl } = settings;
+  const login = passwordLogin({
+    client,
+    ...(store === undefined ? {} : { manager: { store } }),
+    ...(realm === undefined ? {} : { realm }),
+    ...(forwardUserIp === undefined ? {} : { forwardUserIp }),
+  });
+  app.use(
+    session({
+      secret: options.sessions?.secret ?? randomBytes(32).toString('hex'),
+      ...(options.sessions === undefined ? {} : { store: new SharedStore(options.sessions.store) }),
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax' },
+    }),
+    login.tokens,
+  );
+  app.post('/login', login.login);
+  app.post('/login/otp', login.verifyOtp);
+  app.post('/logout', login.logout);
+  if (downstreamUrl !== undefined) {
+    app.get('/call-api', (req, res, next) => {
+      relay(req, res, downstreamUrl).catch(next);
+    });
+  }
+  return { close: () => login.manager.close() };
+}
+
+async function relay(req: Request, res: Response, url: string): Promise<void> {
+  const answer = await req.apiFetch(url);
+  const contentType = answer.headers.get('content-type');
+  if (contentType !== null) res.setHeader('content-type', contentType);
+  res.status(answer.status).end(Buffer.from(await answer.arrayBuffer()));
+}
+
+/** express-session's store interface over the kit's shared store. */
+class SharedStore extends session.Store {
+  readonly #shared: SharedSessionStore;
+
+  constructor(shared: SharedSessionStore) {
+    super();
+    this.#shared = shared;
+  }
+
+  override get(id: string, callback: (error: unknown, data?: session.SessionData | null) => void) {
+    this.#shared.get(id).then(
+      (data) => callback(null, (data as session.SessionData | undefined) ?? null),
+      (error: unknown) => callback(error),
+    );
+  }
+
+  override set(id: string, data: session.SessionData, callback?: (error?: unknown) => void) {
+    // A JSON copy, as express-session's own MemoryStore keeps: no instance shares objects.
+    this.#shared.set(id, JSON.parse(JSON.stringify(data))).then(
+      () => callback?.(),
+      (error: unknown) => callback?.(error),
+    );
+  }
+
+  override destroy(id: string, callback?: (error?: unknown) => void) {
+    this.#shared.destroy(id).then(
+      () => callback?.(),
+      (error: unknown) => callback?.(error),
+    );
+  }
+}

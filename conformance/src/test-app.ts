@@ -1,0 +1,78 @@
+import type { AccessTokenVerifierOptions, TokenClientOptions, TokenStore } from '@ropkit/core';
+
+/**
+ * Where a test app keeps its sessions when the kit runs two instances of it behind one "load
+ * balancer": each app wraps this in its session library's store interface. Values are the session
+ * library's own data, kept as they are.
+ */
+export interface SharedSessionStore {
+  /** The data of session `id`, or `undefined`. */
+  get(id: string): Promise<unknown>;
+  /** Replaces the data of session `id`. */
+  set(id: string, data: unknown): Promise<void>;
+  /** Forgets session `id`. */
+  destroy(id: string): Promise<void>;
+}
+
+/**
+ * What every adapter's test app is started with. The same options give the same routes in every
+ * framework, so one list of requests can be replayed against all of them and compared byte for
+ * byte. An adapter must honour every option it is given: a scenario whose option is ignored
+ * tests nothing.
+ */
+export interface TestAppOptions {
+  /**
+   * Options of the protected routes' verifier: `issuer`, `audience`, the key set's `jwksUri` (or
+   * discovery), `keySet.cooldownMs`, `scopeSources`, and any other the kit sets; pass them all to
+   * the adapter's verifier.
+   */
+  verifier: AccessTokenVerifierOptions;
+  /** Password login (and the downstream API call) settings; without it those routes answer 404. */
+  login?: {
+    client: TokenClientOptions;
+    /** Default connection for the password-realm grant. */
+    realm?: string;
+    /** Send the end user's IP as auth0-forwarded-for. Default `false`. */
+    forwardUserIp?: boolean;
+    /** The URL `GET /call-api` fetches with the session's access token. */
+    downstreamUrl?: string;
+    /**
+     * The token store of the app's token manager, when the kit wants to see inside it or share it
+     * between two instances. Default: the adapter's own (process memory).
+     */
+    store?: TokenStore;
+  };
+  /**
+   * Sessions shared with another instance of the app: its session library keeps them in `store`
+   * and signs its cookies with `secret`. Default: the app's own, in memory, with a fresh secret.
+   */
+  sessions?: { store: SharedSessionStore; secret: string };
+  /**
+   * Take the client IP from `X-Forwarded-For` (the framework's own trust-proxy setting), so a
+   * test can act as several end users. Default `false`.
+   */
+  trustProxy?: boolean;
+}
+
+/**
+ * The routes of a test app (Auth0's API quickstart routes plus the login flow):
+ * - `GET /api/public`: 200, no token needed;
+ * - `GET /api/private`: any valid token; 200 `{"sub": ...}`;
+ * - `GET /api/private-scoped`: needs `read:sample` (all-of);
+ * - `GET /api/any-scope`: needs `read:sample` or `write:sample` (any-of);
+ * - `GET /api/optional`: token optional; 200 `{"sub": ... | null}`; a bad token still fails;
+ * - `POST /login` (form or JSON `username`, `password`, optional `realm`): the login answer;
+ * - `POST /login/otp` (`otp`): the same, finishing an MFA step;
+ * - `GET /call-api`: calls `downstreamUrl` with the session's token; relays status and body; a
+ *   session that is not signed in gets the adapter's error answer (401 `login_required`);
+ * - `POST /logout`: 204.
+ */
+export interface TestApp {
+  /** Base URL on 127.0.0.1, without trailing slash. */
+  url: string;
+  /** Stops the app and its servers. */
+  close(): Promise<void>;
+}
+
+/** Starts an adapter's test app on 127.0.0.1 with an ephemeral port. */
+export type StartTestApp = (options: TestAppOptions) => Promise<TestApp>;

@@ -1,0 +1,88 @@
+import type { TokenLogger } from '../client/token-events.js';
+import type { TokenManager } from '../client/token-manager.js';
+import { optionalBoolean, positive, rejectUnknownOptions } from '../option-checks.js';
+import { loginTokenManager, type LoginManagerOptions } from './login-token-manager.js';
+import { keepsPendingSignIns, type PendingSignInStore } from './pending-sign-in.js';
+
+/** Settings of the sign-in engine besides its token client or manager. */
+export interface LoginSettings {
+  /**
+   * The connection (user directory) for Auth0's password-realm grant; a `realm` field in the
+   * login body overrides it. Default: none, `grant_type=password` with the tenant's default
+   * directory.
+   */
+  realm?: string;
+  /**
+   * Send the end user's IP as `auth0-forwarded-for` on sign-in, MFA and refresh, so Auth0's
+   * brute-force protection blocks the attacker's IP rather than your server's. The IP is the
+   * framework's own (`req.ip`, `ctx.ip`, `request.ip`), which believes `X-Forwarded-For` only as
+   * far as its trust-proxy setting says: trust your own proxies only. Auth0 believes the header
+   * only from a confidential client with "Trust Token Endpoint IP Header" on. Default `false`.
+   */
+  forwardUserIp?: boolean;
+  /**
+   * How long an MFA step stays open after the password was accepted, in milliseconds. Default
+   * `600000` (10 minutes, the life of Auth0's `mfa_token`).
+   */
+  mfaStepTtlMs?: number;
+  /**
+   * Told when a refresh token could not be revoked at logout or at a second sign-in (`warn`).
+   * Default: none; the `ropkit:login:revocation-failed` diagnostics channel always is.
+   */
+  logger?: TokenLogger;
+}
+
+/**
+ * Options of the sign-in engine, the same in every adapter: the token client (or a ready token
+ * manager, see {@link LoginManagerOptions}) and the {@link LoginSettings}.
+ */
+export type LoginOptions = LoginSettings & LoginManagerOptions;
+
+/** The options, checked, with their defaults. */
+export interface ResolvedLoginOptions {
+  manager: TokenManager;
+  pending: PendingSignInStore;
+  realm: string | undefined;
+  forwardUserIp: boolean;
+  mfaStepTtlMs: number;
+  logger: TokenLogger | undefined;
+}
+
+const KNOWN = new Set(['client', 'manager', 'realm', 'forwardUserIp', 'mfaStepTtlMs', 'logger']);
+
+/**
+ * Checks the options and builds the token manager.
+ *
+ * @param caller How the user called it, for messages (`passwordLogin()`).
+ * @throws {TypeError} naming the option (never its value) when one is unknown or invalid.
+ */
+export function resolveLoginOptions(options: LoginOptions, caller: string): ResolvedLoginOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${caller} options must be an object`);
+  }
+  rejectUnknownOptions(options, KNOWN, caller);
+  const { realm, logger } = options;
+  if (realm !== undefined && (typeof realm !== 'string' || realm === '')) {
+    throw new TypeError('"realm" must be a non-empty string');
+  }
+  if (logger !== undefined && (typeof logger !== 'object' || logger === null)) {
+    throw new TypeError('"logger" must be an object with debug, info and warn methods');
+  }
+  const manager = loginTokenManager(options);
+  const { store } = manager;
+  if (!keepsPendingSignIns(store)) {
+    throw new TypeError(
+      'The token store must keep pending sign-ins (getPendingSignIn, setPendingSignIn, ' +
+        'deletePendingSignIn) so an MFA step can finish on any instance: MemoryTokenStore and ' +
+        '@ropkit/redis do',
+    );
+  }
+  return {
+    manager,
+    pending: store,
+    realm,
+    forwardUserIp: optionalBoolean(options.forwardUserIp, 'forwardUserIp', false),
+    mfaStepTtlMs: positive(options.mfaStepTtlMs, 'mfaStepTtlMs', 600_000, 'milliseconds'),
+    logger,
+  };
+}
