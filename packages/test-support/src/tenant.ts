@@ -20,7 +20,7 @@ export const USERS = {
 /** Clients of the test tenant besides the tutorial's. */
 export const CLIENTS = {
   /** A confidential client Auth0 would believe `auth0-forwarded-for` from. */
-  trusted: { clientId: 'trusted-backend', clientSecret: 'trusted-backend-secret' },
+  trusted: { clientId: 'trusted-backend', clientSecret: 'trusted-secret' },
   /** A client that authenticates with HTTP Basic; the secret needs form-encoding. */
   basic: { clientId: 'basic-client', clientSecret: 'basic:secret with spaces/%&+' },
   /** A public client (no secret). */

@@ -51,6 +51,7 @@ describe('RFC 6749 section 4.3: the password grant (tutorial step "Request token
       'phone',
       'profile',
       'read:sample',
+      'write:sample',
     ]);
   });
 
@@ -109,10 +110,10 @@ describe('RFC 6749 section 4.3: the password grant (tutorial step "Request token
   });
 
   it('surfaces a grant the client may not use as 403 unauthorized_client', async () => {
+    // The public client may use the password grant only.
     const client = new TokenClient({
       tokenEndpoint: mock.server.tokenEndpoint,
-      clientId: 'trusted-backend',
-      clientSecret: 'trusted-secret',
+      clientId: 'public-client',
     });
     const error = await rejected(client.refresh({ refreshToken: 'whatever' }), OAuthError);
     expect([error.status, error.error]).toEqual([403, 'unauthorized_client']);
