@@ -26,6 +26,7 @@ export {
   type AuthRequirement,
 } from './http-api/route-requirements.js';
 export { renderLoginResult } from './sign-in/login-answer.js';
+export { optionsObject } from './sign-in/login-options.js';
 export {
   createLoginRoutes,
   type LoginAnswer,

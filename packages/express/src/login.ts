@@ -1,4 +1,4 @@
-import { createLoginRoutes, type LoginAnswer } from '@ropkit/core/adapter';
+import { createLoginRoutes, optionsObject, type LoginAnswer } from '@ropkit/core/adapter';
 import type { LoginOptions, LoginResult, TokenManager } from '@ropkit/core';
 import type { Request, RequestHandler, Response } from 'express';
 import { withFormOrJsonBody } from './form-or-json-body.js';
@@ -9,7 +9,11 @@ import { expressSession } from './session.js';
 import type {} from './index.js';
 
 /** Writes the answer to a login, OTP or logout request yourself (a redirect, a page). */
-export type LoginResponder = (result: LoginResult, req: Request, res: Response) => void;
+export type LoginResponder = (
+  result: LoginResult,
+  req: Request,
+  res: Response,
+) => void | Promise<void>;
 
 /**
  * Options of {@link passwordLogin}: core's sign-in options (the token client or a ready token
@@ -47,19 +51,19 @@ export interface PasswordLoginHandlers {
  * @throws {TypeError} naming the option, for an unknown or invalid one.
  */
 export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandlers {
-  const { respond, ...engineOptions } = options ?? {};
+  const { respond, ...engineOptions } = optionsObject(options, 'passwordLogin()');
   if (respond !== undefined && typeof respond !== 'function') {
     throw new TypeError('"respond" must be a function');
   }
   const routes = createLoginRoutes(engineOptions, 'passwordLogin()');
-  const send = ({ answer, result }: LoginAnswer, req: Request, res: Response) => {
-    if (respond !== undefined) respond(result, req, res);
+  const send = async ({ answer, result }: LoginAnswer, req: Request, res: Response) => {
+    if (respond !== undefined) await respond(result, req, res);
     // The default: core's rendering, byte for byte what the Koa and Fastify adapters write.
     else res.writeHead(answer.status, answer.headers).end(answer.body);
   };
   const handle = (route: 'login' | 'verifyOtp' | 'logout') =>
     withFormOrJsonBody(async (req, res) => {
-      send(
+      await send(
         await routes[route]({ body: req.body, ip: req.ip, session: expressSession(req) }),
         req,
         res,
@@ -68,7 +72,7 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
 
   return {
     tokens: (req, _res, next) => {
-      req.accessToken = () => routes.accessToken(expressSession(req), undefined);
+      req.accessToken = () => routes.accessToken(expressSession(req), req.ip);
       req.apiFetch = (input, init) => routes.apiFetch(expressSession(req), req.ip)(input, init);
       next();
     },

@@ -3,18 +3,27 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { AuthorizedFetch, LoginOutcome, VerifiedAccessToken } from '@ropkit/core';
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type {
+  AuthorizedFetch,
+  LoginOutcome,
+  TokenManager,
+  VerifiedAccessToken,
+} from '@ropkit/core';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   auth,
   authErrorHandler,
+  claimCheck,
   passwordLogin,
   requireAnyScope,
-  claimCheck,
+  requirement,
   requireScopes,
+  type AuthRequirement,
+  type LoginResponder,
   type LoginResult,
   type PasswordLoginHandlers,
+  type PasswordLoginOptions,
 } from '../src/index.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,10 +52,35 @@ describe('types by declaration merging (src/index.ts)', () => {
     expectTypeOf(requireScopes).parameters.toEqualTypeOf<string[]>();
     expectTypeOf(requireAnyScope).returns.toEqualTypeOf<RequestHandler>();
     expectTypeOf(claimCheck).returns.toEqualTypeOf<RequestHandler>();
+    expectTypeOf(requirement).parameter(0).toEqualTypeOf<AuthRequirement>();
+    expectTypeOf(passwordLogin).parameter(0).toEqualTypeOf<PasswordLoginOptions>();
     expectTypeOf(passwordLogin).returns.toEqualTypeOf<PasswordLoginHandlers>();
     expectTypeOf<PasswordLoginHandlers['login']>().toEqualTypeOf<RequestHandler>();
+    expectTypeOf<PasswordLoginHandlers['tokens']>().toEqualTypeOf<RequestHandler>();
+    expectTypeOf<PasswordLoginHandlers['manager']>().toEqualTypeOf<TokenManager>();
     expectTypeOf<LoginResult>().toEqualTypeOf<LoginOutcome | { status: 'signed_out' }>();
+    expectTypeOf<LoginResponder>().toEqualTypeOf<
+      (result: LoginResult, req: Request, res: Response) => void | Promise<void>
+    >();
     expect(auth).toBeTypeOf('function');
+  });
+
+  it('types respond from the option alone, and refuses unknown options at compile time', () => {
+    const client = { issuer: 'https://tenant.example.com/', clientId: 'id', clientSecret: 's' };
+    // Declared, never called: only the compiler looks at them.
+    const declare = () => [
+      passwordLogin({
+        client,
+        respond: (result, req, res) => {
+          expectTypeOf(result).toEqualTypeOf<LoginResult>();
+          expectTypeOf(req).toEqualTypeOf<Request>();
+          expectTypeOf(res).toEqualTypeOf<Response>();
+        },
+      }),
+      // @ts-expect-error: not an option (forwardUserIp is)
+      passwordLogin({ client, forwardUserip: true }),
+    ];
+    expect(declare).toBeTypeOf('function');
   });
 
   it('importing the package is enough, and needed, for req.auth to type-check', async () => {
@@ -57,7 +91,8 @@ describe('types by declaration merging (src/index.ts)', () => {
       "app.get('/', (req, res) => {",
       '  const auth: VerifiedAccessToken | undefined = req.auth;',
       '  const token: Promise<string> = req.accessToken();',
-      '  res.json({ auth, token });',
+      "  const answer: Promise<Response> = req.apiFetch('https://api.example.com/');",
+      '  res.json({ auth, token, answer });',
       '});',
     ].join('\n');
     // Inside the package, so node_modules and the package's self-reference resolve as for a user.
@@ -68,6 +103,8 @@ describe('types by declaration merging (src/index.ts)', () => {
         module: 'nodenext',
         moduleResolution: 'nodenext',
         target: 'es2024',
+        // As a Node project compiles: no DOM (the checker of the README examples does the same).
+        lib: ['es2024'],
         types: ['node'],
         noEmit: true,
         skipLibCheck: true,
@@ -88,6 +125,7 @@ describe('types by declaration merging (src/index.ts)', () => {
       expect(withoutImport.ok).toBe(false);
       expect(withoutImport.output).toContain("Property 'auth' does not exist");
       expect(withoutImport.output).toContain("Property 'accessToken' does not exist");
+      expect(withoutImport.output).toContain("Property 'apiFetch' does not exist");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

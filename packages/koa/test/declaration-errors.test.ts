@@ -97,7 +97,7 @@ describe('requirements', () => {
 describe('passwordLogin(options)', () => {
   it('throws a TypeError naming the bad option', () => {
     expect(typeErrorOf(() => passwordLogin(undefined as never))).toBe(
-      '"client" must be a TokenClient or TokenClient options',
+      'passwordLogin() options must be an object',
     );
     expect(typeErrorOf(() => passwordLogin({ client, forwardUserip: true } as never))).toBe(
       'Unknown passwordLogin() option "forwardUserip"',

@@ -38,6 +38,19 @@ export interface LoginSettings {
  */
 export type LoginOptions = LoginSettings & LoginManagerOptions;
 
+/**
+ * `options` when it is an object, for an adapter to take its own options out of before
+ * {@link resolveLoginOptions} sees the rest.
+ *
+ * @throws {TypeError} `<caller> options must be an object`.
+ */
+export function optionsObject<T extends object>(options: T, caller: string): T {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${caller} options must be an object`);
+  }
+  return options;
+}
+
 /** The options, checked, with their defaults. */
 export interface ResolvedLoginOptions {
   manager: TokenManager;
@@ -57,10 +70,7 @@ const KNOWN = new Set(['client', 'manager', 'realm', 'forwardUserIp', 'mfaStepTt
  * @throws {TypeError} naming the option (never its value) when one is unknown or invalid.
  */
 export function resolveLoginOptions(options: LoginOptions, caller: string): ResolvedLoginOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${caller} options must be an object`);
-  }
-  rejectUnknownOptions(options, KNOWN, caller);
+  rejectUnknownOptions(optionsObject(options, caller), KNOWN, caller);
   const { realm, logger } = options;
   if (realm !== undefined && (typeof realm !== 'string' || realm === '')) {
     throw new TypeError('"realm" must be a non-empty string');

@@ -158,9 +158,18 @@ export function createLoginRoutes(
       createAuthorizedFetch({ manager, key: signedInKey(session), ...forwarded(ip) })(input, init),
   };
 
-  /** Files `key` in a renewed session; the sign-in it replaces is signed out. */
+  /**
+   * Files `key` in a renewed session; the sign-in it replaces is signed out. If the session cannot
+   * be renewed, the new sign-in is undone (its refresh token revoked) before the error goes on:
+   * no session would ever hold its key.
+   */
   async function replaceSignIn(session: LoginSession, key: string, previous: string | undefined) {
-    await session.adoptKey(key);
+    try {
+      await session.adoptKey(key);
+    } catch (error) {
+      await signOut(key, 'replaced');
+      throw error;
+    }
     if (previous !== undefined && previous !== key) await signOut(previous, 'replaced');
   }
 

@@ -348,3 +348,24 @@ describe('readLoginCredentials', () => {
     expect(readLoginCredentials(body)).toBeUndefined();
   });
 });
+
+describe('the sign-in engine: a session that cannot be renewed', () => {
+  it('undoes the sign-in (revokes its refresh token) and passes the error on', async () => {
+    const engine = routes();
+    const broken: LoginSession = {
+      readKey: () => undefined,
+      adoptKey: () => Promise.reject(new Error('the session store is down')),
+      clear: () => Promise.resolve(),
+    };
+    await expect(
+      engine.login({ body: PASSWORD_BODY, ip: undefined, session: broken }),
+    ).rejects.toThrow('the session store is down');
+    expect(await revocations()).toHaveLength(1);
+  });
+
+  it('refuses options that are not an object, naming the caller', () => {
+    expect(() =>
+      createLoginRoutes(undefined as unknown as LoginOptions, 'passwordLogin()'),
+    ).toThrow(new TypeError('passwordLogin() options must be an object'));
+  });
+});
