@@ -1,5 +1,5 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseJsonObject } from './json.ts';
 import { capture, childEnv, run, step, type RunOptions } from './steps.ts';
@@ -19,9 +19,16 @@ export async function rehearseConsumer(
   npmrc: string,
   npmCache: string,
 ): Promise<void> {
+  // The Node the user runs: ROPKIT_CONSUMER_NODE (CI sets the packages' floor, 22.19) or ours.
+  const node = process.env['ROPKIT_CONSUMER_NODE'] ?? process.execPath;
   const options: RunOptions = {
     cwd: projectDir,
-    env: childEnv({ npm_config_userconfig: npmrc, npm_config_cache: npmCache }),
+    env: childEnv({
+      npm_config_userconfig: npmrc,
+      npm_config_cache: npmCache,
+      // tsc's `#!/usr/bin/env node` finds the consumer's Node first.
+      PATH: `${dirname(node)}${delimiter}${process.env['PATH'] ?? ''}`,
+    }),
   };
   const npm = (...args: string[]): Promise<void> =>
     run('npm', [...args, '--registry', registryUrl, '--no-audit', '--no-fund'], options);
@@ -53,9 +60,10 @@ export async function rehearseConsumer(
     await run(join(projectDir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], options);
   });
 
-  await step('consumer: node check.ts (401 without a token, 200 with one)', () =>
-    run(process.execPath, ['check.ts'], options),
-  );
+  await step('consumer: node check.ts (401 without a token, 200 with one)', async () => {
+    await run(node, ['--version'], options);
+    await run(node, ['check.ts'], options);
+  });
 
   await step(
     'consumer: npm install @ropkit/mock-server; npx ropkit-mock-server --help',

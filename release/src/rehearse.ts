@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rehearseConsumer } from './consumer-project.ts';
+import { checkEngines } from './engines.ts';
 import { publishPackage, verifyPublishedManifest } from './publish.ts';
 import { capture, childEnv, step } from './steps.ts';
 import { ensureVerdaccio, startVerdaccio, type LocalRegistry } from './verdaccio.ts';
@@ -59,6 +60,9 @@ async function rehearse(): Promise<void> {
       return found;
     },
   );
+  await step('each package claims no Node version its run-time dependencies refuse', async () => {
+    for (const pkg of packages) process.stdout.write(`${await checkEngines(pkg)}\n`);
+  });
   const packageDirs = packages.map((pkg) => relative(workspaceRoot, pkg.dir));
   const statusBefore = await workingTreeStatus(workspaceRoot, packageDirs);
 
