@@ -69,7 +69,7 @@ function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
 /** A form request whose body Fastify has not parsed yet (a hook before `preValidation`). */
 function isUnparsedFormBody(request: AnyFastifyRequest): boolean {
   if (request.body !== undefined && request.body !== null) return false;
-  
+  if (request.method === 'GET' || request.method === 'HEAD') return false;
   const mediaType = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
   return mediaType === 'application/x-www-form-urlencoded';
 }

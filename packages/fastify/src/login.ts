@@ -1,4 +1,4 @@
-import { createLoginRoutes, type LoginAnswer } from '@ropkit/core/adapter';
+import { createLoginRoutes, optionsObject, type LoginAnswer } from '@ropkit/core/adapter';
 import type { AuthorizedFetch, LoginOptions, LoginResult, TokenManager } from '@ropkit/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -60,7 +60,7 @@ export interface PasswordLoginHandlers {
  * @throws {TypeError} naming the option, for an unknown or invalid one.
  */
 export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandlers {
-  const { respond, ...engineOptions } = options ?? {};
+  const { respond, ...engineOptions } = optionsObject(options, 'passwordLogin()');
   if (respond !== undefined && typeof respond !== 'function') {
     throw new TypeError('"respond" must be a function');
   }

@@ -1,69 +1,93 @@
-import type { AuthorizedFetch, VerifiedAccessToken } from '@ropkit/core';
+import type { AuthorizedFetch, LoginResult, TokenManager, VerifiedAccessToken } from '@ropkit/core';
 import Fastify, { type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import fastifyRopkitDefault, {
-  BearerError,
   auth,
+  authErrorHandler,
   fastifyRopkit,
   passwordLogin,
   requireScopes,
-  sendBearerError,
+  type AnyFastifyReply,
+  type AnyFastifyRequest,
   type AuthHook,
-  type FastifyRopkitOptions,
+  type LoginResponder,
+  type LoginRouteHandler,
+  type PasswordLoginHandlers,
+  type PasswordLoginOptions,
 } from '../src/index.js';
 
-// These assertions are checked by `tsc` (the package's typecheck includes test/); at run time they
-// only confirm the exports exist.
-describe('types by declaration merging in the entry file', () => {
+// These assertions are checked by `tsc` (the package's typecheck includes test/); at run time the
+// apps below are built, so a hook or handler Fastify would refuse shows up here too.
+const verifier = { issuer: 'https://tenant.example.com/', audience: 'https://api.example.com' };
+const client = { tokenEndpoint: 'https://tenant.example.com/oauth/token', clientId: 'app' };
+
+describe('types', () => {
   it('types request.auth, request.accessToken() and request.apiFetch()', () => {
     expectTypeOf<FastifyRequest['auth']>().toEqualTypeOf<VerifiedAccessToken | undefined>();
     expectTypeOf<FastifyRequest['accessToken']>().toEqualTypeOf<() => Promise<string>>();
     expectTypeOf<FastifyRequest['apiFetch']>().toEqualTypeOf<AuthorizedFetch>();
-    expect(typeof fastifyRopkit).toBe('function');
+    expect(fastifyRopkitDefault).toBe(fastifyRopkit);
   });
 
-  it('types the plugin, the hooks and their options', () => {
-    expectTypeOf(fastifyRopkit).toEqualTypeOf<FastifyPluginAsync<FastifyRopkitOptions>>();
-    expectTypeOf(fastifyRopkitDefault).toEqualTypeOf(fastifyRopkit);
+  it('types the plugins, the hooks and passwordLogin()', () => {
+    expectTypeOf(fastifyRopkit).toEqualTypeOf<FastifyPluginAsync>();
     expectTypeOf(auth).parameter(0).toHaveProperty('optional').toEqualTypeOf<boolean | undefined>();
     expectTypeOf(auth).returns.toEqualTypeOf<AuthHook>();
     expectTypeOf(requireScopes).returns.toEqualTypeOf<AuthHook>();
-    expectTypeOf<VerifiedAccessToken['payload']['scope']>().toEqualTypeOf<string | undefined>();
-    expect(fastifyRopkitDefault).toBe(fastifyRopkit);
+    expectTypeOf(passwordLogin).returns.toEqualTypeOf<PasswordLoginHandlers>();
+    expectTypeOf<PasswordLoginHandlers['tokens']>().toEqualTypeOf<FastifyPluginAsync>();
+    expectTypeOf<PasswordLoginHandlers['login']>().toEqualTypeOf<LoginRouteHandler>();
+    expectTypeOf<PasswordLoginHandlers['manager']>().toEqualTypeOf<TokenManager>();
+    expectTypeOf<PasswordLoginOptions['respond']>().toEqualTypeOf<LoginResponder | undefined>();
+    expectTypeOf<LoginResponder>().parameters.toEqualTypeOf<
+      [LoginResult, AnyFastifyRequest, AnyFastifyReply]
+    >();
+    // Only core's options and respond: anything else is a type error (and a TypeError at run time).
+    // @ts-expect-error -- not an option of passwordLogin()
+    expectTypeOf<PasswordLoginOptions>().toHaveProperty('login');
+    expect(Object.keys(passwordLogin({ client })).toSorted()).toEqual([
+      'login',
+      'logout',
+      'manager',
+      'tokens',
+      'verifyOtp',
+    ]);
   });
 
   it('fits routes with typed query and reply, in every hook position', async () => {
     const app = Fastify();
-    const protect = auth({ issuer: 'https://tenant.example.com/', audience: 'api' });
+    await app.register(fastifyRopkit);
+    const protect = auth(verifier);
     app.get<{ Querystring: { q: string }; Reply: { ok: boolean } }>(
       '/typed',
       { onRequest: [protect, requireScopes('read:sample')], preHandler: protect },
-      (request) => ({ ok: request.query.q === 'x' }),
+      (request) => ({ ok: request.query.q === 'x' && request.auth !== undefined }),
     );
     app.addHook('preValidation', protect);
+    app.setErrorHandler(authErrorHandler());
     await app.ready();
     expect(app.hasRoute({ method: 'GET', url: '/typed' })).toBe(true);
     await app.close();
   });
 
-  it('fits HTTP/2 servers too', async () => {
+  it('fits HTTP/2 servers too: hooks, error handler, login handlers and tokens plugin', async () => {
     const app = Fastify({ http2: true });
-    const protect = auth({ issuer: 'https://tenant.example.com/', audience: 'api' });
+    const protect = auth(verifier);
     app.get('/h2', { onRequest: [protect, requireScopes('read:sample')] }, (request) => ({
       sub: request.auth?.payload.sub,
     }));
-    app.setErrorHandler((error, _request, reply) => {
-      if (error instanceof BearerError) return sendBearerError(reply, error);
-      return reply.send(error);
-    });
+    app.setErrorHandler(authErrorHandler());
     const login = passwordLogin({
-      client: { tokenEndpoint: 'https://tenant.example.com/oauth/token', clientId: 'app' },
+      client,
+      respond: (result, _request, reply) => reply.code(200).send(result),
     });
+    await app.register(login.tokens);
     app.post('/login', login.login);
     app.post('/login/otp', login.verifyOtp);
     app.post('/logout', login.logout);
+    app.get('/token', (request) => request.accessToken().then((token) => ({ token })));
     await app.ready();
-    expect(app.hasRoute({ method: 'GET', url: '/h2' })).toBe(true);
+    expect(app.hasRoute({ method: 'POST', url: '/login' })).toBe(true);
     await app.close();
   });
 });

@@ -9,7 +9,7 @@
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseJsonObject } from '../json.ts';
 import { capture, childEnv } from '../steps.ts';
@@ -20,6 +20,12 @@ import { placeholders, startExampleServices, type ExampleServices } from './exam
 import { codeExamples, installedPackages, type CodeExample } from './markdown-examples.ts';
 
 const workspaceRoot = resolve(import.meta.dirname, '../../..');
+/**
+ * The Node a user runs the examples with: ROPKIT_CONSUMER_NODE (CI sets the packages' floor,
+ * 22.19) or ours. Its directory comes first on PATH, so `#!/usr/bin/env node` tools use it too.
+ */
+const userNode = process.env['ROPKIT_CONSUMER_NODE'] ?? process.execPath;
+const userPath = `${dirname(userNode)}${delimiter}${process.env['PATH'] ?? ''}`;
 const { values: flags } = parseArgs({
   options: { only: { type: 'string' }, keep: { type: 'boolean', default: false } },
 });
@@ -33,6 +39,12 @@ try {
   const readmes = await readmeFiles();
   const tarballs = await packTarballs(join(work, 'tarballs'));
   services = await startExampleServices();
+  const version = await runToEnd(userNode, ['--version'], {
+    cwd: workspaceRoot,
+    env: childEnv({}),
+    timeoutMs: 10_000,
+  });
+  process.stdout.write(`examples run on Node ${version.output.trim()} (${userNode})\n`);
   const replacements = placeholders(services);
   const docker = await dockerAvailable();
   for (const readme of readmes) {
@@ -124,12 +136,12 @@ async function runExample(
       : { kind: 'skipped', why };
   }
   if (settings.mode === 'typecheck') return { kind: 'type-checked' };
-  const env = childEnv(settings.env);
+  const env = childEnv({ ...settings.env, PATH: userPath });
   const timeoutMs = settings.timeoutSeconds * 1000;
   if (settings.mode === 'run' || settings.mode === 'vitest') {
     const [command, args] =
       settings.mode === 'run'
-        ? [process.execPath, [file]]
+        ? [userNode, [file]]
         : [join(dir, 'node_modules', '.bin', 'vitest'), ['run', file]];
     const result = await runToEnd(command, args, { cwd: dir, env, timeoutMs });
     if (result.code === 0) return { kind: 'passed' };
@@ -141,7 +153,7 @@ async function runExample(
   if (await portInUse(settings.port)) {
     return { kind: 'failed', why: `port ${settings.port} is already in use on this machine` };
   }
-  const server = startServer(process.execPath, [file], {
+  const server = startServer(userNode, [file], {
     cwd: dir,
     env,
     port: settings.port,
