@@ -22,7 +22,7 @@ describe('what each built-in adapter needs installed', () => {
     async (adapter, packages) => {
       expect(packages[0]).toBe(`@ropkit/${adapter}`);
       const source = await readFile(`${CONFORMANCE_DIR}/src/adapters/${adapter}.ts`, 'utf8');
-      const imported = [...source.matchAll(/^import .* from '([^.'][^']*)';$/gm)]
+      const imported = [...source.matchAll(/^(?:import|\}) .*?from '([^.'][^']*)';$/gm)]
         .map((match) => match[1] ?? '')
         .filter((specifier) => !specifier.startsWith('node:'));
       expect(packages.toSorted()).toEqual([...new Set(imported)].toSorted());

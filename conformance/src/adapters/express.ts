@@ -12,6 +12,11 @@ import session from 'express-session';
 import type { SharedSessionStore, StartTestApp, TestAppOptions } from '../test-app.js';
 import { listenOnLoopback } from './listen.js';
 
+/** Answers the subject of the request's token, `null` without one. */
+function subject(req: Request, res: Response): void {
+  res.json({ sub: req.auth?.payload.sub ?? null });
+}
+
 /** The test app of `@ropkit/express`, built as its README shows. */
 export const startTestApp: StartTestApp = async (options) => {
   const app = express();
@@ -21,9 +26,6 @@ export const startTestApp: StartTestApp = async (options) => {
 
   const requireToken = auth(options.verifier);
   const acceptToken = auth({ ...options.verifier, optional: true });
-  const subject = (req: Request, res: Response) => {
-    res.json({ sub: req.auth?.payload.sub ?? null });
-  };
   app.get('/api/public', (_req, res) => {
     res.json({ message: 'Public: no token needed' });
   });
@@ -101,7 +103,7 @@ class SharedStore extends session.Store {
 
   override get(id: string, callback: (error: unknown, data?: session.SessionData | null) => void) {
     this.#shared.get(id).then(
-      (data) => callback(null, (data as session.SessionData | undefined) ?? null),
+      (data) => callback(null, isSessionData(data) ? data : null),
       (error: unknown) => callback(error),
     );
   }
@@ -120,4 +122,11 @@ class SharedStore extends session.Store {
       (error: unknown) => callback?.(error),
     );
   }
+}
+
+/** What express-session stored: an object with its cookie. */
+function isSessionData(data: unknown): data is session.SessionData {
+  return (
+    typeof data === 'object' && data !== null && typeof Reflect.get(data, 'cookie') === 'object'
+  );
 }

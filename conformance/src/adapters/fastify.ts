@@ -9,10 +9,16 @@ import {
   passwordLogin,
   requireAnyScope,
   requireScopes,
+  type AnyFastifyReply,
   type AnyFastifyRequest,
 } from '@ropkit/fastify';
 import Fastify, { type FastifyInstance, type Session } from 'fastify';
 import type { SharedSessionStore, StartTestApp, TestAppOptions } from '../test-app.js';
+
+/** Answers the subject of the request's token, `null` without one. */
+function subject(request: AnyFastifyRequest, reply: AnyFastifyReply): AnyFastifyReply {
+  return reply.send({ sub: request.auth?.payload.sub ?? null });
+}
 
 /** The test app of `@ropkit/fastify`, built as its README shows. */
 export const startTestApp: StartTestApp = async (options) => {
@@ -35,9 +41,6 @@ async function buildRoutes(app: FastifyInstance, options: TestAppOptions): Promi
   app.setErrorHandler(authErrorHandler());
   const protect = auth(options.verifier);
   const protectOptional = auth({ ...options.verifier, optional: true });
-  const subject = async (request: AnyFastifyRequest) => ({
-    sub: request.auth?.payload.sub ?? null,
-  });
   app.get('/api/public', async () => ({ message: 'Public: no token needed' }));
   app.get('/api/private', { onRequest: protect }, subject);
   app.get('/api/private-scoped', { onRequest: [protect, requireScopes('read:sample')] }, subject);
@@ -79,11 +82,13 @@ async function buildRoutes(app: FastifyInstance, options: TestAppOptions): Promi
   });
 }
 
+/** Calls back when `work` settles. */
+function done(work: Promise<void>, callback: (error?: unknown) => void): void {
+  work.then(() => callback(), callback);
+}
+
 /** @fastify/session's callback store interface over the kit's shared store. */
 function sessionStore(shared: SharedSessionStore): SessionStore {
-  const done = (work: Promise<void>, callback: (error?: unknown) => void) => {
-    work.then(() => callback(), callback);
-  };
   return {
     get(id, callback) {
       shared.get(id).then((data) => callback(null, isStoredSession(data) ? data : null), callback);

@@ -8,6 +8,11 @@ import session from 'koa-session';
 import type { SharedSessionStore, StartTestApp, TestAppOptions } from '../test-app.js';
 import { listenOnLoopback } from './listen.js';
 
+/** Answers the subject of the request's token, `null` without one. */
+function subject(ctx: Koa.Context): void {
+  ctx.body = { sub: ctx.state.auth?.payload.sub ?? null };
+}
+
 /** The test app of `@ropkit/koa`, built as its README shows. */
 export const startTestApp: StartTestApp = async (options) => {
   const app = new Koa();
@@ -26,9 +31,6 @@ export const startTestApp: StartTestApp = async (options) => {
   const router = new Router();
   const required = auth(options.verifier);
   const optional = auth({ ...options.verifier, optional: true });
-  const subject = (ctx: Koa.Context) => {
-    ctx.body = { sub: ctx.state.auth?.payload.sub ?? null };
-  };
   router.get('/api/public', (ctx) => {
     ctx.body = { message: 'Public: no token needed' };
   });
@@ -40,7 +42,9 @@ export const startTestApp: StartTestApp = async (options) => {
   const login = options.login === undefined ? undefined : mountLogin(app, router, options.login);
   app.use(router.routes());
 
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  // Koa's callback never rejects: it answers its own errors (ctx.onerror).
+  const server = createServer((req, res) => void handle(req, res));
   const url = await listenOnLoopback(server);
   return {
     url,

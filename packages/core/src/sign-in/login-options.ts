@@ -40,7 +40,7 @@ export type LoginOptions = LoginSettings & LoginManagerOptions;
 
 /**
  * `options` when it is an object, for an adapter to take its own options out of before
- * {@link resolveLoginOptions} sees the rest.
+ * the engine checks the rest.
  *
  * @throws {TypeError} `<caller> options must be an object`.
  */
