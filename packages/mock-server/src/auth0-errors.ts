@@ -88,12 +88,16 @@ export const Auth0Errors = {
    * MFA needed (observed 403; documented 401), with the `mfa_token` and what it can be answered
    * with.
    */
-  mfaRequired(compatibility: Compatibility, mfaToken: string): OAuthError {
+  mfaRequired(
+    compatibility: Compatibility,
+    mfaToken: string,
+    requirements: Record<string, unknown>,
+  ): OAuthError {
     return new OAuthError(
       compatibility === 'observed' ? 403 : 401,
       'mfa_required',
       'Multifactor authentication required',
-      { extra: { mfa_token: mfaToken, mfa_requirements: { challenge: [{ type: 'otp' }] } } },
+      { extra: { mfa_token: mfaToken, mfa_requirements: requirements } },
     );
   },
 
@@ -110,6 +114,105 @@ export const Auth0Errors = {
   /** Wrong one-time code (observed). */
   invalidOtp(): OAuthError {
     return new OAuthError(403, 'invalid_grant', 'Invalid otp_code.');
+  },
+
+  /** Wrong `binding_code` for an SMS, voice or email `oob_code` (observed text). */
+  invalidBindingCode(): OAuthError {
+    return new OAuthError(403, 'invalid_grant', 'Invalid binding_code.');
+  },
+
+  /** An `oob_code` that is unknown or of another `mfa_token` (observed text, as `mfa_token`'s). */
+  malformedOobCode(): OAuthError {
+    return new OAuthError(403, 'invalid_grant', 'Malformed oob_code');
+  },
+
+  /** An `oob_code` past its lifetime (Auth0's `${tokenName} is expired`, as for `mfa_token`). */
+  expiredOobCode(): OAuthError {
+    return new OAuthError(403, 'expired_token', 'oob_code is expired');
+  },
+
+  /** A push not yet approved nor denied (observed: `400`, this text). */
+  authorizationPending(): OAuthError {
+    return new OAuthError(
+      400,
+      'authorization_pending',
+      'Authorization pending: please repeat the request in a few seconds.',
+    );
+  },
+
+  /** Polled sooner than the interval (RFC 8628 section 3.5 code; ours: status and text). */
+  slowDown(intervalSeconds: number): OAuthError {
+    return new OAuthError(
+      400,
+      'slow_down',
+      `You are polling faster than allowed. Wait at least ${intervalSeconds} seconds between requests.`,
+    );
+  },
+
+  /**
+   * A push the user denied. Observed: `400 access_denied "MFA Authorization rejected."`;
+   * documented: `invalid_grant` with the same text.
+   */
+  mfaRejected(compatibility: Compatibility): OAuthError {
+    return new OAuthError(
+      400,
+      compatibility === 'observed' ? 'access_denied' : 'invalid_grant',
+      'MFA Authorization rejected.',
+    );
+  },
+
+  /** `/mfa/challenge` for a user with no confirmed authenticator (documented code; our text). */
+  associationRequired(): OAuthError {
+    return new OAuthError(
+      400,
+      'association_required',
+      'User is not enrolled. You can use /mfa/associate endpoint to enroll the first authenticator.',
+    );
+  },
+
+  /** `/mfa/associate` with an `mfa_token` for an enrolled user (documented text; ours: code). */
+  alreadyEnrolled(): OAuthError {
+    return new OAuthError(403, 'access_denied', 'User is already enrolled.');
+  },
+
+  /** An MFA factor the tenant does not enable (ours). */
+  factorNotEnabled(factor: string): OAuthError {
+    return new OAuthError(400, 'invalid_request', `The ${factor} factor is not enabled.`);
+  },
+
+  /** An `authenticator_id` naming none of the user's authenticators (ours). */
+  unknownAuthenticator(status: 400 | 404): OAuthError {
+    return new OAuthError(
+      status,
+      status === 404 ? 'not_found' : 'invalid_request',
+      'Authenticator not found.',
+    );
+  },
+
+  /** The MFA API without a bearer token (RFC 6750 section 3; ours: the body). */
+  missingBearerToken(): OAuthError {
+    return new OAuthError(401, 'unauthorized', 'Missing Bearer token', {
+      headers: { 'www-authenticate': 'Bearer' },
+    });
+  },
+
+  /** An access token that does not verify for the MFA API (RFC 6750 section 3.1 code). */
+  invalidAccessToken(): OAuthError {
+    return new OAuthError(401, 'invalid_token', 'Invalid token', {
+      headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+    });
+  },
+
+  /** A token without the MFA API scope an endpoint needs (RFC 6750 section 3.1 code). */
+  insufficientScope(scope: string): OAuthError {
+    return new OAuthError(
+      403,
+      'insufficient_scope',
+      `Insufficient scope, expected any of: ${scope}`,
+      {
+        headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
+      },
+    );
   },
 
   /** Wrong recovery code (ours, following the otp message). */

@@ -61,6 +61,12 @@ export interface RefreshTokenSettings {
   reuseInterval?: number;
   /** Absolute lifetime of a refresh token family, in seconds. Default: `2592000` (30 days). */
   lifetime?: number;
+  /**
+   * Auth0's "Idle Refresh Token Lifetime", in seconds: a refresh token not exchanged for this long
+   * expires; each exchange starts the period again. At most {@link lifetime} when both are given.
+   * Default: `2592000` (30 days, Auth0's default).
+   */
+  idleLifetime?: number;
 }
 
 /** An application (OAuth client) registered in the tenant. */
@@ -104,7 +110,22 @@ export interface MfaEnrolment {
   totpSecret?: string;
   /** Single-use recovery codes. Default: `[]`. */
   recoveryCodes?: string[];
+  /** Phone numbers (E.164, `+15555550100`) enrolled for SMS codes. Default: `[]`. */
+  sms?: string[];
+  /** Phone numbers (E.164) enrolled for voice calls. Default: `[]`. */
+  voice?: string[];
+  /** Email addresses enrolled for email codes. Default: `[]`. */
+  email?: string[];
+  /** Devices (their names) enrolled in Guardian push notifications. Default: `[]`. */
+  push?: string[];
 }
+
+/**
+ * A multi-factor authentication factor a tenant can enable, by the name Auth0's Management API
+ * gives it (`/api/v2/guardian/factors/{name}`); Auth0's "Phone Message" factor is `sms` and
+ * `voice` here.
+ */
+export type MfaFactor = 'otp' | 'sms' | 'voice' | 'email' | 'push-notification' | 'recovery-code';
 
 /** A user of a database connection. */
 export interface UserConfig {
@@ -262,6 +283,21 @@ export interface TenantConfig {
   mfaPolicy?: 'never' | 'always';
   /** Lifetime of an `mfa_token`, in seconds. Default: `600` (Auth0: 10 minutes). */
   mfaTokenLifetime?: number;
+  /**
+   * The MFA factors enabled in the tenant: what users can enrol (`mfa_requirements.enroll`,
+   * `/mfa/associate`) and be challenged with. Default: all of them.
+   */
+  mfaFactors?: MfaFactor[];
+  /**
+   * Lifetime of an `oob_code` (an SMS, voice or email code, a push notification, a push
+   * enrolment), in seconds. Default: `300` (Auth0: 5 minutes).
+   */
+  mfaOobCodeLifetime?: number;
+  /**
+   * The polling interval of a push challenge, in seconds: polling the `mfa-oob` grant again sooner
+   * answers `slow_down` and adds 5 seconds to the interval (RFC 8628 section 3.5). Default: `5`.
+   */
+  mfaPushPollInterval?: number;
 }
 
 /** Everything {@link startMockServer} accepts: the tenant plus where and how to listen. */

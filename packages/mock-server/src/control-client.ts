@@ -1,6 +1,9 @@
 import type { ApiConfig, ClientConfig, ConnectionConfig, UserConfig } from './config.js';
 import type {
+  AuthenticatorEnrolment,
+  EnrolledAuthenticator,
   FaultSpec,
+  MfaMessage,
   MockServerControl,
   RequestLogEntry,
   RotateSigningKeyOptions,
@@ -27,6 +30,21 @@ function unexpectedAnswer(operation: string): MockServerControlError {
 function nowOf(answer: unknown, operation: string): number {
   if (isJsonObject(answer) && typeof answer['now'] === 'number') return answer['now'];
   throw unexpectedAnswer(operation);
+}
+
+/** The server's own format: checked for shape, trusted for content. */
+function isEnrolledAuthenticator(value: unknown): value is EnrolledAuthenticator {
+  return (
+    isJsonObject(value) &&
+    typeof value['id'] === 'string' &&
+    typeof value['type'] === 'string' &&
+    typeof value['active'] === 'boolean'
+  );
+}
+
+/** The control API path of a user. */
+function userPath(connection: string, email: string): string {
+  return `connections/${encodeURIComponent(connection)}/users/${encodeURIComponent(email)}`;
 }
 
 /**
@@ -128,6 +146,37 @@ export class MockServerControlClient implements MockServerControl {
 
   async clearLockouts(): Promise<void> {
     await this.#call('DELETE', 'lockouts');
+  }
+
+  async enrolAuthenticator(
+    connection: string,
+    email: string,
+    authenticator: AuthenticatorEnrolment,
+  ): Promise<EnrolledAuthenticator> {
+    const path = `${userPath(connection, email)}/authenticators`;
+    const result = await this.#call('POST', path, authenticator);
+    if (isEnrolledAuthenticator(result)) return result;
+    throw unexpectedAnswer('authenticators');
+  }
+
+  async authenticators(connection: string, email: string): Promise<EnrolledAuthenticator[]> {
+    const result = await this.#call('GET', `${userPath(connection, email)}/authenticators`);
+    if (Array.isArray(result)) return result;
+    throw unexpectedAnswer('authenticators');
+  }
+
+  async mfaMessages(connection: string, email: string): Promise<MfaMessage[]> {
+    const result = await this.#call('GET', `${userPath(connection, email)}/mfa-messages`);
+    if (Array.isArray(result)) return result;
+    throw unexpectedAnswer('mfa-messages');
+  }
+
+  async approvePush(connection: string, email: string): Promise<void> {
+    await this.#call('POST', `${userPath(connection, email)}/push/approve`);
+  }
+
+  async denyPush(connection: string, email: string): Promise<void> {
+    await this.#call('POST', `${userPath(connection, email)}/push/deny`);
   }
 
   async setIssuer(issuer: string): Promise<void> {

@@ -84,6 +84,59 @@ export interface RotatedSigningKey {
 }
 
 /**
+ * An authenticator to enrol for a user through the control API, active at once (as if the user had
+ * confirmed it).
+ *
+ * - `otp`: a TOTP authenticator app; `secret` (base32, at least 16 bytes) is generated when absent.
+ * - `sms`, `voice`: a phone number in E.164 format.
+ * - `email`: an email address; default: the user's.
+ * - `push`: Auth0 Guardian on a device, with an optional device `name`.
+ * - `recovery-code`: one more recovery code; `code` is generated when absent.
+ */
+export type AuthenticatorEnrolment =
+  | { type: 'otp'; secret?: string }
+  | { type: 'sms' | 'voice'; phoneNumber: string }
+  | { type: 'email'; email?: string }
+  | { type: 'push'; name?: string }
+  | { type: 'recovery-code'; code?: string };
+
+/** A user's authenticator as the control API shows it: what `/mfa/authenticators` lists, and more. */
+export interface EnrolledAuthenticator {
+  /** Auth0's id, e.g. `totp|dev_…`, `sms|dev_…`, `push|dev_…`, `recovery-code|dev_…`. */
+  id: string;
+  type: 'otp' | 'sms' | 'voice' | 'email' | 'push' | 'recovery-code';
+  /** Confirmed; `false` while an enrolment through `/mfa/associate` awaits its first code. */
+  active: boolean;
+  /** `otp`: the base32 secret, for computing codes (`totpCodeForSecret`). */
+  secret?: string;
+  /** `sms`, `voice`: the phone number. */
+  phoneNumber?: string;
+  /** `email`: the address. */
+  email?: string;
+  /** `push`: the device's name, when known. */
+  name?: string;
+  /** `recovery-code`: the user's unused recovery codes. */
+  codes?: string[];
+}
+
+/**
+ * A code the mock "sent" to a user's phone or mailbox, for an MFA challenge or an enrolment: what
+ * the user would type as the `binding_code` of the `mfa-oob` grant.
+ */
+export interface MfaMessage {
+  channel: 'sms' | 'voice' | 'email';
+  /** The phone number or email address it went to. */
+  to: string;
+  /** The 6-digit code in the message: the `binding_code`. */
+  code: string;
+  /** The `oob_code` the application received with it. */
+  oobCode: string;
+  purpose: 'challenge' | 'enrolment';
+  /** When it was sent, epoch milliseconds of the mock's clock. */
+  at: number;
+}
+
+/**
  * Runtime control over a mock server. The in-process handle ({@link MockServer.control}) and the
  * HTTP client ({@link MockServerControlClient}, for the CLI and the container) both implement it,
  * so a test can switch between them.
@@ -128,6 +181,26 @@ export interface MockServerControl {
   clearRequests(): Promise<void>;
   /** Lifts every brute-force block. */
   clearLockouts(): Promise<void>;
+  /**
+   * Enrols an authenticator for the user with `email` in `connection`, confirmed at once. A user
+   * without MFA gets it, required (as `mfa` in the configuration does).
+   */
+  enrolAuthenticator(
+    connection: string,
+    email: string,
+    authenticator: AuthenticatorEnrolment,
+  ): Promise<EnrolledAuthenticator>;
+  /** The user's authenticators, confirmed or not, with OTP secrets and recovery codes. */
+  authenticators(connection: string, email: string): Promise<EnrolledAuthenticator[]>;
+  /** The codes sent to the user by SMS, voice call or email, oldest first. */
+  mfaMessages(connection: string, email: string): Promise<MfaMessage[]>;
+  /**
+   * Approves the user's newest pending push notification, as a tap on "Allow" in Guardian would
+   * (a push challenge, or a push enrolment: the QR code was scanned). Throws when none is pending.
+   */
+  approvePush(connection: string, email: string): Promise<void>;
+  /** Rejects the user's newest pending push notification. Throws when none is pending. */
+  denyPush(connection: string, email: string): Promise<void>;
   /**
    * Sets the issuer (an absolute URL with path `/`). For containers, whose reachable URL is known
    * only after start. {@link MockServerControl.reset} does not undo it.

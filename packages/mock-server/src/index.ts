@@ -7,6 +7,7 @@ export type {
   Compatibility,
   ConnectionConfig,
   MfaEnrolment,
+  MfaFactor,
   MockServerConfig,
   RateLimitConfig,
   RefreshTokenSettings,
@@ -18,8 +19,11 @@ export type {
   UserConfig,
 } from './config.js';
 export type {
+  AuthenticatorEnrolment,
+  EnrolledAuthenticator,
   FaultKind,
   FaultSpec,
+  MfaMessage,
   MockServerControl,
   RequestLogEntry,
   RotateSigningKeyOptions,

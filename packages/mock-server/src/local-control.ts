@@ -1,9 +1,37 @@
-import type { MockServerControl, RequestLogEntry, RotatedSigningKey } from './control.js';
+import { randomBytes } from 'node:crypto';
+import type {
+  EnrolledAuthenticator,
+  MfaMessage,
+  MockServerControl,
+  RequestLogEntry,
+  RotatedSigningKey,
+} from './control.js';
 import { validateFault } from './fault-queue.js';
-import { expectObject, optionalBoolean, rejectUnknownKeys } from './option-reader.js';
-import type { ResolvedUser } from './resolved-config.js';
+import {
+  enrolledAuthenticators,
+  mfaOf,
+  newAuthenticator,
+  newRecoveryCode,
+} from './mfa-authenticators.js';
+import {
+  childPath,
+  expectObject,
+  isOneOf,
+  optionalBoolean,
+  rejectUnknownKeys,
+  requireString,
+  type JsonObject,
+} from './option-reader.js';
+import type { ResolvedAuthenticator, ResolvedUser } from './resolved-config.js';
 import type { ServerState } from './server-state.js';
 import { createSigningKey } from './signing-keys.js';
+import {
+  EMAIL_PATTERN,
+  MIN_TOTP_SECRET_BYTES,
+  PHONE_NUMBER_PATTERN,
+  TOTP_SECRET_PATTERN,
+} from './tenant-options.js';
+import { decodeBase32 } from './totp.js';
 import {
   validateApi,
   validateClient,
@@ -12,6 +40,22 @@ import {
   validateSigningKeyConfig,
   validateUser,
 } from './validate-config.js';
+
+const AUTHENTICATOR_TYPES = ['otp', 'sms', 'voice', 'email', 'push', 'recovery-code'] as const;
+
+/** An optional string option that, when given, must match `pattern`. */
+function optionalMatching(
+  input: JsonObject,
+  key: string,
+  pattern: { source: string; message: string } | undefined,
+): string | undefined {
+  if (input[key] === undefined) return undefined;
+  const value = requireString(input, key, 'authenticator');
+  if (pattern !== undefined && !new RegExp(pattern.source, 'u').test(value)) {
+    throw new TypeError(`"${childPath('authenticator', key)}" ${pattern.message}`);
+  }
+  return value;
+}
 
 /**
  * The in-process control handle: acts on the server's state directly. Inputs are validated as the
@@ -118,6 +162,88 @@ export class LocalControl implements MockServerControl {
 
   async clearLockouts(): Promise<void> {
     this.#state.bruteForce.clear();
+  }
+
+  async enrolAuthenticator(
+    connection: string,
+    email: string,
+    authenticator: unknown,
+  ): Promise<EnrolledAuthenticator> {
+    const user = this.#state.directory.requireUser(connection, email);
+    const input = expectObject(authenticator, 'authenticator');
+    const { type } = input;
+    if (!isOneOf(type, AUTHENTICATOR_TYPES)) {
+      throw new TypeError(`"authenticator.type" must be one of: ${AUTHENTICATOR_TYPES.join(', ')}`);
+    }
+    let added: ResolvedAuthenticator;
+    switch (type) {
+      case 'otp': {
+        rejectUnknownKeys(input, ['type', 'secret'], 'authenticator');
+        const base32 = optionalMatching(input, 'secret', TOTP_SECRET_PATTERN);
+        const secret = base32 === undefined ? randomBytes(20) : decodeBase32(base32);
+        if (secret === undefined || secret.length < MIN_TOTP_SECRET_BYTES) {
+          throw new TypeError(`"authenticator.secret" ${TOTP_SECRET_PATTERN.message}`);
+        }
+        added = newAuthenticator('otp', { secret }, true);
+        break;
+      }
+      case 'sms':
+      case 'voice': {
+        rejectUnknownKeys(input, ['type', 'phoneNumber'], 'authenticator');
+        requireString(input, 'phoneNumber', 'authenticator');
+        const address = optionalMatching(input, 'phoneNumber', PHONE_NUMBER_PATTERN);
+        added = newAuthenticator(type, { address }, true);
+        break;
+      }
+      case 'email': {
+        rejectUnknownKeys(input, ['type', 'email'], 'authenticator');
+        const address = optionalMatching(input, 'email', EMAIL_PATTERN) ?? user.email;
+        added = newAuthenticator('email', { address }, true);
+        break;
+      }
+      case 'push': {
+        rejectUnknownKeys(input, ['type', 'name'], 'authenticator');
+        added = newAuthenticator(
+          'push',
+          { name: optionalMatching(input, 'name', undefined) },
+          true,
+        );
+        break;
+      }
+      case 'recovery-code': {
+        rejectUnknownKeys(input, ['type', 'code'], 'authenticator');
+        const mfa = mfaOf(user, true);
+        mfa.recoveryCodes.push(optionalMatching(input, 'code', undefined) ?? newRecoveryCode());
+        mfa.recoveryCodesActive = true;
+        return enrolledAuthenticators(user)[0]!;
+      }
+    }
+    mfaOf(user, true).authenticators.push(added);
+    return enrolledAuthenticators(user).find((view) => view.id === added.id)!;
+  }
+
+  async authenticators(connection: string, email: string): Promise<EnrolledAuthenticator[]> {
+    return enrolledAuthenticators(this.#state.directory.requireUser(connection, email));
+  }
+
+  async mfaMessages(connection: string, email: string): Promise<MfaMessage[]> {
+    const user = this.#state.directory.requireUser(connection, email);
+    return this.#state.mfaOob.messages(user.userId);
+  }
+
+  async approvePush(connection: string, email: string): Promise<void> {
+    this.#pendingPush(connection, email).status = 'approved';
+  }
+
+  async denyPush(connection: string, email: string): Promise<void> {
+    this.#pendingPush(connection, email).status = 'denied';
+  }
+
+  #pendingPush(connection: string, email: string) {
+    const user = this.#state.directory.requireUser(connection, email);
+    const push = this.#state.mfaOob.latestPendingPush(user.userId);
+    if (push === undefined) throw new TypeError('The user has no pending push notification');
+    return push;
   }
 
   async setIssuer(issuer: string): Promise<void> {

@@ -14,7 +14,12 @@ export interface RefreshGrant {
 
 interface Family {
   readonly grant: RefreshGrant;
+  /** The absolute expiry, fixed at issuance (Auth0: "determined at issuance"). */
   readonly expiresAt: number;
+  /** When a token of the family was issued or last exchanged: the idle lifetime counts from it. */
+  lastActiveAt: number;
+  /** The token whose rotation was the latest: the only one the reuse interval lets back in. */
+  previous: string | undefined;
   revoked: boolean;
 }
 
@@ -33,8 +38,13 @@ function newToken(): string {
 
 /**
  * Refresh tokens kept in state, grouped in families: every token obtained by rotating another
- * belongs to the first one's family. Reusing a rotated token outside the reuse interval revokes
- * the family (reuse detection, RFC 9700 section 4.14.2; Auth0 "Refresh Token Rotation").
+ * belongs to the first one's family. Reusing a rotated token revokes the family (reuse
+ * detection, RFC 9700 section 4.14.2; Auth0 "Refresh Token Rotation"), except the immediately
+ * previous token within the reuse interval (Auth0: "Only the previous token can be reused; if the
+ * second-to-last refresh token is exchanged, breach detection is triggered"). A family expires
+ * at its absolute lifetime, or when no token of it was exchanged for the idle lifetime (Auth0
+ * "Configure Refresh Token Expiration": the idle period "is renewed each time the refresh token
+ * is exchanged").
  */
 export class RefreshTokenStore {
   readonly #clock: Clock;
@@ -48,9 +58,12 @@ export class RefreshTokenStore {
   /** Starts a family for `grant` and returns its first token. */
   issue(grant: RefreshGrant, lifetimeSeconds: number): string {
     const familyId = newToken();
+    const now = this.#clock.nowSeconds();
     this.#families.set(familyId, {
       grant,
-      expiresAt: this.#clock.nowSeconds() + lifetimeSeconds,
+      expiresAt: now + lifetimeSeconds,
+      lastActiveAt: now,
+      previous: undefined,
       revoked: false,
     });
     return this.#addToken(familyId);
@@ -59,8 +72,9 @@ export class RefreshTokenStore {
   /**
    * Uses `token` on behalf of `client`: `check` runs on the grant first and may throw, leaving the
    * token unused. Returns the grant, and the replacement token when the client rotates refresh
-   * tokens. Returns `undefined` for a token that is unknown, expired, revoked, another client's,
-   * or reused (which also revokes its family).
+   * tokens. Returns `undefined` for a token that is unknown, expired (absolute or idle, by the
+   * client's current `idleLifetime`), revoked, another client's, or reused (which also revokes
+   * its family).
    */
   use(
     token: string,
@@ -73,18 +87,28 @@ export class RefreshTokenStore {
     const now = this.#clock.nowSeconds();
     if (family === undefined || family.revoked || now >= family.expiresAt) return undefined;
     if (family.grant.clientId !== client.clientId) return undefined;
-    const { rotation, reuseInterval } = client.refreshToken;
+    const { rotation, reuseInterval, idleLifetime } = client.refreshToken;
+    if (now >= family.lastActiveAt + idleLifetime) return undefined;
     if (rotation === 'non-rotating') {
       check(family.grant);
+      family.lastActiveAt = now;
       return { grant: family.grant, replacement: undefined };
     }
-    if (stored.consumedAt !== undefined && now - stored.consumedAt >= reuseInterval) {
-      // A rotated token came back after its reuse interval: assume it was stolen.
+    if (
+      stored.consumedAt !== undefined &&
+      (token !== family.previous || now - stored.consumedAt >= reuseInterval)
+    ) {
+      // A rotated token came back after its reuse interval, or an older one than the previous:
+      // assume it was stolen.
       family.revoked = true;
       return undefined;
     }
     check(family.grant);
-    stored.consumedAt ??= now;
+    if (stored.consumedAt === undefined) {
+      stored.consumedAt = now;
+      family.previous = token;
+    }
+    family.lastActiveAt = now;
     return { grant: family.grant, replacement: this.#addToken(stored.familyId) };
   }
 

@@ -5,7 +5,13 @@ import type { RequestLogEntry } from './control.js';
 import { controlApiEndpoint, HEALTH_PATH, OWN_PATH_PREFIX } from './endpoints/control-api.js';
 import { authorizeEndpoint, discoveryEndpoint, jwksEndpoint } from './endpoints/discovery.js';
 import { header, parametersOnce, type EndpointRequest } from './endpoints/endpoint-request.js';
-import { mfaAuthenticatorsEndpoint, mfaChallengeEndpoint } from './endpoints/mfa-api.js';
+import {
+  AUTHENTICATOR_PATH_PREFIX,
+  mfaAssociateEndpoint,
+  mfaAuthenticatorsEndpoint,
+  mfaChallengeEndpoint,
+  mfaDeleteAuthenticatorEndpoint,
+} from './endpoints/mfa-api.js';
 import { revocationEndpoint } from './endpoints/revocation.js';
 import { tokenEndpoint } from './endpoints/token-endpoint.js';
 import { userinfoEndpoint } from './endpoints/userinfo.js';
@@ -45,10 +51,25 @@ const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
   ['POST /oauth/revoke', revocationEndpoint],
   ['POST /mfa/challenge', mfaChallengeEndpoint],
   ['GET /mfa/authenticators', mfaAuthenticatorsEndpoint],
+  ['POST /mfa/associate', mfaAssociateEndpoint],
   // Not implemented, but published in discovery: answered 501 rather than 404.
   ['GET /authorize', authorizeEndpoint],
   ['POST /authorize', authorizeEndpoint],
 ]);
+
+/** The endpoint for `method` and `path`: an exact one, or `DELETE /mfa/authenticators/{id}`. */
+function endpointFor(method: string, path: string): Endpoint | undefined {
+  const exact = ENDPOINTS.get(`${method} ${path}`);
+  if (exact !== undefined) return exact;
+  if (
+    method === 'DELETE' &&
+    path.startsWith(AUTHENTICATOR_PATH_PREFIX) &&
+    path.length > AUTHENTICATOR_PATH_PREFIX.length
+  ) {
+    return mfaDeleteAuthenticatorEndpoint;
+  }
+  return undefined;
+}
 
 function notFound(): HttpResponse {
   return jsonResponse(404, { error: 'not_found', error_description: 'Not Found' });
@@ -126,7 +147,7 @@ export function createRequestHandler(
     } else {
       if (fault?.kind === 'latency')
         await delay(fault.delayMs, undefined, { signal: options.signal });
-      const endpoint = ENDPOINTS.get(`${request.method} ${request.path}`);
+      const endpoint = endpointFor(request.method, request.path);
       response = endpoint === undefined ? notFound() : await endpoint(state, request);
     }
     entry.status = response.status;

@@ -1,5 +1,11 @@
 import type { JWK } from 'jose';
-import type { ClientAuthMethod, Compatibility, SigningAlgorithm, TokenProfile } from './config.js';
+import type {
+  ClientAuthMethod,
+  Compatibility,
+  MfaFactor,
+  SigningAlgorithm,
+  TokenProfile,
+} from './config.js';
 
 /** An {@link ApiConfig} with every default applied. */
 export interface ResolvedApi {
@@ -24,7 +30,37 @@ export interface ResolvedClient {
     rotation: 'rotating' | 'non-rotating';
     reuseInterval: number;
     lifetime: number;
+    idleLifetime: number;
   };
+}
+
+/** The kinds of MFA authenticator a user can have (recovery codes are kept apart). */
+export type AuthenticatorKind = 'otp' | 'sms' | 'voice' | 'email' | 'push';
+
+/** One enrolled (or, `active: false`, associated but not yet confirmed) authenticator. */
+export interface ResolvedAuthenticator {
+  /** Auth0's form: `totp|dev_…`, `sms|dev_…`, `voice|dev_…`, `email|dev_…`, `push|dev_…`. */
+  readonly id: string;
+  readonly kind: AuthenticatorKind;
+  /** Confirmed: usable for challenges. */
+  active: boolean;
+  /** The TOTP secret (`otp`). */
+  readonly secret: Buffer | undefined;
+  /** The phone number (`sms`, `voice`) or email address (`email`). */
+  readonly address: string | undefined;
+  /** The device's name (`push`). */
+  readonly name: string | undefined;
+}
+
+/** A user's MFA state: configured, then changed at run time by enrolments and recovery codes. */
+export interface ResolvedMfa {
+  required: boolean;
+  authenticators: ResolvedAuthenticator[];
+  recoveryCodes: string[];
+  /** `false` while the codes come from an enrolment not yet confirmed. */
+  recoveryCodesActive: boolean;
+  /** The id of the recovery-code authenticator, `recovery-code|dev_…`. */
+  readonly recoveryCodeId: string;
 }
 
 /** A {@link UserConfig} with every default applied. */
@@ -40,13 +76,7 @@ export interface ResolvedUser {
   /** `undefined`: not configured; the server fills in its start time. */
   updatedAt: number | undefined;
   permissions: Record<string, string[]>;
-  mfa:
-    | {
-        required: boolean;
-        totpSecret: Buffer | undefined;
-        recoveryCodes: string[];
-      }
-    | undefined;
+  mfa: ResolvedMfa | undefined;
   blocked: boolean;
 }
 
@@ -92,6 +122,9 @@ export interface ResolvedTenant {
   updatedAtFormat: 'iso8601' | 'epoch-seconds';
   mfaPolicy: 'never' | 'always';
   mfaTokenLifetime: number;
+  mfaFactors: MfaFactor[];
+  mfaOobCodeLifetime: number;
+  mfaPushPollInterval: number;
 }
 
 /** A {@link MockServerConfig} with every default applied. */

@@ -15,14 +15,19 @@ export interface DirectoryUser {
 }
 
 function cloneUser(user: ResolvedUser): ResolvedUser {
-  // Recovery codes are consumed at run time; the configuration must stay as it was for reset().
+  // Recovery codes are consumed and authenticators enrolled, confirmed and deleted at run time;
+  // the configuration must stay as it was for reset().
   return {
     ...user,
     permissions: structuredClone(user.permissions),
     mfa:
       user.mfa === undefined
         ? undefined
-        : { ...user.mfa, recoveryCodes: [...user.mfa.recoveryCodes] },
+        : {
+            ...user.mfa,
+            authenticators: user.mfa.authenticators.map((authenticator) => ({ ...authenticator })),
+            recoveryCodes: [...user.mfa.recoveryCodes],
+          },
   };
 }
 
@@ -102,6 +107,20 @@ export class TenantDirectory {
       if (user !== undefined) return { connection, user };
     }
     return undefined;
+  }
+
+  /**
+   * The user with `email` in `connection`, for the control API; throws a `TypeError` naming the
+   * connection (never the email) when there is none.
+   */
+  requireUser(connection: string, email: string): ResolvedUser {
+    const users = this.#connections.get(connection);
+    if (users === undefined) throw new TypeError(`No connection is named "${connection}"`);
+    const user = users.find((candidate) => candidate.email.toLowerCase() === email.toLowerCase());
+    if (user === undefined) {
+      throw new TypeError(`Connection "${connection}" has no user with that email`);
+    }
+    return user;
   }
 
   /** Adds or replaces an API. */

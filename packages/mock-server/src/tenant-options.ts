@@ -11,6 +11,8 @@ import type { ObjectOption, PatternRule } from './option-spec.js';
 const ONE_DAY = 86_400;
 const THIRTY_DAYS = 2_592_000;
 const TEN_YEARS = 315_360_000;
+/** Auth0's year (365.25 days): the longest idle refresh token lifetime it allows. */
+const ONE_YEAR = 31_557_600;
 /** 9999-12-31T23:59:59Z: the last second an ISO 8601 date with a four-digit year can show. */
 const LAST_FOUR_DIGIT_YEAR_SECOND = 253_402_300_799;
 
@@ -23,6 +25,28 @@ export const ISSUER_PATTERN: PatternRule = {
   message:
     'must be an absolute http(s) URL with path "/" and nothing after it, like "https://tenant.example/"',
 };
+
+/** An E.164 phone number, as Auth0's `/mfa/associate` takes `phone_number`. */
+export const PHONE_NUMBER_PATTERN: PatternRule = {
+  source: '^\\+[1-9][0-9]{1,14}$',
+  message: 'must be a phone number in E.164 format, like "+15555550100"',
+};
+
+/** An email address: something before and after one `@`, no whitespace. */
+export const EMAIL_PATTERN: PatternRule = {
+  source: '^[^@\\s]+@[^@\\s]+$',
+  message: 'must be an email address',
+};
+
+/** The MFA factors a tenant can enable ({@link MfaFactor}). */
+export const MFA_FACTORS = [
+  'otp',
+  'sms',
+  'voice',
+  'email',
+  'push-notification',
+  'recovery-code',
+] as const;
 
 /** Base32 (RFC 4648) as `decodeBase32` reads it: any case, padding and spaces ignored. */
 export const TOTP_SECRET_PATTERN: PatternRule = {
@@ -132,6 +156,15 @@ export const REFRESH_TOKEN_OPTIONS = {
       unit: 'seconds',
       default: THIRTY_DAYS,
     },
+    idleLifetime: {
+      type: 'integer',
+      description:
+        'Auth0\'s "Idle Refresh Token Lifetime", in seconds: a refresh token not exchanged for this long expires; each exchange starts the period again. At most `lifetime` (default 30 days, as Auth0).',
+      minimum: 1,
+      maximum: ONE_YEAR,
+      unit: 'seconds',
+      default: THIRTY_DAYS,
+    },
   },
 } as const satisfies ObjectOption;
 
@@ -205,6 +238,39 @@ export const MFA_OPTIONS = {
       type: 'array',
       description: 'Single-use recovery codes.',
       items: { type: 'string', description: 'A recovery code.' },
+      default: [],
+    },
+    sms: {
+      type: 'array',
+      description: 'Phone numbers enrolled for SMS codes (Auth0 `oob_channel` `sms`).',
+      items: {
+        type: 'string',
+        description: 'An E.164 phone number.',
+        pattern: PHONE_NUMBER_PATTERN,
+      },
+      default: [],
+    },
+    voice: {
+      type: 'array',
+      description: 'Phone numbers enrolled for voice calls (Auth0 `oob_channel` `voice`).',
+      items: {
+        type: 'string',
+        description: 'An E.164 phone number.',
+        pattern: PHONE_NUMBER_PATTERN,
+      },
+      default: [],
+    },
+    email: {
+      type: 'array',
+      description: 'Email addresses enrolled for email codes (Auth0 `oob_channel` `email`).',
+      items: { type: 'string', description: 'An email address.', pattern: EMAIL_PATTERN },
+      default: [],
+    },
+    push: {
+      type: 'array',
+      description:
+        'Devices enrolled in Guardian push notifications (Auth0 `oob_channel` `auth0`), by name.',
+      items: { type: 'string', description: "The device's name." },
       default: [],
     },
   },
@@ -463,6 +529,37 @@ export const TENANT_OPTIONS = {
       maximum: ONE_DAY,
       unit: 'seconds',
       default: 600,
+    },
+    mfaFactors: {
+      type: 'array',
+      description:
+        'The MFA factors enabled in the tenant (Auth0 factor names; "Phone Message" is `sms` and `voice`): what users can enrol and be challenged with. Default: all.',
+      items: {
+        type: 'enum',
+        description: 'A factor.',
+        values: MFA_FACTORS,
+        label: 'an MFA factor',
+      },
+      uniqueItems: 'factor',
+      default: MFA_FACTORS,
+    },
+    mfaOobCodeLifetime: {
+      type: 'integer',
+      description:
+        'Lifetime of an `oob_code` (an SMS, voice or email code, a push challenge, a push enrolment), in seconds (Auth0: 5 minutes).',
+      minimum: 1,
+      maximum: ONE_DAY,
+      unit: 'seconds',
+      default: 300,
+    },
+    mfaPushPollInterval: {
+      type: 'integer',
+      description:
+        'Polling interval of a push challenge, in seconds: polling the `mfa-oob` grant sooner answers `slow_down` and adds 5 seconds (RFC 8628 section 3.5).',
+      minimum: 1,
+      maximum: 60,
+      unit: 'seconds',
+      default: 5,
     },
   },
 } as const satisfies ObjectOption;

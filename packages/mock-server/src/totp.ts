@@ -34,6 +34,24 @@ export function decodeBase32(text: string): Buffer | undefined {
   return Buffer.from(bytes);
 }
 
+/** Encodes bytes as RFC 4648 base32 without padding, as authenticator apps show TOTP secrets. */
+export function encodeBase32(bytes: Uint8Array): string {
+  let text = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      text += BASE32_ALPHABET[(buffer >> bits) & 0x1f];
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  if (bits > 0) text += BASE32_ALPHABET[(buffer << (5 - bits)) & 0x1f];
+  return text;
+}
+
 /**
  * Computes the TOTP code (RFC 6238, HMAC-SHA1, 6 digits, 30 s step) for `secret` at
  * `epochSeconds`.

@@ -15,8 +15,10 @@ import type {
 } from './config.js';
 import { childPath, rejectDuplicates } from './option-reader.js';
 import { readObject, type WithDefaults } from './option-spec.js';
+import { newAuthenticator, recoveryCodeId } from './mfa-authenticators.js';
 import type {
   ResolvedApi,
+  ResolvedAuthenticator,
   ResolvedClient,
   ResolvedConnection,
   ResolvedRule,
@@ -87,16 +89,24 @@ export function validateApi(value: unknown, path: string): ResolvedApi {
   };
 }
 
-function readRefreshToken(value: unknown, path: string): ResolvedClient['refreshToken'] {
+function readRefreshToken(
+  value: RefreshTokenSettings | undefined,
+  path: string,
+): ResolvedClient['refreshToken'] {
   const refresh = readObject<RefreshTokenSettings, typeof REFRESH_TOKEN_OPTIONS>(
     REFRESH_TOKEN_OPTIONS,
     value ?? {},
     path,
   );
+  if (value?.idleLifetime !== undefined && refresh.idleLifetime > refresh.lifetime) {
+    // Auth0: "The Idle Refresh Token Lifetime can not exceed the Maximum Refresh Token Lifetime."
+    throw new TypeError(`"${childPath(path, 'idleLifetime')}" must not exceed "lifetime"`);
+  }
   return {
     rotation: refresh.rotation,
     reuseInterval: refresh.reuseInterval,
     lifetime: refresh.lifetime,
+    idleLifetime: refresh.idleLifetime,
   };
 }
 
@@ -135,18 +145,39 @@ function defaultUserId(connection: string, email: string): string {
     .slice(0, 24);
 }
 
-function readMfa(value: MfaEnrolment | undefined, path: string): ResolvedUser['mfa'] {
+function readMfa(
+  value: MfaEnrolment | undefined,
+  path: string,
+  userId: string,
+): ResolvedUser['mfa'] {
   if (value === undefined) return undefined;
   const mfa = readObject<MfaEnrolment, typeof MFA_OPTIONS>(MFA_OPTIONS, value, path);
-  let totpSecret: Buffer | undefined;
+  const authenticators: ResolvedAuthenticator[] = [];
+  // Ids derive from the user and the position, so they are the same after a restart.
+  const seed = (kind: string, index: number) => `${userId}\0${kind}\0${index}`;
   if (mfa.totpSecret !== undefined) {
     // The pattern admits only base32 characters; the decoded length is checked here.
-    totpSecret = decodeBase32(mfa.totpSecret);
-    if (totpSecret === undefined || totpSecret.length < MIN_TOTP_SECRET_BYTES) {
+    const secret = decodeBase32(mfa.totpSecret);
+    if (secret === undefined || secret.length < MIN_TOTP_SECRET_BYTES) {
       throw new TypeError(`"${childPath(path, 'totpSecret')}" ${TOTP_SECRET_PATTERN.message}`);
     }
+    authenticators.push(newAuthenticator('otp', { secret }, true, seed('otp', 0)));
   }
-  return { required: mfa.required, totpSecret, recoveryCodes: [...mfa.recoveryCodes] };
+  for (const kind of ['sms', 'voice', 'email'] as const) {
+    mfa[kind].forEach((address, index) => {
+      authenticators.push(newAuthenticator(kind, { address }, true, seed(kind, index)));
+    });
+  }
+  mfa.push.forEach((name, index) => {
+    authenticators.push(newAuthenticator('push', { name }, true, seed('push', index)));
+  });
+  return {
+    required: mfa.required,
+    authenticators,
+    recoveryCodes: [...mfa.recoveryCodes],
+    recoveryCodesActive: true,
+    recoveryCodeId: recoveryCodeId(userId),
+  };
 }
 
 /**
@@ -156,18 +187,19 @@ function readMfa(value: MfaEnrolment | undefined, path: string): ResolvedUser['m
 export function validateUser(value: unknown, path: string, connection: string): ResolvedUser {
   const user = readObject<UserConfig, typeof USER_OPTIONS>(USER_OPTIONS, value, path);
   const { email } = user;
+  const userId = user.userId ?? defaultUserId(connection, email);
   return {
     email,
     password: user.password,
     username: user.username,
-    userId: user.userId ?? defaultUserId(connection, email),
+    userId,
     name: user.name ?? email,
     nickname: user.nickname ?? email.split('@')[0] ?? email,
     picture: user.picture,
     emailVerified: user.emailVerified,
     updatedAt: user.updatedAt,
     permissions: structuredClone(user.permissions ?? {}),
-    mfa: readMfa(user.mfa, childPath(path, 'mfa')),
+    mfa: readMfa(user.mfa, childPath(path, 'mfa'), userId),
     blocked: user.blocked,
   };
 }
@@ -288,6 +320,9 @@ function resolveTenant(tenant: WithDefaults<TenantConfig, typeof TENANT_OPTIONS>
     updatedAtFormat: tenant.updatedAtFormat,
     mfaPolicy: tenant.mfaPolicy,
     mfaTokenLifetime: tenant.mfaTokenLifetime,
+    mfaFactors: [...tenant.mfaFactors],
+    mfaOobCodeLifetime: tenant.mfaOobCodeLifetime,
+    mfaPushPollInterval: tenant.mfaPushPollInterval,
   };
   checkReferences(resolved);
   return resolved;

@@ -93,6 +93,31 @@ describe('configuration is validated at start, with the option named', () => {
       /at least 16 bytes/,
     ],
     [
+      'an SMS authenticator without an E.164 phone number',
+      { connections: [{ name: 'db', users: [{ ...user, mfa: { sms: ['555-0100'] } }] }] },
+      /"connections\[0\]\.users\[0\]\.mfa\.sms\[0\]" must be a phone number in E\.164 format/,
+    ],
+    [
+      'an email authenticator that is not an address',
+      { connections: [{ name: 'db', users: [{ ...user, mfa: { email: ['nobody'] } }] }] },
+      /"connections\[0\]\.users\[0\]\.mfa\.email\[0\]" must be an email address/,
+    ],
+    [
+      'an unknown MFA factor',
+      { mfaFactors: ['otp', 'webauthn-roaming'] },
+      /"mfaFactors\[1\]" is not an MFA factor; expected one of: otp, sms, voice, email, push-notification, recovery-code/,
+    ],
+    [
+      'an idle refresh token lifetime beyond the lifetime',
+      { clients: [{ clientId: 'c', refreshToken: { lifetime: 3600, idleLifetime: 3601 } }] },
+      /^"clients\[0\]\.refreshToken\.idleLifetime" must not exceed "lifetime"$/,
+    ],
+    [
+      'an idle refresh token lifetime beyond a year',
+      { clients: [{ clientId: 'c', refreshToken: { idleLifetime: 31_557_601 } }] },
+      /"clients\[0\]\.refreshToken\.idleLifetime" must be an integer from 1 to 31557600 seconds/,
+    ],
+    [
       'a user without a password',
       { connections: [{ name: 'db', users: [{ email: 'a@example.com' }] }] },
       /"connections\[0\]\.users\[0\]\.password" is required: a non-empty string/,

@@ -6,6 +6,7 @@ import {
   MockServerControlClient,
   MockServerControlError,
   TUTORIAL,
+  type AuthenticatorEnrolment,
   type MockServer,
   type MockServerControl,
 } from '../src/index.js';
@@ -17,6 +18,31 @@ import {
   startTutorial,
   verifyToken,
 } from './helpers.js';
+import {
+  authenticatorCode,
+  challenge,
+  MFA_CLIENT_GRANTS,
+  mfaGrant,
+  mfaRequired,
+} from './mfa-support.js';
+
+/** The tutorial client, allowed every MFA grant. */
+async function allowMfaGrants(control: MockServerControl): Promise<void> {
+  await control.setClient({
+    clientId: TUTORIAL.clientId,
+    clientSecret: TUTORIAL.clientSecret,
+    grantTypes: MFA_CLIENT_GRANTS,
+  });
+}
+
+/** A push challenge for the tutorial user, and a function that polls the mfa-oob grant for it. */
+async function pushPoll(server: MockServer): Promise<() => Promise<Response>> {
+  const { mfaToken } = await mfaRequired(server);
+  const started = await challenge(server, { mfa_token: mfaToken, challenge_type: 'oob' });
+  const { oob_code: oobCode } = (await started.json()) as { oob_code: string };
+  return () =>
+    mfaGrant(server, { grant_type: GrantType.mfaOob, mfa_token: mfaToken, oob_code: oobCode });
+}
 
 /**
  * One suite, run against both implementations of MockServerControl: the in-process handle and the
@@ -314,6 +340,159 @@ describe.each(implementations)('control through the %s', (_name, controlOf) => {
       const [entry] = await control.requests();
       expect(entry).toMatchObject({ clientId: 'basic', status: 200 });
       expect(JSON.stringify(entry)).not.toContain('basic-secret');
+    });
+  });
+
+  describe('MFA', () => {
+    const { connection, username } = TUTORIAL;
+
+    it('enrolAuthenticator: an OTP app with a generated secret; the user must now pass MFA with it', async () => {
+      const enrolled = await control.enrolAuthenticator(connection, username, { type: 'otp' });
+      expect(enrolled).toEqual({
+        id: expect.stringMatching(/^totp\|dev_[A-Za-z0-9]{16}$/),
+        type: 'otp',
+        active: true,
+        secret: expect.stringMatching(/^[A-Z2-7]{32}$/),
+      });
+      const { mfaToken, requirements } = await mfaRequired(server);
+      expect(requirements).toEqual({ challenge: [{ type: 'otp' }] });
+      await expect(
+        await mfaGrant(server, {
+          grant_type: GrantType.mfaOtp,
+          mfa_token: mfaToken,
+          otp: await authenticatorCode(server, enrolled.secret),
+        }),
+      ).toBeTokenResponse();
+    });
+
+    it("enrolAuthenticator: SMS, voice, email (the user's by default), push and recovery codes; authenticators lists them", async () => {
+      await control.enrolAuthenticator(connection, username, {
+        type: 'sms',
+        phoneNumber: '+15555550100',
+      });
+      await control.enrolAuthenticator(connection, username, {
+        type: 'voice',
+        phoneNumber: '+15555550101',
+      });
+      await control.enrolAuthenticator(connection, username, { type: 'email' });
+      await control.enrolAuthenticator(connection, username, { type: 'push', name: 'Pixel' });
+      const recovery = await control.enrolAuthenticator(connection, username, {
+        type: 'recovery-code',
+        code: 'MYRECOVERYCODE',
+      });
+      expect(recovery).toEqual({
+        id: expect.stringMatching(/^recovery-code\|dev_/),
+        type: 'recovery-code',
+        active: true,
+        codes: ['MYRECOVERYCODE'],
+      });
+      expect(
+        (await control.authenticators(connection, username)).map(({ id: _id, ...rest }) => rest),
+      ).toEqual([
+        { type: 'recovery-code', active: true, codes: ['MYRECOVERYCODE'] },
+        { type: 'sms', active: true, phoneNumber: '+15555550100' },
+        { type: 'voice', active: true, phoneNumber: '+15555550101' },
+        { type: 'email', active: true, email: username },
+        { type: 'push', active: true, name: 'Pixel' },
+      ]);
+      expect((await mfaRequired(server)).requirements).toEqual({
+        challenge: [{ type: 'push-notification' }, { type: 'phone' }, { type: 'email' }],
+      });
+    });
+
+    it('mfaMessages: what the phone received; the code signs in', async () => {
+      await allowMfaGrants(control);
+      await control.enrolAuthenticator(connection, username, {
+        type: 'sms',
+        phoneNumber: '+15555550100',
+      });
+      expect(await control.mfaMessages(connection, username)).toEqual([]);
+      const { mfaToken } = await mfaRequired(server);
+      const started = await challenge(server, { mfa_token: mfaToken, challenge_type: 'oob' });
+      const { oob_code: oobCode } = (await started.json()) as { oob_code: string };
+      const messages = await control.mfaMessages(connection, username);
+      expect(messages).toEqual([
+        {
+          channel: 'sms',
+          to: '+15555550100',
+          code: expect.stringMatching(/^\d{6}$/),
+          oobCode,
+          purpose: 'challenge',
+          at: expect.any(Number),
+        },
+      ]);
+      await expect(
+        await mfaGrant(server, {
+          grant_type: GrantType.mfaOob,
+          mfa_token: mfaToken,
+          oob_code: oobCode,
+          binding_code: messages[0]!.code,
+        }),
+      ).toBeTokenResponse();
+    });
+
+    it('approvePush and denyPush answer the newest pending push', async () => {
+      await allowMfaGrants(control);
+      await control.enrolAuthenticator(connection, username, { type: 'push' });
+      const denied = await pushPoll(server);
+      await control.denyPush(connection, username);
+      await expect(await denied()).toBeOAuthError(
+        400,
+        'access_denied',
+        'MFA Authorization rejected.',
+      );
+      await expect(control.denyPush(connection, username)).rejects.toThrow(
+        'The user has no pending push notification',
+      );
+      const approved = await pushPoll(server);
+      await control.approvePush(connection, username);
+      await expect(await approved()).toBeTokenResponse();
+    });
+
+    it('rejects a bad authenticator with the option named, and an unknown user', async () => {
+      await expect(
+        control.enrolAuthenticator(connection, username, {
+          type: 'sms',
+          phoneNumber: '555-0100',
+        }),
+      ).rejects.toThrow(/"authenticator\.phoneNumber" must be a phone number in E\.164 format/);
+      await expect(
+        control.enrolAuthenticator(connection, username, {
+          type: 'otp',
+          secret: 'JBSWY3DPEHPK3PXP',
+        }),
+      ).rejects.toThrow(/"authenticator\.secret" must be base32/);
+      await expect(
+        control.enrolAuthenticator(connection, username, {
+          type: 'webauthn',
+        } as unknown as AuthenticatorEnrolment),
+      ).rejects.toThrow(/"authenticator\.type" must be one of: otp, sms, voice, email, push/);
+      await expect(
+        control.enrolAuthenticator(connection, username, {
+          type: 'push',
+          phone: '+15555550100',
+        } as unknown as AuthenticatorEnrolment),
+      ).rejects.toThrow(/Unknown option "authenticator\.phone"/);
+      await expect(control.authenticators(connection, 'nobody@example.com')).rejects.toThrow(
+        `Connection "${connection}" has no user with that email`,
+      );
+      await expect(control.mfaMessages('nowhere', username)).rejects.toThrow(
+        'No connection is named "nowhere"',
+      );
+    });
+
+    it('reset() forgets enrolments and messages', async () => {
+      await control.enrolAuthenticator(connection, username, {
+        type: 'email',
+        email: 'box@example.com',
+      });
+      const { mfaToken } = await mfaRequired(server);
+      await challenge(server, { mfa_token: mfaToken, challenge_type: 'oob' });
+      expect(await control.mfaMessages(connection, username)).toHaveLength(1);
+      await control.reset();
+      expect(await control.authenticators(connection, username)).toEqual([]);
+      expect(await control.mfaMessages(connection, username)).toEqual([]);
+      await expect(await requestToken(server)).toBeTokenResponse();
     });
   });
 

@@ -179,12 +179,87 @@ describe('refresh token rotation', () => {
     await expect(await refresh(server, second)).toBeOAuthError(403, ...INVALID);
   });
 
+  it('with a reuse interval, only the immediately previous token may come back: an older one revokes the family', async () => {
+    server = await startWithRefreshSettings({ rotation: 'rotating', reuseInterval: 60 });
+    await server.control.freezeClock();
+    const first = await firstRefreshToken(server);
+    const second = (await expectTokens(await refresh(server, first))).refresh_token!;
+    await server.control.advanceClock(1);
+    const third = (await expectTokens(await refresh(server, second))).refresh_token!;
+    await server.control.advanceClock(1);
+    // `second` is the previous token: within the interval it may be exchanged again.
+    const retried = await expectTokens(await refresh(server, second));
+    expect(retried.refresh_token).toEqual(expect.any(String));
+    // `first` is the second-to-last: well within 60 s of its rotation, still reuse detection.
+    await expect(await refresh(server, first)).toBeOAuthError(403, ...INVALID);
+    await expect(await refresh(server, third)).toBeOAuthError(403, ...INVALID);
+    await expect(await refresh(server, retried.refresh_token!)).toBeOAuthError(403, ...INVALID);
+  });
+
   it('without an overlap, even an immediate reuse revokes the family', async () => {
     server = await startWithRefreshSettings({ rotation: 'rotating' });
     const first = await firstRefreshToken(server);
     const second = (await expectTokens(await refresh(server, first))).refresh_token!;
     await expect(await refresh(server, first)).toBeOAuthError(403, ...INVALID);
     await expect(await refresh(server, second)).toBeOAuthError(403, ...INVALID);
+  });
+});
+
+describe('idle refresh token lifetime (Auth0 "Configure Refresh Token Expiration")', () => {
+  it('a token not exchanged for the idle lifetime expires; each exchange starts the period again', async () => {
+    server = await startWithRefreshSettings({ lifetime: 1000, idleLifetime: 100 });
+    await server.control.freezeClock();
+    const refreshToken = await firstRefreshToken(server);
+    await server.control.advanceClock(99);
+    await expect(await refresh(server, refreshToken)).toBeTokenResponse();
+    await server.control.advanceClock(99);
+    await expect(await refresh(server, refreshToken)).toBeTokenResponse();
+    await server.control.advanceClock(100);
+    await expect(await refresh(server, refreshToken)).toBeOAuthError(403, ...INVALID);
+  });
+
+  it('with rotation, each new token renews the idle period, and the absolute lifetime still ends the family', async () => {
+    server = await startWithRefreshSettings({
+      rotation: 'rotating',
+      lifetime: 250,
+      idleLifetime: 100,
+    });
+    await server.control.freezeClock();
+    let token = await firstRefreshToken(server);
+    for (const step of [99, 99]) {
+      await server.control.advanceClock(step);
+      token = (await expectTokens(await refresh(server, token))).refresh_token!;
+    }
+    // 198 s after issue: idle for 0 s, but 52 s more reach the absolute lifetime of 250 s.
+    await server.control.advanceClock(52);
+    await expect(await refresh(server, token)).toBeOAuthError(403, ...INVALID);
+  });
+
+  it('defaults to 30 days of idleness, as Auth0', async () => {
+    server = await startWithRefreshSettings({ lifetime: 90 * 86_400 });
+    await server.control.freezeClock();
+    const kept = await firstRefreshToken(server);
+    const idle = await firstRefreshToken(server);
+    await server.control.advanceClock(29 * 86_400);
+    await expect(await refresh(server, kept)).toBeTokenResponse();
+    await server.control.advanceClock(86_400);
+    // 30 days without an exchange: expired; the other was exchanged a day ago.
+    await expect(await refresh(server, idle)).toBeOAuthError(403, ...INVALID);
+    await expect(await refresh(server, kept)).toBeTokenResponse();
+  });
+
+  it("follows the client's current setting", async () => {
+    server = await startWithRefreshSettings({ idleLifetime: 1000 });
+    await server.control.freezeClock();
+    const refreshToken = await firstRefreshToken(server);
+    await server.control.advanceClock(500);
+    await server.control.setClient({
+      clientId: TUTORIAL.clientId,
+      clientSecret: TUTORIAL.clientSecret,
+      grantTypes: [GrantType.password, GrantType.refreshToken],
+      refreshToken: { idleLifetime: 400 },
+    });
+    await expect(await refresh(server, refreshToken)).toBeOAuthError(403, ...INVALID);
   });
 });
 

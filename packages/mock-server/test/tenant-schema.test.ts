@@ -171,7 +171,12 @@ const EVERY_OPTION = {
       grantTypes: ['password', 'refresh_token'],
       trustForwardedFor: true,
       idTokenLifetime: 600,
-      refreshToken: { rotation: 'rotating', reuseInterval: 10, lifetime: 86_400 },
+      refreshToken: {
+        rotation: 'rotating',
+        reuseInterval: 10,
+        lifetime: 86_400,
+        idleLifetime: 3_600,
+      },
     },
   ],
   connections: [
@@ -193,6 +198,10 @@ const EVERY_OPTION = {
             required: true,
             totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
             recoveryCodes: ['recovery-1'],
+            sms: ['+15555550100'],
+            voice: ['+15555550101'],
+            email: ['alice@example.com'],
+            push: ["Alice's phone"],
           },
           blocked: false,
         },
@@ -221,6 +230,9 @@ const EVERY_OPTION = {
   updatedAtFormat: 'epoch-seconds',
   mfaPolicy: 'always',
   mfaTokenLifetime: 300,
+  mfaFactors: ['otp', 'sms', 'recovery-code'],
+  mfaOobCodeLifetime: 120,
+  mfaPushPollInterval: 10,
   host: '127.0.0.1',
   port: 8080,
   controlApi: true,
@@ -238,6 +250,7 @@ const CHECKS_BEYOND_THE_SCHEMA: readonly RegExp[] = [
   /\.clientSecret" must be absent when tokenEndpointAuthMethod is "none"/,
   /^"issuer" must be an absolute http\(s\) URL/,
   /\.totpSecret" must be base32 \(RFC 4648\) encoding at least 16 bytes/,
+  /\.idleLifetime" must not exceed "lifetime"/,
   /\.permissions" (names API "[^"]*", which is not in "apis"|gives "[^"]*", which API)/,
 ];
 
@@ -524,6 +537,32 @@ describe('the validator and the schema accept and reject the same configurations
             name: 'db',
             users: [
               { email: TUTORIAL.username, password: 'p', mfa: { totpSecret: 'JBSWY3DPEHPK3PXP' } },
+            ],
+          },
+        ],
+      },
+    ],
+    [
+      'an idle refresh token lifetime beyond the lifetime',
+      { clients: [{ clientId: 'c', refreshToken: { lifetime: 60, idleLifetime: 61 } }] },
+    ],
+    [
+      'every MFA authenticator kind',
+      {
+        connections: [
+          {
+            name: 'db',
+            users: [
+              {
+                email: 'a@example.com',
+                password: 'p',
+                mfa: {
+                  sms: ['+15555550100'],
+                  voice: ['+4930123456'],
+                  email: ['a@b.c'],
+                  push: ['x'],
+                },
+              },
             ],
           },
         ],

@@ -71,6 +71,21 @@ const ROUTES: readonly Route[] = [
   route('GET', 'requests', (control) => control.requests()),
   route('DELETE', 'requests', (control) => control.clearRequests()),
   route('DELETE', 'lockouts', (control) => control.clearLockouts()),
+  route('POST', 'connections/:/users/:/authenticators', (control, [connection, email], body) =>
+    control.enrolAuthenticator(connection!, email!, body),
+  ),
+  route('GET', 'connections/:/users/:/authenticators', (control, [connection, email]) =>
+    control.authenticators(connection!, email!),
+  ),
+  route('GET', 'connections/:/users/:/mfa-messages', (control, [connection, email]) =>
+    control.mfaMessages(connection!, email!),
+  ),
+  route('POST', 'connections/:/users/:/push/approve', (control, [connection, email]) =>
+    control.approvePush(connection!, email!),
+  ),
+  route('POST', 'connections/:/users/:/push/deny', (control, [connection, email]) =>
+    control.denyPush(connection!, email!),
+  ),
   route('PUT', 'issuer', (control, _, body) => control.setIssuer(stringField(body, 'issuer'))),
   route('POST', 'reset', (control) => control.reset()),
 ];

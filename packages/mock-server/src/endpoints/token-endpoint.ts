@@ -1,6 +1,6 @@
 import { Auth0Errors } from '../auth0-errors.js';
 import { authenticateClient, type AuthenticatedClient } from '../client-authentication.js';
-import { mfaOtpGrant, mfaRecoveryCodeGrant } from '../grants/mfa-grants.js';
+import { mfaOobGrant, mfaOtpGrant, mfaRecoveryCodeGrant } from '../grants/mfa-grants.js';
 import { passwordGrant } from '../grants/password-grant.js';
 import { refreshTokenGrant } from '../grants/refresh-token-grant.js';
 import type { GrantHandler } from '../grants/grant-context.js';
@@ -16,6 +16,7 @@ const GRANT_HANDLERS: ReadonlyMap<string, GrantHandler> = new Map([
   [GrantType.passwordRealm, passwordGrant],
   [GrantType.refreshToken, refreshTokenGrant],
   [GrantType.mfaOtp, mfaOtpGrant],
+  [GrantType.mfaOob, mfaOobGrant],
   [GrantType.mfaRecoveryCode, mfaRecoveryCodeGrant],
 ]);
 

@@ -29,6 +29,7 @@ export function resolveApi(
   audience: string | undefined,
 ): ResolvedApi | undefined {
   if (audience === undefined) return undefined;
+  if (audience === state.mfaAudience) return state.mfaApi;
   const api = state.directory.api(audience);
   if (api === undefined) throw Auth0Errors.serviceNotEnabled(audience);
   return api;

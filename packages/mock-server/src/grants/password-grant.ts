@@ -2,14 +2,27 @@ import { Auth0Errors } from '../auth0-errors.js';
 import { secretsMatch } from '../constant-time.js';
 import { GrantType } from '../grant-types.js';
 import { issueTokens } from '../issue-tokens.js';
-import type { ResolvedUser } from '../resolved-config.js';
+import { mfaRequirements } from '../mfa-authenticators.js';
+import type { ResolvedApi, ResolvedUser } from '../resolved-config.js';
 import { grantPasswordScopes, parseScope } from '../scopes.js';
 import type { ServerState } from '../server-state.js';
 import { requireParameter, resolveApi, type GrantHandler } from './grant-context.js';
 
-/** Whether `user` must pass a second factor: the tenant's policy, or the user's own enrolment. */
-function mfaRequired(state: ServerState, user: ResolvedUser): boolean {
-  return state.tenant.mfaPolicy === 'always' || user.mfa?.required === true;
+/**
+ * Whether `user` must pass a second factor: the tenant's policy, the user's own enrolment, or the
+ * MFA API's audience (Auth0: "When `https://{yourDomain}/mfa/` is specified as the audience, MFA is
+ * enforced").
+ */
+function mfaRequired(
+  state: ServerState,
+  user: ResolvedUser,
+  api: ResolvedApi | undefined,
+): boolean {
+  return (
+    state.tenant.mfaPolicy === 'always' ||
+    user.mfa?.required === true ||
+    api?.identifier === state.mfaAudience
+  );
 }
 
 /**
@@ -48,7 +61,7 @@ export const passwordGrant: GrantHandler = async ({
 
   const requestedScopes = parseScope(parameters.get('scope'));
   const grantedScopes = grantPasswordScopes(requestedScopes, api, user);
-  if (mfaRequired(state, user)) {
+  if (mfaRequired(state, user, api)) {
     const mfaToken = state.mfaTokens.create(
       {
         clientId: client.clientId,
@@ -60,7 +73,11 @@ export const passwordGrant: GrantHandler = async ({
       },
       state.tenant.mfaTokenLifetime,
     );
-    throw Auth0Errors.mfaRequired(state.tenant.compatibility, mfaToken);
+    throw Auth0Errors.mfaRequired(
+      state.tenant.compatibility,
+      mfaToken,
+      mfaRequirements(user, state.tenant.mfaFactors),
+    );
   }
   return issueTokens(
     state,
