@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { AdapterDefinitionError } from './adapter-definition.js';
 import { loadAdapter } from './load-adapter.js';
 import type { AdapterUnderTest } from './scenario.js';
 
@@ -91,11 +94,68 @@ export async function loadCliAdapter(specifier: string, cwd: string): Promise<Ad
   try {
     return await loadAdapter(file ?? specifier);
   } catch (error) {
-    throw explainLoadFailure(specifier, error, cwd);
+    throw await explainLoadFailure(specifier, error, cwd, file);
   }
 }
 
-function explainLoadFailure(specifier: string, error: unknown, cwd: string): Error {
+/** `file:///x/y.js:3:7` or `/x/y.ts:3` as `/x/y.js:3`; `undefined` for anything else. */
+function fileLineOf(text: string): string | undefined {
+  const match = /((?:file:\/\/)?\/[^\s:()]+|[A-Za-z]:\\[^\s:()]+):(\d+)(?::\d+)?/.exec(text);
+  if (match === null) return undefined;
+  const [, where = '', line = ''] = match;
+  const path = where.startsWith('file:') ? fileURLToPath(where) : where;
+  return `${path}:${line}`;
+}
+
+/** Where in the module (or a module it imports) loading failed, from the error's stack. */
+function locationInStack(error: unknown): string | undefined {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  for (const line of stack.split('\n')) {
+    if (/node:internal|\/conformance\/(src|dist)\/(load-adapter|cli-adapters)\./.test(line))
+      continue;
+    const found = fileLineOf(line);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Where a syntax error is: Node keeps it out of the error it throws at import() and only prints
+ * it for an uncaught one, so the module is imported again in a child process (parsing fails
+ * before any module code runs) and the place read from what it prints.
+ */
+function locateSyntaxError(
+  file: string | undefined,
+  specifier: string,
+): Promise<string | undefined> {
+  const target = file === undefined ? specifier : pathToFileURL(file).href;
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [
+        ...process.execArgv,
+        '--input-type=module',
+        '--eval',
+        'await import(process.argv[1]);',
+        target,
+      ],
+      { timeout: 10_000 },
+      (_error, _stdout, stderr) => {
+        const first = stderr.split('\n').find((line) => line.trim() !== '');
+        done(first === undefined ? undefined : fileLineOf(first));
+      },
+    );
+  });
+}
+
+async function explainLoadFailure(
+  specifier: string,
+  error: unknown,
+  cwd: string,
+  file: string | undefined,
+): Promise<Error> {
+  if (error instanceof AdapterDefinitionError)
+    return new CliError(`--adapter ${specifier}: ${error.message}`);
   const builtIn = BUILT_IN_ADAPTER_PACKAGES[specifier];
   const missing = missingPackageOf(error);
   if (builtIn !== undefined) {
@@ -118,5 +178,14 @@ function explainLoadFailure(specifier: string, error: unknown, cwd: string): Err
         : `; give ${builtIns}, a file path (./my-adapter.js), or an installed package`;
     return new CliError(`--adapter ${specifier}: no package "${missing}" is installed${hint}`);
   }
-  return new CliError(`--adapter ${specifier}: ${messageOf(error)}`);
+  if (missing !== undefined) return new CliError(`--adapter ${specifier}: ${messageOf(error)}`);
+  // A syntax error or a throw while the module loads: say what and where.
+  const kind = error instanceof Error ? `${error.name}: ` : '';
+  const where =
+    locationInStack(error) ??
+    (error instanceof SyntaxError ? await locateSyntaxError(file, specifier) : undefined);
+  const message = messageOf(error).split('\n')[0] ?? '';
+  return new CliError(
+    `--adapter ${specifier}: ${kind}${message}${where === undefined ? '' : ` (at ${where})`}`,
+  );
 }

@@ -1,8 +1,10 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { selectByIds, unknownIds } from './adapter-definition.js';
 import { buildAuthorizationServerImage, type Runtime } from './authorization-server.js';
 import { CATALOGUE } from './catalogue/index.js';
+import { oneLine } from './check.js';
 import {
   BUILT_IN_ADAPTER_PACKAGES,
   CliError,
@@ -11,9 +13,20 @@ import {
   missingPackageOf,
 } from './cli-adapters.js';
 import { Progress } from './cli-progress.js';
-import { formatMatrix, toJUnit, toJson } from './report.js';
-import { ConformanceRun, type ScenarioResult } from './runner.js';
-import type { Scenario } from './scenario.js';
+import { formatList, listJson } from './cli-list.js';
+import { waitForServer } from './cli-url.js';
+import { parseDuration } from './deadline.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './http-client.js';
+import { kitInfo } from './kit-info.js';
+import { formatMatrix, toJUnit, toJson, toMarkdown } from './report.js';
+import {
+  DEFAULT_START_TIMEOUT_MS,
+  URL_MODE_CAPABILITIES,
+  kitVerifierOptions,
+  type ConformanceRun,
+} from './runner.js';
+import { CAPABILITY_NAMES, isCapability, type Capability, type Scenario } from './scenario.js';
+import { emptyReport, exitCodeOf, runSuite, type SuiteReport, type SuiteTarget } from './suite.js';
 
 /** The environment variable `--runtime` overrides. */
 export const RUNTIME_ENV_VAR = 'ROPKIT_CONFORMANCE_RUNTIME';
@@ -23,22 +36,43 @@ const BUILT_INS = Object.keys(BUILT_IN_ADAPTER_PACKAGES).join('|');
 
 export const USAGE = `usage:
   ropkit-conformance run --adapter <express|koa|fastify|module> [--adapter ...] [options]
+  ropkit-conformance run --url <http://127.0.0.1:3000> [options]
+  ropkit-conformance list [--only <ids>] [--json]
   ropkit-conformance serve --adapter <express|koa|fastify|module> --issuer <url> --audience <aud>
 
 run: runs the scenario catalogue against each adapter; the matrix goes to stdout, progress to
-stderr. Exit code 0 when every scenario passed, 1 when one failed, 2 for a usage or setup error.
+stderr. Exit code 0 when no MUST failed (SHOULD failures are warnings, MAY ones informational),
+1 when a MUST failed or an adapter did not start, 2 for a usage or setup error.
   --adapter <name|module>  express, koa or fastify (each needs its @ropkit/<name> package and
-                           framework installed; see the README), or a file (./my-adapter.js) or
-                           package that exports startTestApp; repeat it for more adapters
+                           framework installed; see the README), or a file (./my-adapter.js:
+                           a path without ./ is read as a package name) or package that exports
+                           startTestApp; repeat it for more adapters
+  --url <url>              audit a running server instead: the kit serves its issuer at
+                           --issuer-host:--issuer-port (default 127.0.0.1:4400), prints what the
+                           server must trust, waits for it, and runs the bearer, JWT and scope
+                           scenarios (--capabilities narrows them)
+  --capabilities <list>    with --url: what the server serves (default ${URL_MODE_CAPABILITIES.join(',')})
+  --issuer-port <port>     with --url: the kit issuer's port (default 4400)
+  --issuer-host <host>     with --url: the address it binds (default 127.0.0.1)
+  --issuer-url <url>       with --url: the issuer as the server reaches it (default http://host:port/)
+  --wait <duration>        with --url: how long to wait for the server to answer (default 30s)
   --runtime <runtime>      where the mock server runs: auto (the default: a container when
                            Docker answers, else in-process), container or in-process; without
                            the flag, ${RUNTIME_ENV_VAR} decides
-  --only <id,id,...>       run only these scenarios (e.g. bearer-01,jwt-03)
-  --json <file>            also write the results as JSON
-  --junit <file>           also write the results as JUnit XML
+  --only <id,id,...>       run only these scenarios (e.g. bearer-01,jwt-03 or login-*)
+  --start-timeout <dur>    deadline of startTestApp and close (default ${DEFAULT_START_TIMEOUT_MS / 1000}s)
+  --request-timeout <dur>  deadline of every request a scenario sends (default ${DEFAULT_REQUEST_TIMEOUT_MS / 1000}s)
+  --strict                 SHOULD failures fail the run too
+  --json <file>            also write the report as JSON
+  --junit <file>           also write the report as JUnit XML
+  --markdown <file>        also write the matrix as Markdown (for a README)
   -q, --quiet              no progress on stderr
 
+list: prints every scenario with its id, level, profile, group, the capabilities it needs and
+the options it uses; --json for tools.
+
 serve: starts one adapter's test app against any issuer and prints its URL, until interrupted.
+  --jwks-uri <url>         the key set (default: <issuer>.well-known/jwks.json)
 
   -h, --help               this help
   --version                the version of @ropkit/conformance
@@ -64,14 +98,6 @@ export interface CliIo {
 
 type Values = Record<string, string | string[] | boolean | undefined>;
 
-async function version(): Promise<string> {
-  const text = await readFile(new URL('../package.json', import.meta.url), 'utf8');
-  const parsed: unknown = JSON.parse(text);
-  const value: unknown =
-    typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'version') : undefined;
-  return typeof value === 'string' ? value : 'unknown';
-}
-
 /** The runtime from `--runtime`, else from the environment variable; each named when wrong. */
 export function resolveRuntime(
   flag: string | undefined,
@@ -94,15 +120,21 @@ function adaptersOf(values: Values): string[] {
   return [values['adapter']].flat().filter((a): a is string => typeof a === 'string');
 }
 
+function stringOf(values: Values, flag: string): string | undefined {
+  const value = values[flag];
+  return typeof value === 'string' ? value : undefined;
+}
+
 function requireAdapter(adapters: readonly string[], command: string): void {
   if (adapters.length === 0 || adapters.some((a) => a.trim() === '')) {
     throw new CliError(
-      `--adapter is required: ropkit-conformance ${command} --adapter <${BUILT_INS}|./my-adapter.js>`,
+      `--adapter is required: ropkit-conformance ${command} --adapter <${BUILT_INS}|./my-adapter.js>${command === 'run' ? ' (or --url <http://...> to audit a running server)' : ''}`,
     );
   }
 }
 
-function selectScenarios(only: string | undefined): readonly Scenario[] {
+/** The scenarios `--only` selects (ids or `group-*`), every one of them known. */
+export function selectScenarios(only: string | undefined): readonly Scenario[] {
   if (only === undefined) return CATALOGUE;
   const ids = only
     .split(',')
@@ -110,15 +142,25 @@ function selectScenarios(only: string | undefined): readonly Scenario[] {
     .filter((id) => id !== '');
   if (ids.length === 0)
     throw new CliError('--only needs scenario ids, e.g. --only bearer-01,jwt-03');
-  const known = new Set(CATALOGUE.map((s) => s.id));
-  const unknown = ids.filter((id) => !known.has(id));
+  const unknown = unknownIds(ids);
   if (unknown.length > 0) {
     throw new CliError(
-      `--only: no scenario ${unknown.join(', ')} (ids are like bearer-01, jwt-21, login-14; see the README)`,
+      `--only: no scenario ${unknown.join(', ')} (ids are like bearer-01, jwt-21, login-14, or login-* for a group; ropkit-conformance list shows them)`,
     );
   }
-  const wanted = new Set(ids);
-  return CATALOGUE.filter((s) => wanted.has(s.id));
+  return selectByIds(ids);
+}
+
+/** A `--*-timeout` or `--wait` value in milliseconds, or the default. */
+function durationOf(values: Values, flag: string, fallback: number): number {
+  const given = stringOf(values, flag);
+  if (given === undefined) return fallback;
+  const ms = parseDuration(given);
+  if (ms === undefined)
+    throw new CliError(
+      `--${flag} must be a duration like 500ms, 10s or 2500 (got ${JSON.stringify(given)})`,
+    );
+  return ms;
 }
 
 function reasonOf(error: unknown): string {
@@ -136,8 +178,15 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+type ReportFlag = 'json' | 'junit' | 'markdown';
+interface ReportTarget {
+  flag: ReportFlag;
+  given: string;
+  path: string;
+}
+
 /** Where a report goes: its directory is created now, so a bad path fails before the run. */
-async function reportPath(values: Values, flag: 'json' | 'junit', cwd: string) {
+async function reportPath(values: Values, flag: ReportFlag, cwd: string) {
   const given = values[flag];
   if (typeof given !== 'string') return undefined;
   const path = resolve(cwd, given);
@@ -153,13 +202,10 @@ async function reportPath(values: Values, flag: 'json' | 'junit', cwd: string) {
         : `${reasonOf(error)} (${dirname(path)})`;
     throw new CliError(`cannot write --${flag} ${given}: ${reason}`);
   }
-  return { flag, given, path };
+  return { flag, given, path } satisfies ReportTarget;
 }
 
-async function writeReport(
-  target: { flag: string; given: string; path: string } | undefined,
-  text: string,
-): Promise<void> {
+async function writeReport(target: ReportTarget | undefined, text: string): Promise<void> {
   if (target === undefined) return;
   try {
     await writeFile(target.path, text);
@@ -200,62 +246,147 @@ async function prepareRuntime(
   }
 }
 
+/** `--capabilities bearer,scopes`: every name known. */
+function capabilitiesOf(values: Values): Capability[] | undefined {
+  const given = stringOf(values, 'capabilities');
+  if (given === undefined) return undefined;
+  const names = given
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = names.filter((name) => !isCapability(name));
+  if (names.length === 0 || unknown.length > 0)
+    throw new CliError(
+      `--capabilities: unknown ${unknown.join(', ') || '(none given)'} (known: ${CAPABILITY_NAMES.join(', ')})`,
+    );
+  return names.filter(isCapability);
+}
+
+/** The `--url` target: the server, where the kit's issuer listens, and the wait for the server. */
+function urlTarget(values: Values, progress: Progress, requestTimeoutMs: number): SuiteTarget {
+  const url = stringOf(values, 'url') ?? '';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CliError(`--url must be an absolute http(s) URL (got ${JSON.stringify(url)})`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new CliError(`--url must be an absolute http(s) URL (got ${JSON.stringify(url)})`);
+  const portText = stringOf(values, 'issuer-port');
+  const port = portText === undefined ? 4400 : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new CliError(`--issuer-port must be a port number (got ${JSON.stringify(portText)})`);
+  const issuerUrl = stringOf(values, 'issuer-url');
+  const capabilities = capabilitiesOf(values);
+  const waitMs = durationOf(values, 'wait', 30_000);
+  const host = stringOf(values, 'issuer-host');
+  const base = url.replace(/\/+$/, '');
+  return {
+    kind: 'url',
+    target: base,
+    server: { url: base, ...(capabilities === undefined ? {} : { capabilities }) },
+    issuer: {
+      port,
+      ...(host === undefined ? {} : { host }),
+      ...(issuerUrl === undefined ? {} : { issuer: issuerUrl }),
+    },
+    ready: async (session: ConformanceRun) => {
+      const verifier = session.options.verifier;
+      progress.notice(
+        [
+          `ropkit-conformance: the kit's issuer is up; configure the server at ${base} to trust it:`,
+          `  issuer          ${verifier.issuer}`,
+          `  audience        ${verifier.audience}`,
+          `  jwksUri         ${verifier.jwksUri}`,
+          `  algorithms      ${verifier.algorithms.join(', ')}`,
+          `  clock tolerance ${verifier.clockTolerance} s`,
+          `  realm           ${verifier.realm}`,
+          `  scopes from     ${verifier.scopeSources.join(', ')}`,
+          `and serve GET /api/public (no token), /api/private, /api/private-scoped (read:sample), /api/any-scope (read:sample or write:sample), /api/optional (token optional), each answering {"sub": <the token's sub or null>}`,
+        ].join('\n'),
+      );
+      await waitForServer(`${base}/api/public`, waitMs, requestTimeoutMs, (line) =>
+        progress.info(line),
+      );
+    },
+  };
+}
+
 async function run(values: Values, io: CliIo): Promise<number> {
   const adapters = adaptersOf(values);
-  requireAdapter(adapters, 'run');
-  const runtimeFlag = typeof values['runtime'] === 'string' ? values['runtime'] : undefined;
+  const url = stringOf(values, 'url');
+  if (url !== undefined && adapters.length > 0)
+    throw new CliError('give --adapter or --url, not both (--url audits one running server)');
+  if (url === undefined) requireAdapter(adapters, 'run');
+  const runtimeFlag = stringOf(values, 'runtime');
   const { runtime: asked, source } = resolveRuntime(runtimeFlag, io.env);
-  const scenarios = selectScenarios(
-    typeof values['only'] === 'string' ? values['only'] : undefined,
-  );
+  const scenarios = selectScenarios(stringOf(values, 'only'));
+  const startTimeoutMs = durationOf(values, 'start-timeout', DEFAULT_START_TIMEOUT_MS);
+  const requestTimeoutMs = durationOf(values, 'request-timeout', DEFAULT_REQUEST_TIMEOUT_MS);
+  const strict = values['strict'] === true;
   const json = await reportPath(values, 'json', io.cwd);
   const junit = await reportPath(values, 'junit', io.cwd);
-  // Load (and so check) every adapter before starting anything.
-  const loaded = [];
-  for (const specifier of adapters) loaded.push(await loadCliAdapter(specifier, io.cwd));
+  const markdown = await reportPath(values, 'markdown', io.cwd);
   const progress = new Progress({
     write: io.stderr,
     tty: io.stderrIsTty,
     quiet: values['quiet'] === true,
     ...(io.columns === undefined ? {} : { columns: io.columns }),
   });
-  let results: ScenarioResult[];
-  let started: number;
+  // Load (and so check) every adapter before starting anything.
+  const targets: SuiteTarget[] = [];
+  if (url !== undefined) targets.push(urlTarget(values, progress, requestTimeoutMs));
+  for (const specifier of adapters) {
+    targets.push({
+      kind: 'adapter',
+      target: specifier,
+      adapter: await loadCliAdapter(specifier, io.cwd),
+    });
+  }
+  const options = { scenarios, startTimeoutMs, requestTimeoutMs, strict };
+  let report: SuiteReport = emptyReport(options);
+  let failure: unknown;
   try {
-    const { runtime, image } = await prepareRuntime(asked, source, progress);
-    started = performance.now();
-    // Each adapter has its own mock server, so adapters run side by side. allSettled, not all:
-    // every session must have closed (containers stopped) before a failure is reported.
-    const settled = await Promise.allSettled(
-      loaded.map(async (adapter) => {
-        progress.starting(adapter.name, scenarios);
-        const session = await ConformanceRun.start(adapter, {
-          runtime,
-          say: (line) => progress.notice(line),
-          ...(image === undefined ? {} : { image }),
-        });
-        try {
-          progress.info(
-            `${adapter.name}: mock server ${session.server.runtime}, app ${session.url}`,
-          );
-          progress.started(adapter.name);
-          return await session.runAll(scenarios, (result) => progress.result(result));
-        } finally {
-          await session.close();
-        }
-      }),
-    );
-    const failure = settled.find((outcome) => outcome.status === 'rejected');
-    if (failure !== undefined) throw failure.reason;
-    results = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value : []));
+    const { runtime, image } =
+      url === undefined
+        ? await prepareRuntime(asked, source, progress)
+        : { runtime: 'in-process' as const };
+    report = await runSuite(targets, {
+      ...options,
+      runtime,
+      ...(image === undefined ? {} : { image }),
+      say: (line) => progress.notice(line),
+      events: {
+        starting: (name, chosen) => progress.starting(name, chosen),
+        started: (name, session) => {
+          progress.info(`${name}: mock server ${session.server.runtime}, app ${session.url}`);
+          progress.started(name);
+        },
+        failedToStart: (name, reason) => progress.failedToStart(name, reason),
+        result: (result) => progress.result(result),
+      },
+    });
+  } catch (error) {
+    failure = error;
+    report.error = oneLine(error instanceof Error ? error.message : String(error));
   } finally {
     progress.end();
+    // The reports are written whatever happened, with what the run found.
+    await writeReport(json, toJson(report));
+    await writeReport(junit, toJUnit(report));
+    await writeReport(markdown, toMarkdown(report));
   }
-  const wall = ((performance.now() - started) / 1000).toFixed(1);
-  io.stdout(`${formatMatrix(results)}\nwall time ${wall} s (image build excluded)\n`);
-  await writeReport(json, toJson(results));
-  await writeReport(junit, toJUnit(results));
-  return results.some((result) => result.outcome === 'fail') ? 1 : 0;
+  if (failure !== undefined) throw failure;
+  const wall = (report.wallTimeMs / 1000).toFixed(1);
+  io.stdout(`${formatMatrix(report)}\nwall time ${wall} s (image build excluded)\n`);
+  return exitCodeOf(report);
+}
+
+async function list(values: Values, io: CliIo): Promise<number> {
+  const scenarios = selectScenarios(stringOf(values, 'only'));
+  io.stdout(values['json'] === true ? listJson(scenarios) : formatList(scenarios));
+  return 0;
 }
 
 async function serve(values: Values, io: CliIo): Promise<number> {
@@ -266,8 +397,16 @@ async function serve(values: Values, io: CliIo): Promise<number> {
   const audience = values['audience'];
   if (typeof issuer !== 'string' || typeof audience !== 'string')
     throw new CliError('serve needs --issuer <url> and --audience <audience>');
+  let jwksUri = stringOf(values, 'jwks-uri');
+  try {
+    jwksUri ??= new URL('.well-known/jwks.json', issuer).href;
+  } catch {
+    throw new CliError(`--issuer must be an absolute URL (got ${JSON.stringify(issuer)})`);
+  }
   const adapter = await loadCliAdapter(adapters[0] ?? '', io.cwd);
-  const app = await adapter.startTestApp({ verifier: { issuer, audience } });
+  const app = await adapter.startTestApp({
+    verifier: kitVerifierOptions(issuer, audience, jwksUri),
+  });
   io.stdout(
     `${adapter.name} test app listening on ${app.url} (issuer ${issuer}, audience ${audience})\n`,
   );
@@ -284,12 +423,23 @@ function parse(argv: readonly string[]) {
       strict: true,
       options: {
         adapter: { type: 'string', multiple: true },
+        url: { type: 'string' },
+        capabilities: { type: 'string' },
+        'issuer-port': { type: 'string' },
+        'issuer-host': { type: 'string' },
+        'issuer-url': { type: 'string' },
+        wait: { type: 'string' },
         runtime: { type: 'string' },
         only: { type: 'string' },
+        'start-timeout': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        strict: { type: 'boolean' },
         json: { type: 'string' },
         junit: { type: 'string' },
+        markdown: { type: 'string' },
         issuer: { type: 'string' },
         audience: { type: 'string' },
+        'jwks-uri': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -302,19 +452,26 @@ function parse(argv: readonly string[]) {
   }
 }
 
+/** `list --json`: parseArgs reads --json as a string option; list takes it as a switch. */
+function listArgs(argv: readonly string[]): string[] {
+  return argv[0] === 'list' ? argv.map((arg) => (arg === '--json' ? '--json=' : arg)) : [...argv];
+}
+
 /**
- * The `ropkit-conformance` command. Returns the exit code: 0 when every scenario passed (or for
- * `--help`/`--version`), 1 when one failed, 2 for a usage or setup error (said in one message).
+ * The `ropkit-conformance` command. Returns the exit code: 0 when no MUST failed (or for
+ * `--help`/`--version`/`list`), 1 when a MUST failed or an adapter did not start, 2 for a usage
+ * or setup error (said in one message).
  */
 export async function runCli(io: CliIo): Promise<number> {
   try {
-    const { positionals, values } = parse(io.argv);
+    const { positionals, values: parsed } = parse(listArgs(io.argv));
+    const values: Values = { ...parsed };
     const [command, ...extra] = positionals;
-    if (values.version === true) {
-      io.stdout(`${await version()}\n`);
+    if (values['version'] === true) {
+      io.stdout(`${kitInfo().version}\n`);
       return 0;
     }
-    if (values.help === true || command === 'help') {
+    if (values['help'] === true || command === 'help') {
       io.stdout(USAGE);
       return 0;
     }
@@ -322,13 +479,17 @@ export async function runCli(io: CliIo): Promise<number> {
       io.stderr(USAGE);
       return 2;
     }
-    if (command !== 'run' && command !== 'serve') {
+    if (command !== 'run' && command !== 'serve' && command !== 'list') {
       io.stderr(
-        `ropkit-conformance: unknown command ${command}: give run or serve (ropkit-conformance --help)\n`,
+        `ropkit-conformance: unknown command ${command}: give run, list or serve (ropkit-conformance --help)\n`,
       );
       return 2;
     }
     if (extra.length > 0) throw new CliError(`unexpected argument ${extra.join(' ')}`);
+    if (command === 'list') {
+      if (values['json'] === '') values['json'] = true;
+      return await list(values, io);
+    }
     return command === 'run' ? await run(values, io) : await serve(values, io);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

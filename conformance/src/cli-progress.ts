@@ -16,27 +16,39 @@ export interface ProgressOptions {
   quiet: boolean;
 }
 
-interface GroupCount {
+interface Count {
+  passed: number;
+  /** Failures that fail the run (a MUST of a counted profile). */
+  failed: number;
+  /** Failed SHOULDs. */
+  warned: number;
+  /** Failed MAYs, and failures of profiles the adapter does not claim. */
+  noted: number;
+  skipped: number;
+}
+
+interface GroupCount extends Count {
   group: string;
   total: number;
-  passed: number;
-  failed: number;
-  skipped: number;
 }
 
 interface AdapterProgress {
   name: string;
   groups: GroupCount[];
   started: boolean;
+  /** Why it did not start, once it is known. */
+  failedToStart?: string;
 }
 
-function doneOf(count: GroupCount): number {
-  return count.passed + count.failed + count.skipped;
+function doneOf(count: Count): number {
+  return count.passed + count.failed + count.warned + count.noted + count.skipped;
 }
 
-function tally(count: { passed: number; failed: number; skipped: number }): string {
+function tally(count: Count): string {
+  const warned = count.warned > 0 ? `, ${count.warned} warnings` : '';
+  const noted = count.noted > 0 ? `, ${count.noted} informational` : '';
   const skipped = count.skipped > 0 ? `, ${count.skipped} skipped` : '';
-  return `${count.passed} passed, ${count.failed} failed${skipped}`;
+  return `${count.passed} passed, ${count.failed} failed${warned}${noted}${skipped}`;
 }
 
 const ESC = '\u001b[';
@@ -62,7 +74,15 @@ export class Progress {
     for (const scenario of scenarios) {
       let count = groups.find((g) => g.group === scenario.group);
       if (count === undefined) {
-        count = { group: scenario.group, total: 0, passed: 0, failed: 0, skipped: 0 };
+        count = {
+          group: scenario.group,
+          total: 0,
+          passed: 0,
+          failed: 0,
+          warned: 0,
+          noted: 0,
+          skipped: 0,
+        };
         groups.push(count);
       }
       count.total += 1;
@@ -85,12 +105,21 @@ export class Progress {
     if (state === undefined || count === undefined) return;
     state.started = true;
     if (result.outcome === 'pass') count.passed += 1;
-    else if (result.outcome === 'fail') count.failed += 1;
-    else count.skipped += 1;
+    else if (result.outcome === 'skip') count.skipped += 1;
+    else if (result.severity === 'warning') count.warned += 1;
+    else if (result.severity === 'info') count.noted += 1;
+    else count.failed += 1;
     if (this.#options.quiet) return;
     if (this.#options.tty) this.#redraw();
     else if (doneOf(count) === count.total)
       this.#options.write(`${state.name}: ${count.group}: ${tally(count)}\n`);
+  }
+
+  /** The adapter's app did not start: said even with `--quiet`; the others go on. */
+  failedToStart(adapter: string, reason: string): void {
+    const state = this.#adapters.find((a) => a.name === adapter);
+    if (state !== undefined) state.failedToStart = reason;
+    this.notice(`${adapter}: did not start: ${reason}`);
   }
 
   /** A line that shows even with `--quiet` (e.g. the fallback to the in-process server). */
@@ -145,13 +174,16 @@ export class Progress {
   }
 
   #status(state: AdapterProgress): string {
+    if (state.failedToStart !== undefined) return 'did not start';
     if (!state.started) return 'starting the mock server and the app';
     const current = state.groups.find((g) => doneOf(g) < g.total);
     const failed = state.groups.reduce((sum, g) => sum + g.failed, 0);
     if (current === undefined) {
-      const all = { passed: 0, failed, skipped: 0 };
+      const all = { passed: 0, failed, warned: 0, noted: 0, skipped: 0 };
       for (const g of state.groups) {
         all.passed += g.passed;
+        all.warned += g.warned;
+        all.noted += g.noted;
         all.skipped += g.skipped;
       }
       return `done: ${tally(all)}`;

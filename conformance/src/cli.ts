@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * ropkit-conformance run --adapter <name|module> [--adapter ...] [--runtime container|in-process|auto]
- *                        [--only id,id] [--json file] [--junit file] [--quiet]
+ * ropkit-conformance run --adapter <name|module> [--adapter ...] [options]
+ * ropkit-conformance run --url <url> [options]
+ * ropkit-conformance list [--json]
  * ropkit-conformance serve --adapter <name|module> --issuer <url> --audience <aud>
  * ropkit-conformance --help | --version
  *
@@ -10,7 +11,7 @@
 import { isatty } from 'node:tty';
 import { runCli } from './cli-main.js';
 
-process.exitCode = await runCli({
+const code = await runCli({
   argv: process.argv.slice(2),
   env: process.env,
   cwd: process.cwd(),
@@ -24,3 +25,8 @@ process.exitCode = await runCli({
       process.once('SIGTERM', () => resolve());
     }),
 });
+
+// An adapter whose app hung or never closed may leave a server open: the run is over, its
+// results and reports are out, so the process ends once stdout and stderr are flushed.
+process.exitCode = code;
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

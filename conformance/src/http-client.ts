@@ -1,8 +1,14 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { ConformanceFailure, clip } from './check.js';
+
+/** How long a request may take by default, in milliseconds. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /** An answer as the kit compares it. */
 export interface Answer {
+  /** The request it answers, e.g. `GET /api/private`. */
+  request: string;
   status: number;
   wwwAuthenticate: string | null;
   contentType: string | null;
@@ -16,37 +22,110 @@ export interface Answer {
   field(name: string): unknown;
 }
 
+/** An answer read from a raw socket. */
+export interface RawAnswer {
+  request: string;
+  status: number;
+  wwwAuthenticate: string | null;
+  body: string;
+}
+
 /** A browser-like session: keeps cookies between requests, and may claim an end-user IP. */
 export interface SessionOptions {
   /** Sent as `X-Forwarded-For`, for apps started with `trustProxy`. */
   ip?: string;
 }
 
-/** HTTP helpers for one app. */
+/** `fetch` with a deadline, whose failures name the URL and the cause. */
+export type KitFetch = (url: string, init?: RequestInit) => Promise<Response>;
+
+/** Why a request failed, in words: the URL, and the deadline or the network cause. */
+export function requestFailure(method: string, url: string, error: unknown, timeoutMs: number) {
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return `${method} ${url} did not answer within ${timeoutMs} ms`;
+  const cause: unknown = error instanceof Error ? error.cause : undefined;
+  const inner = cause instanceof Error ? cause : error instanceof Error ? error : undefined;
+  const code: unknown = inner === undefined ? undefined : Reflect.get(inner, 'code');
+  const message = inner?.message ?? String(error);
+  const reason =
+    typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
+  return `${method} ${url} failed: ${clip(reason, 200)}`;
+}
+
+/**
+ * `fetch` with a deadline of `timeoutMs` for the answer and its body; a failure throws a
+ * {@link ConformanceFailure} naming the method, the URL and the cause (or the deadline).
+ */
+export function deadlineFetch(timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): KitFetch {
+  return async (url, init = {}) => {
+    const method = init.method ?? 'GET';
+    try {
+      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      // The body is read here, under the same deadline, and kept for the caller.
+      const body = await response.arrayBuffer();
+      return new Response(body.byteLength === 0 ? null : body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    } catch (error) {
+      throw new ConformanceFailure(requestFailure(method, url, error, timeoutMs));
+    }
+  };
+}
+
+/** Options of {@link ConformanceHttp}. */
+export interface HttpOptions {
+  /** How long one request may take, in milliseconds. Default 10 s. */
+  timeoutMs?: number;
+}
+
+/** HTTP helpers for one app; every request has a deadline. */
 export class ConformanceHttp {
   readonly #base: string;
+  readonly #timeoutMs: number;
 
-  constructor(baseUrl: string) {
+  constructor(baseUrl: string, options: HttpOptions = {}) {
     this.#base = baseUrl;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   }
 
   get baseUrl(): string {
     return this.#base;
   }
 
-  /** One request with the given headers and optional body. */
+  /** The deadline of one request, in milliseconds. */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
+  /**
+   * One request with the given headers and optional body. A request that gets no answer within
+   * the deadline, or fails on the network, throws a {@link ConformanceFailure} that says so.
+   */
   async request(
     path: string,
     init: { method?: string; headers?: Record<string, string>; body?: string } = {},
   ): Promise<Answer> {
-    const response = await fetch(`${this.#base}${path}`, {
-      method: init.method ?? 'GET',
-      headers: init.headers ?? {},
-      ...(init.body === undefined ? {} : { body: init.body }),
-      redirect: 'manual',
-    });
-    const body = await response.text();
+    const method = init.method ?? 'GET';
+    const url = `${this.#base}${path}`;
+    let response: Response;
+    let body: string;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: init.headers ?? {},
+        ...(init.body === undefined ? {} : { body: init.body }),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      body = await response.text();
+    } catch (error) {
+      throw new ConformanceFailure(requestFailure(method, url, error, this.#timeoutMs));
+    }
     return {
+      request: `${method} ${path}`,
       status: response.status,
       wwwAuthenticate: response.headers.get('www-authenticate'),
       contentType: response.headers.get('content-type'),
@@ -73,24 +152,43 @@ export class ConformanceHttp {
     return this.request(path, { headers: { authorization: `Bearer ${token}` } });
   }
 
-  /** Raw HTTP/1.1 bytes, for what fetch cannot send (a repeated header). Returns the status. */
-  async raw(path: string, headerLines: string[]): Promise<number> {
+  /**
+   * Raw HTTP/1.1 bytes, for what fetch cannot send (a repeated header). Returns the status, the
+   * challenge and the body's text, under the same deadline.
+   */
+  async raw(path: string, headerLines: string[]): Promise<RawAnswer> {
     const url = new URL(this.#base);
+    const where = `GET ${this.#base}${path}`;
     const socket = connect(Number(url.port), url.hostname);
-    await once(socket, 'connect');
-    socket.write(
-      [
-        `GET ${path} HTTP/1.1`,
-        `Host: ${url.host}`,
-        'Connection: close',
-        ...headerLines,
-        '',
-        '',
-      ].join('\r\n'),
+    socket.setTimeout(this.#timeoutMs, () =>
+      socket.destroy(Object.assign(new Error('deadline'), { name: 'TimeoutError' })),
     );
     let text = '';
-    for await (const chunk of socket) text += String(chunk);
-    return Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+    try {
+      await once(socket, 'connect');
+      socket.write(
+        [
+          `GET ${path} HTTP/1.1`,
+          `Host: ${url.host}`,
+          'Connection: close',
+          ...headerLines,
+          '',
+          '',
+        ].join('\r\n'),
+      );
+      for await (const chunk of socket) text += String(chunk);
+    } catch (error) {
+      socket.destroy();
+      throw new ConformanceFailure(requestFailure('GET', where.slice(4), error, this.#timeoutMs));
+    }
+    const [head = '', ...rest] = text.split('\r\n\r\n');
+    const challenge = /^www-authenticate:[ \t]*(.*)$/im.exec(head)?.[1]?.trim() ?? null;
+    return {
+      request: `GET ${path}`,
+      status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0),
+      wwwAuthenticate: challenge,
+      body: rest.join('\r\n\r\n'),
+    };
   }
 
   /** A cookie-keeping session, as a browser using the login form would be. */

@@ -9,8 +9,24 @@ export {
   startAuthorizationServer,
   type Runtime,
 } from './authorization-server.js';
+export {
+  AdapterDefinitionError,
+  capabilitiesOf,
+  checkAdapterDefinition,
+  profilesOf,
+} from './adapter-definition.js';
 export { CATALOGUE } from './catalogue/index.js';
-export { ConformanceFailure, expectEqual, expectTrue } from './check.js';
+export {
+  ConformanceFailure,
+  check,
+  describeAnswer,
+  expectEqual,
+  expectRefused,
+  expectStatus,
+  expectTrue,
+  type Exchange,
+} from './check.js';
+export { DeadlineError, withDeadline } from './deadline.js';
 export { conformanceTenant, KIT } from './conformance-tenant.js';
 export {
   loginReplayRequests,
@@ -20,25 +36,72 @@ export {
   type ReplayRequest,
 } from './cross-adapter.js';
 export { DownstreamApi } from './downstream-api.js';
+export { loadAdapter } from './load-adapter.js';
 export {
   BrowserSession,
   ConformanceHttp,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  deadlineFetch,
   type Answer,
+  type HttpOptions,
+  type KitFetch,
+  type RawAnswer,
   type SessionOptions,
 } from './http-client.js';
-export { formatMatrix, toJUnit, toJson } from './report.js';
 export {
+  formatMatrix,
+  toJUnit,
+  toJson,
+  toMarkdown,
+  totalsOf,
+  type MarkdownOptions,
+  type Tally,
+  type Totals,
+} from './report.js';
+export {
+  AdapterStartError,
   ConformanceRun,
+  DEFAULT_SCENARIO_TIMEOUT_MS,
+  DEFAULT_START_TIMEOUT_MS,
+  URL_MODE_CAPABILITIES,
   defaultAppOptions,
+  kitVerifierOptions,
   type ConformanceRunOptions,
+  type IssuerAddress,
+  type RunningServer,
   type ScenarioResult,
+  type Severity,
 } from './runner.js';
-export type {
-  AdapterUnderTest,
-  AuthorizationServer,
-  Scenario,
-  ScenarioContext,
-  ScenarioGroup,
+export {
+  CAPABILITIES,
+  GROUPS,
+  LEVELS,
+  PROFILES,
+  type AdapterUnderTest,
+  type AppOption,
+  type AuthorizationServer,
+  type Capability,
+  type Level,
+  type Profile,
+  type Scenario,
+  type ScenarioContext,
+  type ScenarioGroup,
 } from './scenario.js';
-export type { SharedSessionStore, StartTestApp, TestApp, TestAppOptions } from './test-app.js';
+export {
+  emptyReport,
+  exitCodeOf,
+  runSuite,
+  type AdapterReport,
+  type SuiteEvents,
+  type SuiteOptions,
+  type SuiteReport,
+  type SuiteTarget,
+} from './suite.js';
+export type {
+  KitVerifierOptions,
+  SharedSessionStore,
+  StartTestApp,
+  TestApp,
+  TestAppOptions,
+} from './test-app.js';
 export { TokenFactory, createKitKey, type CraftOptions, type KitKey } from './token-factory.js';

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { capabilityList, checkAdapterDefinition, profileList } from './adapter-definition.js';
 import type { AdapterUnderTest } from './scenario.js';
 import type { StartTestApp } from './test-app.js';
 
@@ -11,9 +12,13 @@ const BUILT_IN: Readonly<Record<string, string>> = {
 };
 
 /**
- * Loads an adapter's harness: `express`, `koa` and `fastify` name ours; anything else is a
- * module specifier or a file path whose module exports `startTestApp` (or a default export of
- * that shape), and optionally `skips` (scenario id to reason).
+ * Loads an adapter's harness: `express`, `koa` and `fastify` name ours; a path (starting with
+ * `.` or absolute) is a file; anything else is a package name. The module exports `startTestApp`
+ * (or a default export of that shape), and optionally `name` (how reports name it), `skips`
+ * (scenario id, or `group-*`, to reason), `capabilities` and `profiles`.
+ *
+ * @throws {AdapterDefinitionError} when `skips`, `capabilities` or `profiles` name something the
+ *   kit does not know.
  */
 export async function loadAdapter(specifier: string): Promise<AdapterUnderTest> {
   const target = BUILT_IN[specifier] ?? specifier;
@@ -25,12 +30,33 @@ export async function loadAdapter(specifier: string): Promise<AdapterUnderTest> 
   if (!isStartTestApp(start)) {
     throw new TypeError(`${specifier} does not export a startTestApp function`);
   }
+  const declaredName: unknown = Reflect.get(exports, 'name');
   const name =
-    BUILT_IN[specifier] === undefined
-      ? specifier.replace(/^.*[\\/]/, '').replace(/\.[cm]?[jt]s$/, '')
-      : specifier;
+    BUILT_IN[specifier] !== undefined
+      ? specifier
+      : typeof declaredName === 'string' && declaredName.trim() !== ''
+        ? declaredName
+        : specifier.replace(/^.*[\\/]/, '').replace(/\.[cm]?[jt]s$/, '');
   const skips = readSkips(Reflect.get(exports, 'skips'));
-  return { name, startTestApp: start, ...(skips === undefined ? {} : { skips }) };
+  const capabilities = readList(Reflect.get(exports, 'capabilities'), name, 'capabilities');
+  const profiles = readList(Reflect.get(exports, 'profiles'), name, 'profiles');
+  const adapter: AdapterUnderTest = {
+    name,
+    startTestApp: start,
+    ...(skips === undefined ? {} : { skips }),
+    ...(capabilities === undefined ? {} : { capabilities: capabilityList(name, capabilities) }),
+    ...(profiles === undefined ? {} : { profiles: profileList(name, profiles) }),
+  };
+  checkAdapterDefinition(adapter);
+  return adapter;
+}
+
+/** A list of strings the module exports (checked against the kit's names afterwards). */
+function readList(value: unknown, adapter: string, what: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+    throw new TypeError(`${adapter}: ${what} must be an array of strings`);
+  return value;
 }
 
 function isStartTestApp(value: unknown): value is StartTestApp {

@@ -1,6 +1,6 @@
 import type { StartTestApp, TestApp, TestAppOptions } from './test-app.js';
 import type { MockServerControl } from '@ropkit/mock-server';
-import type { ConformanceHttp } from './http-client.js';
+import type { ConformanceHttp, KitFetch } from './http-client.js';
 import type { DownstreamApi } from './downstream-api.js';
 import type { TokenFactory } from './token-factory.js';
 
@@ -13,6 +13,125 @@ export type ScenarioGroup =
   | 'Password grant through the login route'
   | 'Sessions of the login routes'
   | 'Token lifecycle';
+
+/** Every group, in report order. */
+export const GROUPS: readonly ScenarioGroup[] = [
+  'RFC 6750 bearer usage',
+  'JWT access token validation',
+  'Key set and rotation',
+  'Scopes and permissions',
+  'Password grant through the login route',
+  'Sessions of the login routes',
+  'Token lifecycle',
+];
+
+/**
+ * The RFC 2119 word of a requirement (`MUST NOT` is a `MUST`, `SHOULD NOT` a `SHOULD`). A failed
+ * `MUST` fails the run, a failed `SHOULD` is a warning, a `MAY` is informational.
+ */
+export type Level = 'MUST' | 'SHOULD' | 'MAY';
+
+/** Every level, strongest first. */
+export const LEVELS: readonly Level[] = ['MUST', 'SHOULD', 'MAY'];
+
+/**
+ * Whose requirement a scenario checks:
+ * - `rfc`: the standards; the level is the RFC 2119 word of the section the scenario cites.
+ * - `auth0`: "Auth0 compatibility": what working with Auth0's tokens and Authentication API
+ *   takes (the `permissions` claim, the password-realm grant, `auth0-forwarded-for`, MFA...).
+ * - `ropkit`: "ropkit profile": ropkit's own policy and the kit's test-app contract (the exact
+ *   error body, `no-store`, the token size limit, 503 when keys are unavailable...).
+ *
+ * Failures of a profile an adapter does not claim (see {@link AdapterUnderTest.profiles}) are
+ * informational for that adapter, whatever their level.
+ */
+export type Profile = 'rfc' | 'auth0' | 'ropkit';
+
+/** Every profile, in report order. */
+export const PROFILE_IDS: readonly Profile[] = ['rfc', 'auth0', 'ropkit'];
+
+/** Every profile, in report order, with its title. */
+export const PROFILES: Readonly<Record<Profile, string>> = {
+  rfc: 'Standards (RFC)',
+  auth0: 'Auth0 compatibility',
+  ropkit: 'ropkit profile',
+};
+
+/**
+ * What an adapter's test app supports; scenarios needing a capability it lacks are skipped with
+ * that reason.
+ * - `bearer`: `GET /api/public` and `GET /api/private` behind a verifier of bearer JWTs;
+ * - `optional`: `GET /api/optional`, where the token is optional;
+ * - `scopes`: `GET /api/private-scoped` (all-of) and `GET /api/any-scope` (any-of);
+ * - `permissions`: Auth0's `permissions` claim grants scopes too (`scopeSources`);
+ * - `key-set`: the verifier fetches the key set from `jwksUri` with the given cooldown, and the
+ *   kit may start more apps with changed options;
+ * - `login`: `POST /login`, `POST /login/otp`, `POST /logout` (the password flow);
+ * - `sessions`: the login routes keep tokens in `login.store` and sessions in `sessions` when the
+ *   kit gives them (so it can look inside, and run two instances on shared stores);
+ * - `lifecycle`: `GET /call-api` calls the downstream API with the session's token, refreshed.
+ */
+export type Capability =
+  'bearer' | 'optional' | 'scopes' | 'permissions' | 'key-set' | 'login' | 'sessions' | 'lifecycle';
+
+/** Every capability, in the order the kit lists them. */
+export const CAPABILITY_NAMES: readonly Capability[] = [
+  'bearer',
+  'optional',
+  'scopes',
+  'permissions',
+  'key-set',
+  'login',
+  'sessions',
+  'lifecycle',
+];
+
+/** Whether `value` names a capability. */
+export function isCapability(value: unknown): value is Capability {
+  return CAPABILITY_NAMES.some((name) => name === value);
+}
+
+/** Whether `value` names a profile an adapter can claim (`auth0`, `ropkit`). */
+export function isClaimableProfile(value: unknown): value is Exclude<Profile, 'rfc'> {
+  return value !== 'rfc' && PROFILE_IDS.some((name) => name === value);
+}
+
+/** Every capability, with what it means. */
+export const CAPABILITIES: Readonly<Record<Capability, string>> = {
+  bearer: 'GET /api/public and GET /api/private behind a bearer JWT verifier',
+  optional: 'GET /api/optional: the token is optional, a bad one still fails',
+  scopes:
+    'GET /api/private-scoped (read:sample) and GET /api/any-scope (read:sample or write:sample)',
+  permissions: "Auth0's permissions claim grants scopes (verifier.scopeSources)",
+  'key-set':
+    'the verifier fetches verifier.jwksUri with verifier.keySet.cooldownMs; more apps can be started',
+  login: 'POST /login, POST /login/otp and POST /logout: the password flow',
+  sessions: 'tokens in login.store and sessions in options.sessions when the kit passes them',
+  lifecycle: 'GET /call-api calls login.downstreamUrl with the session token, refreshed in time',
+};
+
+/**
+ * An option of {@link TestAppOptions} a scenario depends on: the adapter must honour it, or the
+ * scenario tests nothing. Every `bearer` scenario also depends on `verifier.issuer`,
+ * `verifier.audience` and `verifier.jwksUri`.
+ */
+export type AppOption =
+  | 'verifier.issuer'
+  | 'verifier.audience'
+  | 'verifier.jwksUri'
+  | 'verifier.algorithms'
+  | 'verifier.realm'
+  | 'verifier.clockTolerance'
+  | 'verifier.maxTokenSize'
+  | 'verifier.scopeSources'
+  | 'verifier.tokenLocations'
+  | 'verifier.keySet.cooldownMs'
+  | 'login.client'
+  | 'login.forwardUserIp'
+  | 'login.downstreamUrl'
+  | 'login.store'
+  | 'sessions'
+  | 'trustProxy';
 
 /** The authorization server under the kit: the mock server, in a container or in-process. */
 export interface AuthorizationServer {
@@ -30,8 +149,10 @@ export interface AuthorizationServer {
 export interface ScenarioContext {
   /** The adapter's app, started with the kit's default options. */
   app: TestApp;
-  /** HTTP helpers bound to the app (cookies per session, raw sockets). */
+  /** HTTP helpers bound to the app (cookies per session, raw sockets), each request with a deadline. */
   http: ConformanceHttp;
+  /** `fetch` with the run's request deadline and errors that name the URL and the cause. */
+  fetch: KitFetch;
   server: AuthorizationServer;
   tokens: TokenFactory;
   /** The API `GET /call-api` calls; records what it received. */
@@ -46,15 +167,25 @@ export interface ScenarioContext {
 
 /**
  * One requirement, checked against one adapter. `name` states it with its RFC 2119 level
- * (`MUST answer 403 insufficient_scope with scope="read:sample"`); `spec` names the section it
- * comes from. `run` throws an `Error` (an assertion message) when the adapter does not conform.
+ * (`MUST refuse a token whose scope does not cover the route`); `spec` names the section it comes
+ * from; `level` is the level's word (`MUST NOT` is `MUST`). `run` throws a `ConformanceFailure`
+ * saying what was sent, what was expected and what came back.
  */
 export interface Scenario {
   /** Stable short id, e.g. `bearer-01`; never reused for another requirement. */
   id: string;
   name: string;
+  /** The section the requirement comes from, e.g. `RFC 6750 section 3.1`. */
   spec: string;
+  /** The section's own words that carry the level (or, for a profile, why it is policy). */
+  words: string;
   group: ScenarioGroup;
+  level: Level;
+  profile: Profile;
+  /** Capabilities the adapter needs for this scenario to run; otherwise it is skipped. */
+  requires: readonly Capability[];
+  /** Options the scenario depends on beyond issuer, audience and jwksUri. */
+  uses: readonly AppOption[];
   /** Checks the requirement; throws a ConformanceFailure saying what differed. */
   run(context: ScenarioContext): Promise<void>;
   /**
@@ -69,8 +200,15 @@ export interface AdapterUnderTest {
   name: string;
   startTestApp: StartTestApp;
   /**
-   * Scenarios this adapter does not support, by id, each with the reason. A skip without a
-   * reason fails the run.
+   * Scenarios this adapter does not support, by id (or `group-*`, e.g. `login-*`), each with the
+   * reason. A skip without a reason fails the run; an id that names no scenario is an error.
    */
   skips?: Readonly<Record<string, string>>;
+  /** What the test app supports. Default: every capability (the whole test-app contract). */
+  capabilities?: readonly Capability[];
+  /**
+   * The profiles besides `rfc` the adapter claims: their failures count as the `rfc` ones do.
+   * Default: none (their failures are informational).
+   */
+  profiles?: readonly Exclude<Profile, 'rfc'>[];
 }

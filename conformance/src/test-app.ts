@@ -1,4 +1,12 @@
-import type { AccessTokenVerifierOptions, TokenClientOptions, TokenStore } from '@ropkit/core';
+import type {
+  AccessTokenVerifierOptions,
+  AsymmetricAlgorithm,
+  RemoteKeySetLimits,
+  ScopeSource,
+  TokenClientOptions,
+  TokenLocation,
+  TokenStore,
+} from '@ropkit/core';
 
 /**
  * Where a test app keeps its sessions when the kit runs two instances of it behind one "load
@@ -15,6 +23,37 @@ export interface SharedSessionStore {
 }
 
 /**
+ * The protected routes' verifier settings. Written as ropkit's `AccessTokenVerifierOptions` (so a
+ * ropkit adapter passes them as they are), with every setting a scenario depends on given
+ * explicitly, so an adapter built on another library can honour each with that library's option:
+ *
+ * | setting             | kit's value                     | scenarios                          |
+ * | ------------------- | ------------------------------- | ---------------------------------- |
+ * | `issuer`            | the mock server's, with `/`     | every token scenario               |
+ * | `audience`          | `https://api.example.com`       | every token scenario               |
+ * | `jwksUri`           | the mock server's key set URL   | every token scenario               |
+ * | `algorithms`        | `['RS256']`                     | jwt-03, jwt-04, jwt-05             |
+ * | `realm`             | `'api'`                         | bearer-08, bearer-16               |
+ * | `clockTolerance`    | `5` (seconds)                   | jwt-12, jwt-13, jwt-14, jwt-15     |
+ * | `maxTokenSize`      | `8192` (bytes)                  | jwt-19                             |
+ * | `scopeSources`      | `['scope', 'permissions']`      | scope-05                           |
+ * | `tokenLocations`    | `['header']`                    | bearer-07, bearer-08               |
+ * | `keySet.cooldownMs` | `500` (ms; keys-03 sets 10 000) | keys-01, keys-03                   |
+ */
+export type KitVerifierOptions = AccessTokenVerifierOptions & {
+  issuer: string;
+  audience: string;
+  jwksUri: string;
+  algorithms: readonly AsymmetricAlgorithm[];
+  realm: string;
+  clockTolerance: number;
+  maxTokenSize: number;
+  scopeSources: readonly ScopeSource[];
+  tokenLocations: readonly TokenLocation[];
+  keySet: Partial<RemoteKeySetLimits> & { cooldownMs: number };
+};
+
+/**
  * What every adapter's test app is started with. The same options give the same routes in every
  * framework, so one list of requests can be replayed against all of them and compared byte for
  * byte. An adapter must honour every option it is given: a scenario whose option is ignored
@@ -22,11 +61,10 @@ export interface SharedSessionStore {
  */
 export interface TestAppOptions {
   /**
-   * Options of the protected routes' verifier: `issuer`, `audience`, the key set's `jwksUri` (or
-   * discovery), `keySet.cooldownMs`, `scopeSources`, and any other the kit sets; pass them all to
-   * the adapter's verifier.
+   * Settings of the protected routes' verifier (see {@link KitVerifierOptions}): pass each to the
+   * adapter's verifier (a ropkit adapter passes the object as it is).
    */
-  verifier: AccessTokenVerifierOptions;
+  verifier: KitVerifierOptions;
   /** Password login (and the downstream API call) settings; without it those routes answer 404. */
   login?: {
     client: TokenClientOptions;

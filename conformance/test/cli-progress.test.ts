@@ -7,7 +7,18 @@ const BEARER: ScenarioGroup = 'RFC 6750 bearer usage';
 const JWT: ScenarioGroup = 'JWT access token validation';
 
 function scenario(id: string, group: ScenarioGroup): Scenario {
-  return { id, group, spec: 'spec', name: id, run: () => Promise.resolve() };
+  return {
+    id,
+    group,
+    spec: 'spec',
+    words: 'words',
+    name: id,
+    level: 'MUST',
+    profile: 'rfc',
+    requires: ['bearer'],
+    uses: [],
+    run: () => Promise.resolve(),
+  };
 }
 
 const SCENARIOS = [
@@ -21,7 +32,18 @@ function result(
   { id, group }: Scenario,
   outcome: ScenarioResult['outcome'],
 ): ScenarioResult {
-  return { id, group, adapter, outcome, name: id, spec: 'spec', durationMs: 1 };
+  return {
+    id,
+    group,
+    adapter,
+    outcome,
+    ...(outcome === 'fail' ? { severity: 'error' as const } : {}),
+    name: id,
+    spec: 'spec',
+    level: 'MUST',
+    profile: 'rfc',
+    durationMs: 1,
+  };
 }
 
 function progress(options: Partial<ProgressOptions> = {}) {

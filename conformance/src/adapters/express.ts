@@ -9,6 +9,7 @@ import {
 } from '@ropkit/express';
 import express, { type Express, type Request, type Response } from 'express';
 import session from 'express-session';
+import type { AdapterUnderTest } from '../scenario.js';
 import type { SharedSessionStore, StartTestApp, TestAppOptions } from '../test-app.js';
 import { listenOnLoopback } from './listen.js';
 
@@ -16,6 +17,9 @@ import { listenOnLoopback } from './listen.js';
 function subject(req: Request, res: Response): void {
   res.json({ sub: req.auth?.payload.sub ?? null });
 }
+
+/** ropkit's adapters claim its own profile and Auth0 compatibility, besides the RFCs. */
+export const profiles: AdapterUnderTest['profiles'] = ['auth0', 'ropkit'];
 
 /** The test app of `@ropkit/express`, built as its README shows. */
 export const startTestApp: StartTestApp = async (options) => {

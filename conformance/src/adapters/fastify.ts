@@ -13,12 +13,16 @@ import {
   type AnyFastifyRequest,
 } from '@ropkit/fastify';
 import Fastify, { type FastifyInstance, type Session } from 'fastify';
+import type { AdapterUnderTest } from '../scenario.js';
 import type { SharedSessionStore, StartTestApp, TestAppOptions } from '../test-app.js';
 
 /** Answers the subject of the request's token, `null` without one. */
 function subject(request: AnyFastifyRequest, reply: AnyFastifyReply): AnyFastifyReply {
   return reply.send({ sub: request.auth?.payload.sub ?? null });
 }
+
+/** ropkit's adapters claim its own profile and Auth0 compatibility, besides the RFCs. */
+export const profiles: AdapterUnderTest['profiles'] = ['auth0', 'ropkit'];
 
 /** The test app of `@ropkit/fastify`, built as its README shows. */
 export const startTestApp: StartTestApp = async (options) => {

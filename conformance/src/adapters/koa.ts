@@ -5,6 +5,7 @@ import { Router } from '@koa/router';
 import { auth, authErrorHandler, passwordLogin, requireAnyScope, requireScopes } from '@ropkit/koa';
 import Koa from 'koa';
 import session from 'koa-session';
+import type { AdapterUnderTest } from '../scenario.js';
 import type { SharedSessionStore, StartTestApp, TestAppOptions } from '../test-app.js';
 import { listenOnLoopback } from './listen.js';
 
@@ -12,6 +13,9 @@ import { listenOnLoopback } from './listen.js';
 function subject(ctx: Koa.Context): void {
   ctx.body = { sub: ctx.state.auth?.payload.sub ?? null };
 }
+
+/** ropkit's adapters claim its own profile and Auth0 compatibility, besides the RFCs. */
+export const profiles: AdapterUnderTest['profiles'] = ['auth0', 'ropkit'];
 
 /** The test app of `@ropkit/koa`, built as its README shows. */
 export const startTestApp: StartTestApp = async (options) => {

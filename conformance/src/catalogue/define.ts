@@ -1,18 +1,88 @@
-import type { Scenario, ScenarioContext, ScenarioGroup } from '../scenario.js';
+import { expectRefused, expectStatus } from '../check.js';
+import type { ConformanceHttp } from '../http-client.js';
+import type {
+  AppOption,
+  Capability,
+  Level,
+  Profile,
+  Scenario,
+  ScenarioContext,
+  ScenarioGroup,
+} from '../scenario.js';
+
+/** What a scenario of a group needs, unless it says otherwise. */
+const GROUP_REQUIRES: Readonly<Record<ScenarioGroup, readonly Capability[]>> = {
+  'RFC 6750 bearer usage': ['bearer'],
+  'JWT access token validation': ['bearer'],
+  'Key set and rotation': ['bearer', 'key-set'],
+  'Scopes and permissions': ['bearer', 'scopes'],
+  'Password grant through the login route': ['login'],
+  'Sessions of the login routes': ['login', 'sessions'],
+  'Token lifecycle': ['login', 'lifecycle'],
+};
+
+/** A scenario as the catalogue writes it. */
+export interface ScenarioDefinition {
+  /** Stable short id, e.g. `bearer-01`; never reused for another requirement. */
+  id: string;
+  group: ScenarioGroup;
+  /** Whose requirement it is. Default `rfc`. */
+  profile?: Profile;
+  /** The section the requirement (and its level) comes from. */
+  spec: string;
+  /** The section's words that carry the level (quoted), or why a profile check is policy. */
+  words: string;
+  /** The requirement, starting with its level: `MUST`, `MUST NOT`, `SHOULD`, `SHOULD NOT`, `MAY`. */
+  name: string;
+  /** Default: the group's (see GROUP_REQUIRES). */
+  requires?: readonly Capability[];
+  /** Options it depends on beyond issuer, audience and jwksUri. */
+  uses?: readonly AppOption[];
+  settleMs?: number;
+  run: (context: ScenarioContext) => Promise<void>;
+}
+
+/** The level a requirement's name starts with (`MUST NOT` is `MUST`). */
+export function levelOf(name: string): Level {
+  const word = /^(MUST|SHOULD|MAY)\b/.exec(name)?.[1];
+  if (word === 'MUST' || word === 'SHOULD' || word === 'MAY') return word;
+  throw new TypeError(`a scenario name must start with MUST, SHOULD or MAY: ${name}`);
+}
 
 /** Declares a scenario; the id is stable, the name states the requirement with its level. */
-export function scenario(
-  id: string,
-  group: ScenarioGroup,
-  spec: string,
-  name: string,
-  run: (context: ScenarioContext) => Promise<void>,
-  settleMs?: number,
-): Scenario {
-  return { id, group, spec, name, run, ...(settleMs === undefined ? {} : { settleMs }) };
+export function scenario(definition: ScenarioDefinition): Scenario {
+  const { settleMs, ...rest } = definition;
+  return {
+    ...rest,
+    level: levelOf(definition.name),
+    profile: definition.profile ?? 'rfc',
+    requires: definition.requires ?? GROUP_REQUIRES[definition.group],
+    uses: definition.uses ?? [],
+    ...(settleMs === undefined ? {} : { settleMs }),
+  };
 }
 
 /** Waits `ms` milliseconds (scenarios that need a token to age or a cooldown to pass). */
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Sends `token` to `path` (default `/api/private`) and fails unless it is refused (4xx). */
+export async function expectTokenRefused(
+  http: ConformanceHttp,
+  token: string,
+  what: string,
+  path = '/api/private',
+): Promise<void> {
+  expectRefused(await http.bearer(path, token), `with ${what}`);
+}
+
+/** Sends `token` to `path` (default `/api/private`) and fails unless it is served (200). */
+export async function expectTokenServed(
+  http: ConformanceHttp,
+  token: string,
+  what: string,
+  path = '/api/private',
+): Promise<void> {
+  expectStatus(await http.bearer(path, token), 200, `with ${what}`, '200 (the token accepted)');
 }

@@ -1,5 +1,5 @@
 import { totpCodeForSecret as totp } from '@ropkit/mock-server';
-import { expectEqual, expectTrue } from '../check.js';
+import { check, expectStatus } from '../check.js';
 import { KIT } from '../conformance-tenant.js';
 import { RecordingStore, sharedSessions } from '../recording-store.js';
 import type { ScenarioContext } from '../scenario.js';
@@ -23,7 +23,7 @@ async function revocations(context: ScenarioContext): Promise<number> {
 
 /** Whether the authorization server still honours a refresh token (a refresh grant with it). */
 async function refreshTokenWorks(context: ScenarioContext, refreshToken: string): Promise<boolean> {
-  const response = await fetch(context.server.tokenEndpoint, {
+  const response = await context.fetch(context.server.tokenEndpoint, {
     method: 'POST',
     body: new URLSearchParams({
       grant_type: 'refresh_token',
@@ -38,89 +38,138 @@ async function refreshTokenWorks(context: ScenarioContext, refreshToken: string)
 
 /** The session policies of the login routes: fixation, logout, a second sign-in, replicas. */
 export const sessions = [
-  scenario(
-    'sess-01',
-    G,
-    'OWASP ASVS 4.0 V3.2.1 (session fixation)',
-    'MUST renew the session id when a sign-in completes: an id known before it is worth nothing after',
-    async ({ http, server }) => {
+  scenario({
+    id: 'sess-01',
+    group: G,
+    profile: 'ropkit',
+    spec: 'ropkit policy (OWASP ASVS 4.0 V3.2.1, session fixation)',
+    words: '"Verify the application generates a new session token on user authentication"',
+    name: 'MUST renew the session id when a sign-in completes: an id known before it is worth nothing after',
+    requires: ['login', 'lifecycle'],
+    run: async ({ http, server }) => {
       const browser = http.session();
       const started = await browser.login(KIT.mfaUser, KIT.mfaPassword);
-      expectEqual(started.status, 401, 'the MFA step starts');
+      expectStatus(started, 401, 'with the password of a user enrolled in MFA (the MFA step)');
       const beforeSignIn = browser.snapshot();
       const otp = totp(KIT.mfaSecret, await server.control.now());
       const done = await browser.send('/login/otp', { form: { otp } });
-      expectEqual(done.status, 200, 'the MFA step completes');
-      expectTrue(browser.cookieText !== beforeSignIn.cookieText, 'a new session cookie was set');
-      expectEqual(
-        (await browser.send('/call-api')).status,
-        200,
-        'the signed-in session calls the API',
+      expectStatus(done, 200, 'with a valid one-time password');
+      check(
+        browser.cookieText !== beforeSignIn.cookieText,
+        'POST /login/otp completing the sign-in',
+        'a new session cookie',
+        'the same cookies as before the sign-in',
       );
+      expectStatus(await browser.send('/call-api'), 200, 'with the signed-in session');
       const planted = await beforeSignIn.send('/call-api');
-      expectEqual(planted.status, 401, 'the session id from before the sign-in calls the API');
+      expectStatus(planted, 401, 'with the session id from before the sign-in');
     },
-  ),
-  scenario(
-    'sess-02',
-    G,
-    'RFC 7009 section 2 / OWASP ASVS 4.0 V3.3.1',
-    'MUST end the session at logout: a new session id, and no key and no tokens left in the token store',
-    async (context) => {
+  }),
+  scenario({
+    id: 'sess-02',
+    group: G,
+    profile: 'ropkit',
+    spec: 'ropkit policy (OWASP ASVS 4.0 V3.3.1)',
+    words: '"Verify that logout and expiration invalidate the session token"',
+    name: 'MUST end the session at logout: a new session id, and no key and no tokens left in the token store',
+    requires: ['login', 'lifecycle', 'sessions'],
+    uses: ['login.store'],
+    run: async (context) => {
       const { http, store } = await appWithStore(context);
       const browser = http.session();
-      expectEqual((await browser.login(KIT.username, KIT.password)).status, 200, 'sign-in');
+      expectStatus(await browser.login(KIT.username, KIT.password), 200, 'with the right password');
       const signedIn = browser.snapshot();
-      expectEqual((await browser.send('/logout', { method: 'POST' })).status, 204, 'logout');
-      expectEqual(await store.keysInUse(), [], 'keys still holding tokens in the store');
-      expectEqual(
-        (await signedIn.send('/call-api')).status,
-        401,
-        'the signed-in session id after logout',
+      expectStatus(await browser.send('/logout', { method: 'POST' }), 204, 'after the sign-in');
+      const left = await store.keysInUse();
+      check(
+        left.length === 0,
+        'POST /logout',
+        'no key holding tokens in login.store',
+        `${left.length} key(s) still holding tokens`,
       );
-      expectEqual((await browser.send('/call-api')).status, 401, 'the browser after logout');
-      expectEqual(await revocations(context), 1, 'revocation requests');
+      expectStatus(
+        await signedIn.send('/call-api'),
+        401,
+        'with the signed-in session id, after logout',
+      );
+      expectStatus(await browser.send('/call-api'), 401, 'from the browser, after logout');
+      const revoked = await revocations(context);
+      check(revoked === 1, 'POST /logout', '1 revocation request', `${revoked}`);
     },
-  ),
-  scenario(
-    'sess-03',
-    G,
-    'RFC 7009 section 2',
-    "MUST revoke the first sign-in's refresh token when a second sign-in in the same session replaces it",
-    async (context) => {
+  }),
+  scenario({
+    id: 'sess-03',
+    group: G,
+    profile: 'ropkit',
+    spec: 'ropkit policy (RFC 7009 section 1)',
+    words: 'a sign-in that replaces another in the same session revokes the first refresh token',
+    name: "MUST revoke the first sign-in's refresh token when a second sign-in in the same session replaces it",
+    requires: ['login', 'sessions'],
+    uses: ['login.store'],
+    run: async (context) => {
       const { http, store } = await appWithStore(context);
       const browser = http.session();
       await browser.login(KIT.username, KIT.password);
       const [firstKey] = store.keys;
       const first = firstKey === undefined ? undefined : await store.get(firstKey);
-      expectTrue(first?.refreshToken !== undefined, 'the first sign-in stored a refresh token');
-      expectEqual((await browser.login(KIT.username, KIT.password)).status, 200, 'second sign-in');
-      expectEqual((await store.keysInUse()).length, 1, 'sign-ins left in the store');
-      expectEqual(await revocations(context), 1, 'revocation requests');
+      check(
+        first?.refreshToken !== undefined,
+        'POST /login with the right password',
+        'a refresh token in login.store',
+        'none',
+      );
+      expectStatus(await browser.login(KIT.username, KIT.password), 200, 'a second time');
+      const inUse = (await store.keysInUse()).length;
+      check(
+        inUse === 1,
+        'a second POST /login in the same session',
+        '1 sign-in in login.store',
+        `${inUse}`,
+      );
+      const revoked = await revocations(context);
+      check(
+        revoked === 1,
+        'a second POST /login in the same session',
+        '1 revocation request',
+        `${revoked}`,
+      );
       const stillWorks = await refreshTokenWorks(context, first?.refreshToken ?? '');
-      expectTrue(!stillWorks, 'the first refresh token is still accepted by the server');
+      check(
+        !stillWorks,
+        "a refresh grant with the first sign-in's refresh token",
+        'a refusal',
+        'new tokens (the first refresh token still works)',
+      );
     },
-  ),
-  scenario(
-    'sess-04',
-    G,
-    'RFC 7009 section 2.2.1',
-    'MUST sign the user out even when revoking the refresh token fails',
-    async ({ http, server }) => {
+  }),
+  scenario({
+    id: 'sess-04',
+    group: G,
+    profile: 'ropkit',
+    spec: 'ropkit policy (RFC 7009 section 2.2.1)',
+    words: 'a revocation answered 503 does not keep the user signed in',
+    name: 'MUST sign the user out even when revoking the refresh token fails',
+    requires: ['login', 'lifecycle'],
+    run: async ({ http, server }) => {
       const browser = http.session();
       await browser.login(KIT.username, KIT.password);
       await server.control.queueFault({ endpoint: '/oauth/revoke', kind: 'status', status: 503 });
       const logout = await browser.send('/logout', { method: 'POST' });
-      expectEqual(logout.status, 204, 'logout status while the revocation endpoint fails');
-      expectEqual((await browser.send('/call-api')).status, 401, 'calling the API after logout');
+      expectStatus(logout, 204, 'while the revocation endpoint answers 503');
+      expectStatus(await browser.send('/call-api'), 401, 'after that logout');
     },
-  ),
-  scenario(
-    'sess-05',
-    G,
-    'Auth0 MFA: mfa_token (one sign-in across replicas)',
-    'MUST finish an MFA sign-in started on one instance on another that shares the token and session stores',
-    async (context) => {
+  }),
+  scenario({
+    id: 'sess-05',
+    group: G,
+    profile: 'ropkit',
+    spec: 'ropkit policy (Auth0 mfa_token: one sign-in across replicas)',
+    words:
+      'an MFA step started on one instance finishes on another sharing the token and session stores',
+    name: 'MUST finish an MFA sign-in started on one instance on another that shares the token and session stores',
+    requires: ['login', 'lifecycle', 'sessions'],
+    uses: ['login.store', 'sessions'],
+    run: async (context) => {
       const store = new RecordingStore();
       const shared = sharedSessions();
       const start = () =>
@@ -132,12 +181,25 @@ export const sessions = [
       const [first, second] = [await start(), await start()];
       const onFirst = first.http.session();
       const started = await onFirst.login(KIT.mfaUser, KIT.mfaPassword);
-      expectEqual(started.status, 401, 'the MFA step starts on the first instance');
+      expectStatus(
+        started,
+        401,
+        'to the first instance with the password of a user enrolled in MFA',
+      );
       const onSecond = onFirst.via(second.http);
       const otp = totp(KIT.mfaSecret, await context.server.control.now());
       const done = await onSecond.send('/login/otp', { form: { otp } });
-      expectEqual([done.status, done.json()], [200, { status: 'signed_in' }], 'OTP on the second');
-      expectEqual((await onFirst.send('/call-api')).status, 200, 'the API called from the first');
+      check(
+        done.status === 200 && done.field('status') === 'signed_in',
+        `${done.request} to the second instance with a valid one-time password`,
+        '200 {"status":"signed_in"}',
+        done,
+      );
+      expectStatus(
+        await onFirst.send('/call-api'),
+        200,
+        'to the first instance, signed in on the second',
+      );
     },
-  ),
+  }),
 ];

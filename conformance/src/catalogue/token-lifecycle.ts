@@ -1,5 +1,6 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { MockServerControl } from '@ropkit/mock-server';
-import { expectEqual, expectTrue } from '../check.js';
+import { check, expectStatus } from '../check.js';
 import { KIT } from '../conformance-tenant.js';
 import type { BrowserSession, ConformanceHttp } from '../http-client.js';
 import { pause, scenario } from './define.js';
@@ -35,76 +36,102 @@ function failNextTokenRequests(
 
 /** The tutorial's "Call API" and "Refresh tokens" steps, through the app's downstream route. */
 export const tokenLifecycle = [
-  scenario(
-    'life-01',
-    G,
-    'RFC 6750 section 2.1',
-    'MUST call the downstream API with the session access token as a Bearer token',
-    async ({ http, downstream }) => {
+  scenario({
+    id: 'life-01',
+    group: G,
+    spec: 'RFC 6750 section 2.1',
+    words:
+      '"Clients SHOULD make authenticated requests with a bearer token using the Authorization request header field with the Bearer HTTP authorization scheme"',
+    name: 'SHOULD call the downstream API with the session access token in Authorization: Bearer',
+    uses: ['login.downstreamUrl'],
+    run: async ({ http, downstream }) => {
       const session = await signedInSession(http);
       const answer = await session.send('/call-api');
-      expectEqual(answer.status, 200, 'status');
-      expectEqual(downstream.received.length, 1, 'downstream calls');
-      expectTrue(/^[\w-]+\.[\w-]+\.[\w-]+$/.test(downstream.received[0] ?? ''), 'a JWT was sent');
+      expectStatus(answer, 200, 'after a sign-in');
+      check(
+        downstream.received.length === 1 &&
+          /^[\w-]+\.[\w-]+\.[\w-]+$/.test(downstream.received[0] ?? ''),
+        'GET /call-api after a sign-in',
+        'one downstream call with Authorization: Bearer <JWT>',
+        `${downstream.received.length} downstream call(s), tokens ${JSON.stringify(downstream.received.map((t) => t.slice(0, 12)))}`,
+      );
     },
-  ),
-  scenario(
-    'life-02',
-    G,
-    'RFC 6749 section 6',
-    'MUST refresh before expiry and keep calling the API',
-    async ({ http, server, downstream }) => {
+  }),
+  scenario({
+    id: 'life-02',
+    group: G,
+    profile: 'ropkit',
+    spec: 'ropkit policy (RFC 6749 section 6 refresh)',
+    words: 'the access token is refreshed once 80% of its lifetime has passed, before it expires',
+    name: 'MUST refresh before expiry and keep calling the API',
+    uses: ['login.downstreamUrl'],
+    run: async ({ http, server, downstream }) => {
       const session = await signedInSession(http);
       await session.send('/call-api');
       await pause(PAST_REFRESH_MS);
-      expectEqual((await session.send('/call-api')).status, 200, 'status after the refresh is due');
-      expectEqual((await refreshes(server.control)).length, 1, 'refresh grants');
-      expectTrue(downstream.received[0] !== downstream.received[1], 'a new access token was used');
+      expectStatus(await session.send('/call-api'), 200, 'once the refresh is due');
+      const grants = (await refreshes(server.control)).length;
+      check(grants === 1, 'GET /call-api once the refresh is due', '1 refresh grant', `${grants}`);
+      check(
+        downstream.received[0] !== downstream.received[1],
+        'GET /call-api once the refresh is due',
+        'a new access token downstream',
+        'the same access token as before',
+      );
     },
-  ),
-  scenario(
-    'life-03',
-    G,
-    'Single flight (ropkit)',
-    'MUST send one refresh for many concurrent requests of one session',
-    async ({ http, server }) => {
+  }),
+  scenario({
+    id: 'life-03',
+    group: G,
+    profile: 'ropkit',
+    spec: 'ropkit policy (single flight)',
+    words: 'concurrent requests of one session share one refresh',
+    name: 'MUST send one refresh for many concurrent requests of one session',
+    run: async ({ http, server }) => {
       const session = await signedInSession(http);
       await pause(PAST_REFRESH_MS);
       const answers = await Promise.all(
         Array.from({ length: 20 }, () => session.send('/call-api')),
       );
-      expectTrue(
-        answers.every((answer) => answer.status === 200),
-        'every concurrent call succeeds',
+      const grants = (await refreshes(server.control)).length;
+      check(
+        answers.every((answer) => answer.status === 200) && grants === 1,
+        '20 concurrent GET /call-api of one session once the refresh is due',
+        'each 200, with 1 refresh grant',
+        `statuses ${[...new Set(answers.map((answer) => answer.status))].join(', ')}; ${grants} refresh grant(s)`,
       );
-      expectEqual((await refreshes(server.control)).length, 1, 'refresh grants');
     },
-  ),
-  scenario(
-    'life-04',
-    G,
-    'RFC 9700 section 4.14.2 (refresh token rotation)',
-    'MUST use each rotated refresh token once: no reuse detected across several refreshes',
-    async ({ http, server }) => {
+  }),
+  scenario({
+    id: 'life-04',
+    group: G,
+    spec: 'RFC 6749 section 6',
+    words:
+      '"The authorization server MAY issue a new refresh token, in which case the client MUST discard the old refresh token and replace it with the new refresh token"',
+    name: 'MUST use each rotated refresh token once: no reuse detected across several refreshes',
+    run: async ({ http, server }) => {
       const session = await signedInSession(http);
       for (let cycle = 0; cycle < 2; cycle++) {
         await pause(PAST_REFRESH_MS);
         await Promise.all(Array.from({ length: 5 }, () => session.send('/call-api')));
       }
-      const grants = await refreshes(server.control);
-      expectEqual(
-        grants.map((entry) => entry.status),
-        [200, 200],
-        'refresh answers',
+      const statuses = (await refreshes(server.control)).map((entry) => entry.status);
+      check(
+        statuses.length === 2 && statuses.every((status) => status === 200),
+        'two rounds of 5 concurrent GET /call-api, each once a refresh is due (rotating refresh tokens)',
+        'refresh grants answered [200, 200]',
+        `refresh grants answered ${JSON.stringify(statuses)}`,
       );
     },
-  ),
-  scenario(
-    'life-05',
-    G,
-    'RFC 9110 section 10.2.3 (Retry-After)',
-    'SHOULD retry a refresh answered 429 with Retry-After, and then succeed',
-    async ({ http, server }) => {
+  }),
+  scenario({
+    id: 'life-05',
+    group: G,
+    profile: 'ropkit',
+    spec: 'ropkit policy (RFC 9110 section 10.2.3 Retry-After)',
+    words: 'a refresh answered 429 is retried after the Retry-After delay',
+    name: 'SHOULD retry a refresh answered 429 with Retry-After, and then succeed',
+    run: async ({ http, server }) => {
       const session = await signedInSession(http);
       await pause(PAST_EXPIRY_MS);
       await failNextTokenRequests(
@@ -113,20 +140,30 @@ export const tokenLifecycle = [
         { error: 'too_many_requests', error_description: 'Rate limit exceeded.' },
         { headers: { 'retry-after': '1' } },
       );
-      expectEqual((await session.send('/call-api')).status, 200, 'status');
-      expectEqual(
-        (await refreshes(server.control)).map((entry) => entry.status),
-        [429, 200],
-        'refresh answers',
+      expectStatus(
+        await session.send('/call-api'),
+        200,
+        'once the token expired, refresh answered 429',
+      );
+      const statuses = (await refreshes(server.control)).map((entry) => entry.status);
+      check(
+        isDeepStrictEqual(statuses, [429, 200]),
+        'GET /call-api once the token expired, the first refresh answered 429 Retry-After: 1',
+        'refresh grants answered [429, 200]',
+        `refresh grants answered ${JSON.stringify(statuses)}`,
       );
     },
-  ),
-  scenario(
-    'life-06',
-    G,
-    'RFC 6749 section 5.2 / availability',
-    'MUST keep using a still-valid token while refreshes fail with 5xx',
-    async ({ http, server }) => {
+  }),
+  scenario({
+    id: 'life-06',
+    group: G,
+    profile: 'ropkit',
+    spec: 'ropkit policy (availability)',
+    words: 'a token that is still valid keeps being used while refreshes fail with 5xx',
+    name: 'MUST keep using a still-valid token while refreshes fail with 5xx',
+    // The refresh goes on retrying in the background after the valid token was served.
+    settleMs: 1_500,
+    run: async ({ http, server }) => {
       const session = await signedInSession(http);
       await pause(PAST_REFRESH_MS);
       await failNextTokenRequests(
@@ -135,40 +172,56 @@ export const tokenLifecycle = [
         { error: 'temporarily_unavailable' },
         { times: 10 },
       );
-      expectEqual((await session.send('/call-api')).status, 200, 'status while the server fails');
+      expectStatus(
+        await session.send('/call-api'),
+        200,
+        'once the refresh is due, the token still valid, the token endpoint answering 503',
+      );
     },
-    // The refresh goes on retrying in the background after the valid token was served.
-    1_500,
-  ),
-  scenario(
-    'life-07',
-    G,
-    'RFC 6750 section 3.1 (invalid_token)',
-    'SHOULD refresh once and retry when the API answers 401 invalid_token',
-    async ({ http, downstream, server }) => {
+  }),
+  scenario({
+    id: 'life-07',
+    group: G,
+    spec: 'RFC 6750 section 3.1 (invalid_token)',
+    words: '"The client MAY request a new access token and retry the protected resource request"',
+    name: 'MAY refresh once and retry when the API answers 401 invalid_token',
+    run: async ({ http, downstream, server }) => {
       const session = await signedInSession(http);
       await session.send('/call-api');
       const first = downstream.received[0] ?? '';
       downstream.revoked.add(first);
-      expectEqual((await session.send('/call-api')).status, 200, 'status after the retry');
-      expectEqual((await refreshes(server.control)).length, 1, 'refresh grants');
-      expectTrue((downstream.received.at(-1) ?? first) !== first, 'the retry used a new token');
+      expectStatus(await session.send('/call-api'), 200, 'after the API revoked the access token');
+      const grants = (await refreshes(server.control)).length;
+      const retried = (downstream.received.at(-1) ?? first) !== first;
+      check(
+        grants === 1 && retried,
+        'GET /call-api while the API answers 401 invalid_token to the session token',
+        '1 refresh grant and a retry with the new token',
+        `${grants} refresh grant(s), ${retried ? 'a retry with a new token' : 'no retry with a new token'}`,
+      );
     },
-  ),
-  scenario(
-    'life-08',
-    G,
-    'RFC 6749 section 5.2 (invalid_grant)',
-    'MUST ask the user to sign in again when the refresh token is refused',
-    async ({ http, server }) => {
+  }),
+  scenario({
+    id: 'life-08',
+    group: G,
+    profile: 'ropkit',
+    spec: 'ropkit policy (RFC 6749 section 5.2 invalid_grant)',
+    words: 'a refused refresh token ends the sign-in: the user signs in again, without retries',
+    name: 'MUST ask the user to sign in again when the refresh token is refused',
+    run: async ({ http, server }) => {
       const session = await signedInSession(http);
       await pause(PAST_EXPIRY_MS);
       await failNextTokenRequests(server.control, 403, {
         error: 'invalid_grant',
         error_description: 'Unknown or invalid refresh token.',
       });
-      expectEqual((await session.send('/call-api')).status, 401, 'status');
-      expectEqual((await refreshes(server.control)).length, 1, 'refresh grants (no retry)');
+      expectStatus(
+        await session.send('/call-api'),
+        401,
+        'once the token expired, refresh answered invalid_grant',
+      );
+      const grants = (await refreshes(server.control)).length;
+      check(grants === 1, 'the call above', '1 refresh grant (no retry)', `${grants}`);
     },
-  ),
+  }),
 ];

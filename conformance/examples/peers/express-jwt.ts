@@ -1,0 +1,78 @@
+/**
+ * The conformance kit's test app for express-jwt with jwks-rsa, written as their READMEs show:
+ * `expressjwt()` with `jwksRsa.expressJwtSecret()` (cache and rate limit on), the audience, the
+ * issuer and the algorithms; `credentialsRequired: false` for an optional route; and the README's
+ * error handler (401 "invalid token..." for an `UnauthorizedError`, the next handler otherwise).
+ *
+ * Every option the kit passes that the libraries have a setting for is honoured: the key set URL,
+ * the algorithms, the clock tolerance, and the key set cooldown as jwks-rsa's requests per minute.
+ * express-jwt has no scope checks of its own, so the scope scenarios are skipped.
+ *
+ * Run it: `ropkit-conformance run --adapter ./examples/peers/express-jwt.ts`.
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { Capability, StartTestApp, TestApp } from '@ropkit/conformance';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { expressjwt, type Request as JWTRequest } from 'express-jwt';
+import jwksRsa from 'jwks-rsa';
+
+export const name = 'express-jwt + jwks-rsa';
+
+/** Bearer JWTs and optional routes; no scope checks, no login. */
+export const capabilities: Capability[] = ['bearer', 'optional', 'key-set'];
+
+export const startTestApp: StartTestApp = async ({ verifier }) => {
+  const options = (credentialsRequired: boolean) =>
+    expressjwt({
+      // jwks-rsa's typings name an older express-jwt's secret type; the function is the same.
+      // oxlint-disable-next-line typescript/no-unsafe-type-assertion
+      secret: jwksRsa.expressJwtSecret({
+        cache: true,
+        rateLimit: true,
+        jwksRequestsPerMinute: Math.max(1, Math.floor(60_000 / verifier.keySet.cooldownMs)),
+        jwksUri: verifier.jwksUri,
+      }) as never,
+      audience: verifier.audience,
+      issuer: verifier.issuer,
+      // jsonwebtoken's own algorithm names, of which the kit's (['RS256']) are some.
+      // oxlint-disable-next-line typescript/no-unsafe-type-assertion
+      algorithms: [...verifier.algorithms] as never,
+      clockTolerance: verifier.clockTolerance,
+      credentialsRequired,
+    });
+  const app = express();
+  app.get('/api/public', (_req, res) => {
+    res.json({ message: 'Public: no token needed' });
+  });
+  app.get('/api/private', options(true), (req: JWTRequest, res: Response) => {
+    res.json({ sub: req.auth?.sub ?? null });
+  });
+  app.get('/api/optional', options(false), (req: JWTRequest, res: Response) => {
+    res.json({ sub: req.auth?.sub ?? null });
+  });
+  app.use((err: Error, _req: Request, res: Response, next: NextFunction) => {
+    if (err.name === 'UnauthorizedError') {
+      res.status(401).send('invalid token...');
+    } else {
+      next(err);
+    }
+  });
+  return opened(app.listen(0, '127.0.0.1'));
+};
+
+/** The test app of a server listening on 127.0.0.1: its URL, and how to close it. */
+async function opened(server: Server): Promise<TestApp> {
+  if (!server.listening) await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('not listening on TCP');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        // Keep-alive sockets would hold close() open.
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The conformance kit's test app for @fastify/jwt with get-jwks, written as get-jwks' README
+ * shows for @fastify/jwt: `decode: { complete: true }` and a `secret` callback that asks
+ * `getJwks.getPublicKey({ kid, domain: iss, alg })`; each protected route verifies in its
+ * `onRequest` (as @fastify/jwt's README shows), and Fastify's default error handler answers.
+ *
+ * Every option the kit passes that the libraries have a setting for is honoured: the issuer (as
+ * get-jwks' issuersWhitelist and @fastify/jwt's allowedIss), the audience, the key set path, the
+ * algorithms and the clock tolerance. get-jwks has no key set cooldown. @fastify/jwt has no scope
+ * checks and no optional verification of its own.
+ *
+ * Run it: `ropkit-conformance run --adapter ./examples/peers/fastify-jwt.ts`.
+ */
+import type { Capability, StartTestApp } from '@ropkit/conformance';
+import fjwt from '@fastify/jwt';
+import Fastify, { type FastifyRequest } from 'fastify';
+import buildGetJwks from 'get-jwks';
+
+export const name = '@fastify/jwt + get-jwks';
+
+/** Bearer JWTs fetched from the key set; no optional routes, no scopes, no login. */
+export const capabilities: Capability[] = ['bearer', 'key-set'];
+
+/** Verifies the request's token, as @fastify/jwt's README does in `onRequest`. */
+async function authenticate(request: FastifyRequest): Promise<void> {
+  await request.jwtVerify();
+}
+
+/** `{"sub": ...}` of the verified token. */
+function subject(request: FastifyRequest): { sub: string | null } {
+  const user: unknown = request.user;
+  const sub: unknown = typeof user === 'object' && user !== null ? Reflect.get(user, 'sub') : null;
+  return { sub: typeof sub === 'string' ? sub : null };
+}
+
+export const startTestApp: StartTestApp = async ({ verifier }) => {
+  const fastify = Fastify();
+  const getJwks = buildGetJwks({
+    issuersWhitelist: [verifier.issuer],
+    jwksPath: new URL(verifier.jwksUri).pathname,
+  });
+  await fastify.register(fjwt, {
+    decode: { complete: true },
+    secret: (_request, token, callback) => {
+      const { header, payload } = token;
+      getJwks.getPublicKey({ kid: header.kid, domain: payload.iss, alg: header.alg }).then(
+        (publicKey) => {
+          callback(null, publicKey);
+        },
+        (error: Error) => {
+          callback(error, undefined);
+        },
+      );
+    },
+    verify: {
+      allowedIss: verifier.issuer,
+      allowedAud: verifier.audience,
+      // fast-jwt's algorithm names (it has no Ed25519): the kit passes ['RS256'].
+      algorithms: verifier.algorithms.filter((alg) => alg !== 'Ed25519'),
+      // fast-jwt counts in milliseconds.
+      clockTolerance: verifier.clockTolerance * 1000,
+    },
+  });
+  fastify.get('/api/public', (_request, reply) => {
+    void reply.send({ message: 'Public: no token needed' });
+  });
+  fastify.get('/api/private', { onRequest: [authenticate] }, (request, reply) => {
+    void reply.send(subject(request));
+  });
+  await fastify.listen({ host: '127.0.0.1', port: 0 });
+  const address = fastify.server.address();
+  if (address === null || typeof address === 'string') throw new Error('not listening on TCP');
+  return { url: `http://127.0.0.1:${address.port}`, close: () => fastify.close() };
+};
