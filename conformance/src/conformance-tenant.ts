@@ -1,4 +1,4 @@
-import { TUTORIAL, tutorialTenant, type TenantConfig } from '@ropkit/mock-server';
+import { GrantType, TUTORIAL, tutorialTenant, type TenantConfig } from '@ropkit/mock-server';
 import type { KitKey } from './token-factory.js';
 
 /** Names and credentials of the tenant every scenario runs against. */
@@ -6,12 +6,29 @@ export const KIT = {
   audience: TUTORIAL.audience,
   clientId: 'conformance-app',
   clientSecret: 'conformance-app-secret',
+  /** The connection of every user but the realm's. */
+  connection: TUTORIAL.connection,
   username: TUTORIAL.username,
   password: TUTORIAL.password,
   mfaUser: 'mfa@example.com',
   mfaPassword: 'mfa-pwd',
   /** Base32, 20 bytes. */
   mfaSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+  /** A user enrolled in SMS and push (Guardian), with a recovery code: the MFA scenarios'. */
+  oobUser: 'mfa-oob@example.com',
+  oobPassword: 'mfa-oob-pwd',
+  oobPhone: '+15555550100',
+  oobDevice: 'Conformance phone',
+  /** The recovery code of {@link KIT.oobUser}; Auth0 gives a new one each time one is used. */
+  recoveryCode: 'KITRECOVERYCODE000000001',
+  /** A user who must pass MFA and has no factor yet: the enrolment scenarios'. */
+  enrolUser: 'mfa-enrol@example.com',
+  enrolPassword: 'mfa-enrol-pwd',
+  enrolPhone: '+15555550123',
+  /** Seconds an `oob_code` (a code sent, a push) lives: Auth0's 5 minutes. */
+  oobCodeLifetime: 300,
+  /** Seconds Auth0 wants between two polls of a push (`slow_down` sooner). */
+  pushPollInterval: 1,
   blockedUser: 'blocked@example.com',
   blockedPassword: 'blocked-pwd',
   realm: 'employees',
@@ -24,13 +41,17 @@ export const KIT = {
 
 /**
  * The tutorial tenant plus what the scenarios need: a confidential client trusted for
- * `auth0-forwarded-for` with refresh token rotation, MFA, blocked and realm users, a short-lived
- * API for refresh scenarios, and the kit's own signing key so scenarios can craft tokens.
+ * `auth0-forwarded-for` with refresh token rotation and every MFA grant, users with MFA (an app,
+ * SMS and push with a recovery code, or nothing enrolled yet), blocked and realm users, a
+ * short-lived API for refresh scenarios, and the kit's own signing key so scenarios can craft
+ * tokens.
  */
 export function conformanceTenant(key: KitKey): TenantConfig {
   const base = tutorialTenant();
   return tutorialTenant({
     signingKeys: [{ alg: 'RS256', kid: key.kid, privateJwk: key.privateJwk }],
+    mfaOobCodeLifetime: KIT.oobCodeLifetime,
+    mfaPushPollInterval: KIT.pushPollInterval,
     apis: [
       ...(base.apis ?? []),
       {
@@ -46,10 +67,12 @@ export function conformanceTenant(key: KitKey): TenantConfig {
         clientId: KIT.clientId,
         clientSecret: KIT.clientSecret,
         grantTypes: [
-          'password',
-          'http://auth0.com/oauth/grant-type/password-realm',
-          'refresh_token',
-          'http://auth0.com/oauth/grant-type/mfa-otp',
+          GrantType.password,
+          GrantType.passwordRealm,
+          GrantType.refreshToken,
+          GrantType.mfaOtp,
+          GrantType.mfaOob,
+          GrantType.mfaRecoveryCode,
         ],
         trustForwardedFor: true,
         refreshToken: { rotation: 'rotating' },
@@ -57,10 +80,20 @@ export function conformanceTenant(key: KitKey): TenantConfig {
     ],
     connections: [
       {
-        name: TUTORIAL.connection,
+        name: KIT.connection,
         users: [
           { email: KIT.username, password: KIT.password },
           { email: KIT.mfaUser, password: KIT.mfaPassword, mfa: { totpSecret: KIT.mfaSecret } },
+          {
+            email: KIT.oobUser,
+            password: KIT.oobPassword,
+            mfa: {
+              sms: [KIT.oobPhone],
+              push: [KIT.oobDevice],
+              recoveryCodes: [KIT.recoveryCode],
+            },
+          },
+          { email: KIT.enrolUser, password: KIT.enrolPassword, mfa: { required: true } },
           { email: KIT.blockedUser, password: KIT.blockedPassword, blocked: true },
         ],
       },

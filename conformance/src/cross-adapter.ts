@@ -11,6 +11,11 @@ export interface ReplayRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /**
+   * Sent in a browser session at the second-factor step: one that first posted this username and
+   * password to `/login` (its answer is not compared). Default: no session, as a new browser.
+   */
+  step?: { username: string; password: string };
 }
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -73,7 +78,8 @@ export async function replayRequests(tokens: TokenFactory): Promise<ReplayReques
 
 /**
  * The same inputs for every adapter's login routes: every answer a login form gets without a
- * second factor. Each request is sent without cookies, as a new browser would.
+ * second factor, and the second-factor routes' answers to a request that cannot succeed. Each
+ * request is sent without cookies, as a new browser would, or in a session at the MFA step.
  */
 export function loginReplayRequests(): ReplayRequest[] {
   return [
@@ -120,6 +126,38 @@ export function loginReplayRequests(): ReplayRequest[] {
       headers: FORM,
       body: form({ otp: '123456' }),
     },
+    {
+      name: 'challenge without a sign-in step',
+      method: 'POST',
+      path: '/login/challenge',
+      headers: FORM,
+      body: form({ factor: 'sms' }),
+    },
+    { name: 'push poll without a sign-in step', method: 'POST', path: '/login/push', headers: {} },
+    {
+      name: 'malformed recovery code',
+      method: 'POST',
+      path: '/login/recovery',
+      headers: FORM,
+      body: form({ recovery_code: 'not a code!' }),
+      step: { username: KIT.oobUser, password: KIT.oobPassword },
+    },
+    {
+      name: 'enrolment of an unknown factor',
+      method: 'POST',
+      path: '/login/enroll',
+      headers: JSON_BODY,
+      body: JSON.stringify({ factor: 'carrier-pigeon' }),
+      step: { username: KIT.enrolUser, password: KIT.enrolPassword },
+    },
+    {
+      name: 'enrolment of SMS without a phone number',
+      method: 'POST',
+      path: '/login/enroll',
+      headers: FORM,
+      body: form({ factor: 'sms', phone_number: '555-0100' }),
+      step: { username: KIT.enrolUser, password: KIT.enrolPassword },
+    },
     { name: 'logout without a session', method: 'POST', path: '/logout', headers: {} },
     { name: 'the API called without a session', method: 'GET', path: '/call-api', headers: {} },
   ];
@@ -131,6 +169,7 @@ export interface ReplayAnswer {
   wwwAuthenticate: string | null;
   contentType: string | null;
   cacheControl: string | null;
+  retryAfter: string | null;
   body: string;
 }
 
@@ -143,8 +182,15 @@ export async function replay(
   for (const request of requests) {
     const byAdapter = new Map<string, ReplayAnswer>();
     for (const [adapter, app] of apps) {
-      const answer: Answer = await new ConformanceHttp(app.url).request(request.path, {
-        headers: request.headers,
+      const http = new ConformanceHttp(app.url);
+      let headers = request.headers;
+      if (request.step !== undefined) {
+        const browser = http.session();
+        await browser.login(request.step.username, request.step.password);
+        headers = { ...headers, cookie: browser.cookieText };
+      }
+      const answer: Answer = await http.request(request.path, {
+        headers,
         ...(request.method === undefined ? {} : { method: request.method }),
         ...(request.body === undefined ? {} : { body: request.body }),
       });
@@ -153,6 +199,7 @@ export async function replay(
         wwwAuthenticate: answer.wwwAuthenticate,
         contentType: answer.contentType,
         cacheControl: answer.cacheControl,
+        retryAfter: answer.retryAfter,
         body: answer.body,
       });
     }

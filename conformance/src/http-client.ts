@@ -13,6 +13,8 @@ export interface Answer {
   wwwAuthenticate: string | null;
   contentType: string | null;
   cacheControl: string | null;
+  /** The `Retry-After` header (RFC 9110 section 10.2.3), or `null`. */
+  retryAfter: string | null;
   /** Every `Set-Cookie` value. */
   cookies: string[];
   body: string;
@@ -130,6 +132,7 @@ export class ConformanceHttp {
       wwwAuthenticate: response.headers.get('www-authenticate'),
       contentType: response.headers.get('content-type'),
       cacheControl: response.headers.get('cache-control'),
+      retryAfter: response.headers.get('retry-after'),
       cookies: response.headers.getSetCookie(),
       body,
       json: () => JSON.parse(body) as unknown,

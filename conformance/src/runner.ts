@@ -14,6 +14,7 @@ import { conformanceTenant, KIT } from './conformance-tenant.js';
 import { DeadlineError, withDeadline } from './deadline.js';
 import { DownstreamApi } from './downstream-api.js';
 import { ConformanceHttp, DEFAULT_REQUEST_TIMEOUT_MS, deadlineFetch } from './http-client.js';
+import { KitClock } from './kit-clock.js';
 import type {
   AdapterUnderTest,
   AuthorizationServer,
@@ -96,10 +97,14 @@ export function kitVerifierOptions(
   };
 }
 
-/** The options every adapter's default app is started with. */
+/**
+ * The options every adapter's default app is started with; `clock` (the kit's, moved with the
+ * mock server's) becomes `login.clock`.
+ */
 export function defaultAppOptions(
   server: AuthorizationServer,
   downstreamUrl: string,
+  clock?: () => number,
 ): TestAppOptions {
   const allowInsecureHttp = !isLoopbackHost(new URL(server.issuer).hostname);
   return {
@@ -115,8 +120,23 @@ export function defaultAppOptions(
       },
       forwardUserIp: true,
       downstreamUrl,
+      ...(clock === undefined ? {} : { clock }),
     },
     trustProxy: true,
+  };
+}
+
+/**
+ * A copy of `options` for another app: a deep copy, but for `login.clock`, a function, which is
+ * the same clock (it cannot be copied, and the apps of a run share it).
+ */
+function copyOptions(options: TestAppOptions): TestAppOptions {
+  const { login, ...rest } = options;
+  if (login === undefined) return structuredClone(rest);
+  const { clock, ...settings } = login;
+  return {
+    ...structuredClone(rest),
+    login: { ...structuredClone(settings), ...(clock === undefined ? {} : { clock }) },
   };
 }
 
@@ -170,6 +190,7 @@ export class ConformanceRun {
   readonly #tokens: TokenFactory;
   readonly #options: TestAppOptions;
   readonly #app: TestApp;
+  readonly #clock: KitClock;
   readonly #limits: Required<
     Pick<ConformanceRunOptions, 'startTimeoutMs' | 'requestTimeoutMs' | 'scenarioTimeoutMs'>
   > & { strict: boolean };
@@ -181,6 +202,7 @@ export class ConformanceRun {
     tokens: TokenFactory,
     options: TestAppOptions,
     app: TestApp,
+    clock: KitClock,
     runOptions: ConformanceRunOptions,
   ) {
     this.adapter = adapter;
@@ -189,6 +211,7 @@ export class ConformanceRun {
     this.#tokens = tokens;
     this.#options = options;
     this.#app = app;
+    this.#clock = clock;
     this.#limits = {
       startTimeoutMs: runOptions.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
       requestTimeoutMs: runOptions.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
@@ -290,9 +313,10 @@ export class ConformanceRun {
     let downstream: DownstreamApi | undefined;
     let app: TestApp;
     let appOptions: TestAppOptions;
+    const clock = new KitClock();
     try {
       downstream = await DownstreamApi.start();
-      appOptions = defaultAppOptions(server, downstream.url);
+      appOptions = defaultAppOptions(server, downstream.url, clock.now);
       app = await startApp(appOptions);
     } catch (error) {
       // Whatever started must stop, or its sockets (and the container) keep the process alive.
@@ -307,6 +331,7 @@ export class ConformanceRun {
       new TokenFactory(server.issuer, KIT.audience, key),
       appOptions,
       app,
+      clock,
       options,
     );
   }
@@ -399,10 +424,14 @@ export class ConformanceRun {
       tokens: this.#tokens,
       downstream: this.#downstream,
       options: this.#options,
+      advanceClock: async (seconds) => {
+        await this.server.control.advanceClock(seconds);
+        this.#clock.advance(seconds);
+      },
       startApp: async (change) => {
         const app = await ConformanceRun.#startApp(
           this.adapter,
-          change(structuredClone(this.#options)),
+          change(copyOptions(this.#options)),
           this.#limits.startTimeoutMs,
         );
         extraApps.push(app);

@@ -11,6 +11,7 @@ export type ScenarioGroup =
   | 'Key set and rotation'
   | 'Scopes and permissions'
   | 'Password grant through the login route'
+  | 'Multi-factor authentication'
   | 'Sessions of the login routes'
   | 'Token lifecycle';
 
@@ -21,6 +22,7 @@ export const GROUPS: readonly ScenarioGroup[] = [
   'Key set and rotation',
   'Scopes and permissions',
   'Password grant through the login route',
+  'Multi-factor authentication',
   'Sessions of the login routes',
   'Token lifecycle',
 ];
@@ -67,12 +69,22 @@ export const PROFILES: Readonly<Record<Profile, string>> = {
  * - `key-set`: the verifier fetches the key set from `jwksUri` with the given cooldown, and the
  *   kit may start more apps with changed options;
  * - `login`: `POST /login`, `POST /login/otp`, `POST /logout` (the password flow);
+ * - `mfa`: the other second-factor routes, `POST /login/challenge`, `/login/oob`, `/login/push`,
+ *   `/login/recovery` and `/login/enroll`, with `login.clock` as the sign-in engine's clock;
  * - `sessions`: the login routes keep tokens in `login.store` and sessions in `sessions` when the
  *   kit gives them (so it can look inside, and run two instances on shared stores);
  * - `lifecycle`: `GET /call-api` calls the downstream API with the session's token, refreshed.
  */
 export type Capability =
-  'bearer' | 'optional' | 'scopes' | 'permissions' | 'key-set' | 'login' | 'sessions' | 'lifecycle';
+  | 'bearer'
+  | 'optional'
+  | 'scopes'
+  | 'permissions'
+  | 'key-set'
+  | 'login'
+  | 'mfa'
+  | 'sessions'
+  | 'lifecycle';
 
 /** Every capability, in the order the kit lists them. */
 export const CAPABILITY_NAMES: readonly Capability[] = [
@@ -82,6 +94,7 @@ export const CAPABILITY_NAMES: readonly Capability[] = [
   'permissions',
   'key-set',
   'login',
+  'mfa',
   'sessions',
   'lifecycle',
 ];
@@ -106,6 +119,7 @@ export const CAPABILITIES: Readonly<Record<Capability, string>> = {
   'key-set':
     'the verifier fetches verifier.jwksUri with verifier.keySet.cooldownMs; more apps can be started',
   login: 'POST /login, POST /login/otp and POST /logout: the password flow',
+  mfa: 'POST /login/challenge, /login/oob, /login/push, /login/recovery and /login/enroll, on login.clock',
   sessions: 'tokens in login.store and sessions in options.sessions when the kit passes them',
   lifecycle: 'GET /call-api calls login.downstreamUrl with the session token, refreshed in time',
 };
@@ -130,6 +144,7 @@ export type AppOption =
   | 'login.forwardUserIp'
   | 'login.downstreamUrl'
   | 'login.store'
+  | 'login.clock'
   | 'sessions'
   | 'trustProxy';
 
@@ -159,6 +174,12 @@ export interface ScenarioContext {
   downstream: DownstreamApi;
   /** The options the default app was started with. */
   options: TestAppOptions;
+  /**
+   * Moves time forward by `seconds` for the mock server (its clock) and for the apps' sign-in
+   * engines (the `login.clock` they were given) together: how a scenario lets a polling interval
+   * or a lifetime pass without waiting for it.
+   */
+  advanceClock: (seconds: number) => Promise<void>;
   /** Starts another app of the same adapter with changed options; closed after the scenario. */
   startApp: (
     change: (options: TestAppOptions) => TestAppOptions,

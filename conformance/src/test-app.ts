@@ -79,6 +79,13 @@ export interface TestAppOptions {
      * between two instances. Default: the adapter's own (process memory).
      */
     store?: TokenStore;
+    /**
+     * The sign-in engine's clock, in milliseconds since the epoch: the time of an MFA step's
+     * lifetime and of the push polling interval (ropkit: `passwordLogin`'s `clock`). The kit
+     * moves it forward together with the mock server's, so a scenario lets an interval pass
+     * without waiting for it. Default: the engine's own (`Date.now`).
+     */
+    clock?: () => number;
   };
   /**
    * Sessions shared with another instance of the app: its session library keeps them in `store`
@@ -101,6 +108,9 @@ export interface TestAppOptions {
  * - `GET /api/optional`: token optional; 200 `{"sub": ... | null}`; a bad token still fails;
  * - `POST /login` (form or JSON `username`, `password`, optional `realm`): the login answer;
  * - `POST /login/otp` (`otp`): the same, finishing an MFA step;
+ * - `POST /login/challenge` (`factor`), `/login/oob` (`binding_code`), `/login/push`,
+ *   `/login/recovery` (`recovery_code`), `/login/enroll` (`factor`, `phone_number`): the other
+ *   second-factor steps (the `mfa` capability), mounted at core's `LOGIN_ROUTE_PATHS`;
  * - `GET /call-api`: calls `downstreamUrl` with the session's token; relays status and body; a
  *   session that is not signed in gets the adapter's error answer (401 `login_required`);
  * - `POST /logout`: 204.

@@ -1,4 +1,4 @@
-import { startTestApp } from '../src/adapters/express.js';
+import { capabilities, startTestApp } from '../src/adapters/express.js';
 import { describeConformance } from './support/describe-conformance.js';
 
-describeConformance({ name: 'express', startTestApp });
+describeConformance({ name: 'express', startTestApp, capabilities });

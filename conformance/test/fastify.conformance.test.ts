@@ -1,4 +1,4 @@
-import { startTestApp } from '../src/adapters/fastify.js';
+import { capabilities, startTestApp } from '../src/adapters/fastify.js';
 import { describeConformance } from './support/describe-conformance.js';
 
-describeConformance({ name: 'fastify', startTestApp });
+describeConformance({ name: 'fastify', startTestApp, capabilities });

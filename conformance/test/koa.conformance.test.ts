@@ -1,4 +1,4 @@
-import { startTestApp } from '../src/adapters/koa.js';
+import { capabilities, startTestApp } from '../src/adapters/koa.js';
 import { describeConformance } from './support/describe-conformance.js';
 
-describeConformance({ name: 'koa', startTestApp });
+describeConformance({ name: 'koa', startTestApp, capabilities });

@@ -3,13 +3,15 @@ import { randomBytes } from 'node:crypto';
 import {
   auth,
   authErrorHandler,
+  LOGIN_ROUTE_PATHS,
+  LOGIN_ROUTES,
   passwordLogin,
   requireAnyScope,
   requireScopes,
 } from '@ropkit/express';
 import express, { type Express, type Request, type Response } from 'express';
 import session from 'express-session';
-import type { AdapterUnderTest } from '../scenario.js';
+import type { AdapterUnderTest, Capability } from '../scenario.js';
 import type { SharedSessionStore, StartTestApp, TestAppOptions } from '../test-app.js';
 import { listenOnLoopback } from './listen.js';
 
@@ -20,6 +22,19 @@ function subject(req: Request, res: Response): void {
 
 /** ropkit's adapters claim its own profile and Auth0 compatibility, besides the RFCs. */
 export const profiles: AdapterUnderTest['profiles'] = ['auth0', 'ropkit'];
+
+/** The test app serves the whole contract: every route, every second factor, the kit's stores. */
+export const capabilities: Capability[] = [
+  'bearer',
+  'optional',
+  'scopes',
+  'permissions',
+  'key-set',
+  'login',
+  'mfa',
+  'sessions',
+  'lifecycle',
+];
 
 /** The test app of `@ropkit/express`, built as its README shows. */
 export const startTestApp: StartTestApp = async (options) => {
@@ -61,12 +76,13 @@ function mountLogin(
   options: TestAppOptions,
   settings: NonNullable<TestAppOptions['login']>,
 ) {
-  const { client, realm, forwardUserIp, store, downstreamUrl } = settings;
+  const { client, realm, forwardUserIp, store, clock, downstreamUrl } = settings;
   const login = passwordLogin({
     client,
     ...(store === undefined ? {} : { manager: { store } }),
     ...(realm === undefined ? {} : { realm }),
     ...(forwardUserIp === undefined ? {} : { forwardUserIp }),
+    ...(clock === undefined ? {} : { clock }),
   });
   app.use(
     session({
@@ -78,9 +94,8 @@ function mountLogin(
     }),
     login.tokens,
   );
-  app.post('/login', login.login);
-  app.post('/login/otp', login.verifyOtp);
-  app.post('/logout', login.logout);
+  // Every step of a sign-in, MFA included, at core's paths: /login, /login/otp, ..., /logout.
+  for (const route of LOGIN_ROUTES) app.post(LOGIN_ROUTE_PATHS[route], login[route]);
   if (downstreamUrl !== undefined) {
     app.get('/call-api', (req, res, next) => {
       relay(req, res, downstreamUrl).catch(next);

@@ -6,6 +6,8 @@ import {
   auth,
   authErrorHandler,
   fastifyRopkit,
+  LOGIN_ROUTE_PATHS,
+  LOGIN_ROUTES,
   passwordLogin,
   requireAnyScope,
   requireScopes,
@@ -13,7 +15,7 @@ import {
   type AnyFastifyRequest,
 } from '@ropkit/fastify';
 import Fastify, { type FastifyInstance, type Session } from 'fastify';
-import type { AdapterUnderTest } from '../scenario.js';
+import type { AdapterUnderTest, Capability } from '../scenario.js';
 import type { SharedSessionStore, StartTestApp, TestAppOptions } from '../test-app.js';
 
 /** Answers the subject of the request's token, `null` without one. */
@@ -23,6 +25,19 @@ function subject(request: AnyFastifyRequest, reply: AnyFastifyReply): AnyFastify
 
 /** ropkit's adapters claim its own profile and Auth0 compatibility, besides the RFCs. */
 export const profiles: AdapterUnderTest['profiles'] = ['auth0', 'ropkit'];
+
+/** The test app serves the whole contract: every route, every second factor, the kit's stores. */
+export const capabilities: Capability[] = [
+  'bearer',
+  'optional',
+  'scopes',
+  'permissions',
+  'key-set',
+  'login',
+  'mfa',
+  'sessions',
+  'lifecycle',
+];
 
 /** The test app of `@ropkit/fastify`, built as its README shows. */
 export const startTestApp: StartTestApp = async (options) => {
@@ -56,12 +71,13 @@ async function buildRoutes(app: FastifyInstance, options: TestAppOptions): Promi
   app.get('/api/optional', { onRequest: protectOptional }, subject);
   if (options.login === undefined) return;
 
-  const { client, realm, forwardUserIp, store, downstreamUrl } = options.login;
+  const { client, realm, forwardUserIp, store, clock, downstreamUrl } = options.login;
   const login = passwordLogin({
     client,
     ...(store === undefined ? {} : { manager: { store } }),
     ...(realm === undefined ? {} : { realm }),
     ...(forwardUserIp === undefined ? {} : { forwardUserIp }),
+    ...(clock === undefined ? {} : { clock }),
   });
   app.addHook('onClose', async () => login.manager.close());
   await app.register(fastifyCookie);
@@ -74,9 +90,8 @@ async function buildRoutes(app: FastifyInstance, options: TestAppOptions): Promi
   });
   await app.register(fastifyFormbody);
   await app.register(login.tokens);
-  app.post('/login', login.login);
-  app.post('/login/otp', login.verifyOtp);
-  app.post('/logout', login.logout);
+  // Every step of a sign-in, MFA included, at core's paths: /login, /login/otp, ..., /logout.
+  for (const route of LOGIN_ROUTES) app.post(LOGIN_ROUTE_PATHS[route], login[route]);
   if (downstreamUrl === undefined) return;
   app.get('/call-api', async (request, reply) => {
     const response = await request.apiFetch(downstreamUrl);

@@ -2,10 +2,18 @@ import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import { Router } from '@koa/router';
-import { auth, authErrorHandler, passwordLogin, requireAnyScope, requireScopes } from '@ropkit/koa';
+import {
+  auth,
+  authErrorHandler,
+  LOGIN_ROUTE_PATHS,
+  LOGIN_ROUTES,
+  passwordLogin,
+  requireAnyScope,
+  requireScopes,
+} from '@ropkit/koa';
 import Koa from 'koa';
 import session from 'koa-session';
-import type { AdapterUnderTest } from '../scenario.js';
+import type { AdapterUnderTest, Capability } from '../scenario.js';
 import type { SharedSessionStore, StartTestApp, TestAppOptions } from '../test-app.js';
 import { listenOnLoopback } from './listen.js';
 
@@ -16,6 +24,19 @@ function subject(ctx: Koa.Context): void {
 
 /** ropkit's adapters claim its own profile and Auth0 compatibility, besides the RFCs. */
 export const profiles: AdapterUnderTest['profiles'] = ['auth0', 'ropkit'];
+
+/** The test app serves the whole contract: every route, every second factor, the kit's stores. */
+export const capabilities: Capability[] = [
+  'bearer',
+  'optional',
+  'scopes',
+  'permissions',
+  'key-set',
+  'login',
+  'mfa',
+  'sessions',
+  'lifecycle',
+];
 
 /** The test app of `@ropkit/koa`, built as its README shows. */
 export const startTestApp: StartTestApp = async (options) => {
@@ -63,17 +84,17 @@ export const startTestApp: StartTestApp = async (options) => {
 };
 
 function mountLogin(app: Koa, router: Router, settings: NonNullable<TestAppOptions['login']>) {
-  const { client, realm, forwardUserIp, store, downstreamUrl } = settings;
+  const { client, realm, forwardUserIp, store, clock, downstreamUrl } = settings;
   const login = passwordLogin({
     client,
     ...(store === undefined ? {} : { manager: { store } }),
     ...(realm === undefined ? {} : { realm }),
     ...(forwardUserIp === undefined ? {} : { forwardUserIp }),
+    ...(clock === undefined ? {} : { clock }),
   });
   app.use(login.tokens);
-  router.post('/login', login.login);
-  router.post('/login/otp', login.verifyOtp);
-  router.post('/logout', login.logout);
+  // Every step of a sign-in, MFA included, at core's paths: /login, /login/otp, ..., /logout.
+  for (const route of LOGIN_ROUTES) router.post(LOGIN_ROUTE_PATHS[route], login[route]);
   if (downstreamUrl !== undefined) {
     router.get('/call-api', async (ctx) => {
       const response = await ctx.state.apiFetch(downstreamUrl);

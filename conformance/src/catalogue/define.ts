@@ -1,5 +1,6 @@
-import { expectRefused, expectStatus } from '../check.js';
-import type { ConformanceHttp } from '../http-client.js';
+import { GrantType, type MockServerControl } from '@ropkit/mock-server';
+import { check, expectRefused, expectStatus } from '../check.js';
+import type { Answer, ConformanceHttp } from '../http-client.js';
 import type {
   AppOption,
   Capability,
@@ -17,6 +18,7 @@ const GROUP_REQUIRES: Readonly<Record<ScenarioGroup, readonly Capability[]>> = {
   'Key set and rotation': ['bearer', 'key-set'],
   'Scopes and permissions': ['bearer', 'scopes'],
   'Password grant through the login route': ['login'],
+  'Multi-factor authentication': ['login', 'mfa'],
   'Sessions of the login routes': ['login', 'sessions'],
   'Token lifecycle': ['login', 'lifecycle'],
 };
@@ -85,4 +87,47 @@ export async function expectTokenServed(
   path = '/api/private',
 ): Promise<void> {
   expectStatus(await http.bearer(path, token), 200, `with ${what}`, '200 (the token accepted)');
+}
+
+/** Fails unless a login route answered `status` with `{"status": outcome, ...}`. */
+export function expectOutcome(answer: Answer, status: number, outcome: string, sent: string): void {
+  check(
+    answer.status === status && answer.field('status') === outcome,
+    `${answer.request} ${sent}`,
+    `${status} {"status":"${outcome}", ...}`,
+    answer,
+  );
+}
+
+/**
+ * The seconds of an answer's `Retry-After` (RFC 9110 section 10.2.3, delay-seconds); fails unless
+ * it is there, a whole number of seconds, at least 1.
+ */
+export function retryAfterOf(answer: Answer, sent: string): number {
+  const value = answer.retryAfter ?? '';
+  const seconds = /^\d+$/.test(value) ? Number(value) : 0;
+  check(
+    seconds >= 1,
+    `${answer.request} ${sent}`,
+    'Retry-After: a number of seconds, at least 1',
+    answer.retryAfter === null ? 'no Retry-After' : `Retry-After: ${value}`,
+  );
+  return seconds;
+}
+
+/** The polls of a push the authorization server received: `mfa-oob` grants without a code. */
+export async function pushPolls(control: MockServerControl): Promise<number> {
+  const log = await control.requests();
+  return log.filter((entry) => entry.grantType === GrantType.mfaOob).length;
+}
+
+/** The requests the authorization server received at its token endpoint and its MFA API. */
+export async function tokenAndMfaRequests(control: MockServerControl): Promise<string[]> {
+  const log = await control.requests();
+  return log
+    .filter((entry) => entry.path === '/oauth/token' || entry.path.startsWith('/mfa/'))
+    .map(
+      (entry) =>
+        `${entry.method} ${entry.path}${entry.grantType === undefined ? '' : ` (${entry.grantType})`}`,
+    );
 }

@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario.js';
 import { bearerUsage } from './bearer-usage.js';
 import { jwtValidation } from './jwt-validation.js';
 import { keySet } from './key-set.js';
+import { mfa } from './mfa.js';
 import { passwordGrant } from './password-grant.js';
 import { scopes } from './scopes.js';
 import { sessions } from './sessions.js';
@@ -14,6 +15,7 @@ export const CATALOGUE: readonly Scenario[] = Object.freeze([
   ...keySet,
   ...scopes,
   ...passwordGrant,
+  ...mfa,
   ...sessions,
   ...tokenLifecycle,
 ]);

@@ -1,8 +1,7 @@
 import { check, describeAnswer, expectStatus } from '../check.js';
 import { KIT } from '../conformance-tenant.js';
-import type { Answer } from '../http-client.js';
 import { totpCodeForSecret as totp } from '@ropkit/mock-server';
-import { scenario } from './define.js';
+import { expectOutcome, scenario } from './define.js';
 
 const G = 'Password grant through the login route' as const;
 
@@ -10,16 +9,6 @@ async function tokenRequests(control: {
   requests(): Promise<Array<{ path: string; grantType?: string; forwardedFor?: string }>>;
 }) {
   return (await control.requests()).filter((entry) => entry.path === '/oauth/token');
-}
-
-/** Fails unless the login route answered `status` with `{"status": outcome}`. */
-function expectOutcome(answer: Answer, status: number, outcome: string, sent: string): void {
-  check(
-    answer.status === status && answer.field('status') === outcome,
-    `${answer.request} ${sent}`,
-    `${status} {"status":"${outcome}", ...}`,
-    answer,
-  );
 }
 
 /** The tutorial's "Request tokens" step and its optional sections, through the app's login route. */

@@ -3,7 +3,7 @@ import { check, expectStatus } from '../check.js';
 import { KIT } from '../conformance-tenant.js';
 import { RecordingStore, sharedSessions } from '../recording-store.js';
 import type { ScenarioContext } from '../scenario.js';
-import { scenario } from './define.js';
+import { expectOutcome, pushPolls, retryAfterOf, scenario } from './define.js';
 
 const G = 'Sessions of the login routes' as const;
 
@@ -19,6 +19,19 @@ async function appWithStore({ startApp }: ScenarioContext, store = new Recording
 async function revocations(context: ScenarioContext): Promise<number> {
   const log = await context.server.control.requests();
   return log.filter((entry) => entry.path === '/oauth/revoke').length;
+}
+
+/** Two instances of the app sharing one token store and one session store, as replicas do. */
+async function twoInstances(context: ScenarioContext) {
+  const store = new RecordingStore();
+  const shared = sharedSessions();
+  const start = () =>
+    context.startApp((options) => ({
+      ...options,
+      sessions: shared,
+      ...(options.login === undefined ? {} : { login: { ...options.login, store } }),
+    }));
+  return [await start(), await start()] as const;
 }
 
 /** Whether the authorization server still honours a refresh token (a refresh grant with it). */
@@ -170,15 +183,7 @@ export const sessions = [
     requires: ['login', 'lifecycle', 'sessions'],
     uses: ['login.store', 'sessions'],
     run: async (context) => {
-      const store = new RecordingStore();
-      const shared = sharedSessions();
-      const start = () =>
-        context.startApp((options) => ({
-          ...options,
-          sessions: shared,
-          ...(options.login === undefined ? {} : { login: { ...options.login, store } }),
-        }));
-      const [first, second] = [await start(), await start()];
+      const [first, second] = await twoInstances(context);
       const onFirst = first.http.session();
       const started = await onFirst.login(KIT.mfaUser, KIT.mfaPassword);
       expectStatus(
@@ -194,6 +199,74 @@ export const sessions = [
         `${done.request} to the second instance with a valid one-time password`,
         '200 {"status":"signed_in"}',
         done,
+      );
+      expectStatus(
+        await onFirst.send('/call-api'),
+        200,
+        'to the first instance, signed in on the second',
+      );
+    },
+  }),
+  scenario({
+    id: 'sess-06',
+    group: G,
+    profile: 'ropkit',
+    spec: 'ropkit policy (RFC 8628 section 3.5 across replicas sharing the token store)',
+    words:
+      'a push started on one instance is polled on any instance sharing the stores, and Auth0 at most once per interval in all',
+    name: 'MUST poll a push once per interval across instances sharing the token and session stores, and sign in on either',
+    requires: ['login', 'mfa', 'lifecycle', 'sessions'],
+    uses: ['login.store', 'sessions', 'login.clock'],
+    run: async (context) => {
+      const [first, second] = await twoInstances(context);
+      const onFirst = first.http.session();
+      const started = await onFirst.login(KIT.oobUser, KIT.oobPassword);
+      expectOutcome(
+        started,
+        401,
+        'mfa_required',
+        'to the first instance with the password of a user enrolled in push',
+      );
+      const onSecond = onFirst.via(second.http);
+      const push = await onFirst.send('/login/challenge', { form: { factor: 'push' } });
+      expectOutcome(push, 202, 'push_pending', 'to the first instance with factor=push');
+      await context.advanceClock(retryAfterOf(push, 'with factor=push'));
+      const polls = await Promise.all(
+        [onFirst, onSecond, onFirst, onSecond, onFirst, onSecond].map((browser) =>
+          browser.send('/login/push', { method: 'POST' }),
+        ),
+      );
+      for (const poll of polls) {
+        expectOutcome(
+          poll,
+          202,
+          'push_pending',
+          'to both instances at once, the push not answered',
+        );
+      }
+      const once = await pushPolls(context.server.control);
+      check(
+        once === 1,
+        'six POST /login/push at once, three to each instance, once the Retry-After passed',
+        '1 mfa-oob request to Auth0 (one per interval, across instances)',
+        `${once}`,
+      );
+      await context.server.control.approvePush(KIT.connection, KIT.oobUser);
+      const waits = polls.map((poll) => retryAfterOf(poll, 'to both instances'));
+      await context.advanceClock(Math.max(...waits));
+      const done = await onSecond.send('/login/push', { method: 'POST' });
+      expectOutcome(
+        done,
+        200,
+        'signed_in',
+        'to the second instance, once the user approved and the Retry-After passed',
+      );
+      const twice = await pushPolls(context.server.control);
+      check(
+        twice === 2,
+        'the polls above, over two intervals',
+        '2 mfa-oob requests to Auth0',
+        `${twice}`,
       );
       expectStatus(
         await onFirst.send('/call-api'),

@@ -8,7 +8,8 @@
  * - route requirements: the neutral rules ({@link requireScopes}, {@link claimCheck}, ...) and
  *   {@link applyRequirement};
  * - sign-in: {@link createLoginRoutes} over a {@link LoginSession} port for the framework's
- *   session library; its answers are ready to write.
+ *   session library; its answers are ready to write, and {@link loginRouteHandlers} makes one
+ *   handler per route ({@link LOGIN_ROUTES}), generically.
  *
  * @packageDocumentation
  */
@@ -31,8 +32,14 @@ export {
   createLoginRoutes,
   type LoginAnswer,
   type LoginRequest,
+  type LoginRoute,
   type LoginRoutes,
 } from './sign-in/login-routes.js';
+export {
+  LOGIN_ROUTES,
+  loginRouteHandlers,
+  type LoginRouteName,
+} from './sign-in/login-route-names.js';
 export {
   SESSION_KEY_FIELD,
   sessionMissingError,

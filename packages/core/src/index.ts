@@ -65,18 +65,34 @@ export type { RetryPolicy } from './client/retry-policy.js';
 export {
   TokenClient,
   type ForwardedFor,
-  type MfaChallenge,
+  type MfaGrantParameters,
   type PasswordGrantParameters,
   type RefreshParameters,
+  type WaitForMfaPushOptions,
 } from './client/token-client.js';
+export type {
+  MfaAuthenticator,
+  MfaAuthenticatorToEnrol,
+  MfaChallenge,
+  MfaEnrolment,
+  MfaPushPoll,
+  OobChannel,
+  RecoveryCodeSignIn,
+} from './client/mfa-api.js';
+export { SecretText } from './client/secret-text.js';
 export type { TokenClientOptions } from './client/token-client-options.js';
 export {
   InvalidTokenResponseError,
+  MfaDeniedError,
+  MfaExpiredError,
+  MfaPushTimeoutError,
   MfaRequiredError,
   OAuthError,
   ReauthenticationRequiredError,
   TokenError,
   TokenRequestError,
+  type MfaFactorType,
+  type MfaRequirements,
   type TokenErrorCode,
 } from './client/token-errors.js';
 export { TOKEN_CHANNELS, type TokenEvents, type TokenLogger } from './client/token-events.js';
@@ -101,9 +117,20 @@ export {
   type LoginOutcome,
   type LoginResult,
 } from './sign-in/login-outcome.js';
+export {
+  LOGIN_ROUTE_PATHS,
+  LOGIN_ROUTES,
+  type LoginRouteName,
+} from './sign-in/login-route-names.js';
 export type { LoginManagerOptions } from './sign-in/login-token-manager.js';
 export {
   isPendingSignIn,
+  normalizePendingSignIn,
+  type LoginEnrolFactor,
+  type LoginFactor,
+  type OobFactor,
+  type PendingEnrolment,
+  type PendingOob,
   type PendingSignIn,
   type PendingSignInStore,
 } from './sign-in/pending-sign-in.js';

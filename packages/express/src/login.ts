@@ -1,4 +1,10 @@
-import { createLoginRoutes, optionsObject, type LoginAnswer } from '@ropkit/core/adapter';
+import {
+  createLoginRoutes,
+  loginRouteHandlers,
+  optionsObject,
+  type LoginAnswer,
+  type LoginRouteName,
+} from '@ropkit/core/adapter';
 import type { LoginOptions, LoginResult, TokenManager } from '@ropkit/core';
 import type { Request, RequestHandler, Response } from 'express';
 import { withFormOrJsonBody } from './form-or-json-body.js';
@@ -8,7 +14,7 @@ import { expressSession } from './session.js';
 // oxlint-disable-next-line import/no-empty-named-blocks, unicorn/require-module-specifiers
 import type {} from './index.js';
 
-/** Writes the answer to a login, OTP or logout request yourself (a redirect, a page). */
+/** Writes the answer to a login route yourself (a redirect, a page). */
 export type LoginResponder = (
   result: LoginResult,
   req: Request,
@@ -24,16 +30,14 @@ export type PasswordLoginOptions = LoginOptions & {
   respond?: LoginResponder;
 };
 
-/** The handlers {@link passwordLogin} returns. */
-export interface PasswordLoginHandlers {
+/**
+ * The handlers {@link passwordLogin} returns: one `POST` handler per login route of core's
+ * engine (`login`, `verifyOtp`, `challenge`, `verifyOob`, `pollPush`, `verifyRecoveryCode`,
+ * `enroll`, `logout`: `LOGIN_ROUTES`, documented on core's `LoginRoutes`), `tokens` and `manager`.
+ */
+export interface PasswordLoginHandlers extends Record<LoginRouteName, RequestHandler> {
   /** Middleware adding `req.accessToken()` and `req.apiFetch()`; mount it after the session. */
   tokens: RequestHandler;
-  /** `POST` handler: signs in with `username` (or `email`), `password` and `realm?`. */
-  login: RequestHandler;
-  /** `POST` handler: finishes an MFA sign-in with `otp`. */
-  verifyOtp: RequestHandler;
-  /** `POST` handler: revokes the refresh token, forgets the tokens and renews the session; 204. */
-  logout: RequestHandler;
   /** The token manager holding every session's tokens. */
   manager: TokenManager;
 }
@@ -46,7 +50,7 @@ export interface PasswordLoginHandlers {
  * ```ts
  * const login = passwordLogin({ client: { issuer: 'https://YOUR_DOMAIN/', clientId, clientSecret } });
  * app.use(session({ secret, resave: false, saveUninitialized: false }), login.tokens);
- * app.post('/login', login.login);
+ * for (const route of LOGIN_ROUTES) app.post(LOGIN_ROUTE_PATHS[route], login[route]);
  * ```
  * @throws {TypeError} naming the option, for an unknown or invalid one.
  */
@@ -61,7 +65,7 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
     // The default: core's rendering, byte for byte what the Koa and Fastify adapters write.
     else res.writeHead(answer.status, answer.headers).end(answer.body);
   };
-  const handle = (route: 'login' | 'verifyOtp' | 'logout') =>
+  const handle = (route: LoginRouteName) =>
     withFormOrJsonBody(async (req, res) => {
       await send(
         await routes[route]({ body: req.body, ip: req.ip, session: expressSession(req) }),
@@ -76,9 +80,7 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
       req.apiFetch = (input, init) => routes.apiFetch(expressSession(req), req.ip)(input, init);
       next();
     },
-    login: handle('login'),
-    verifyOtp: handle('verifyOtp'),
-    logout: handle('logout'),
+    ...loginRouteHandlers(handle),
     manager: routes.manager,
   };
 }

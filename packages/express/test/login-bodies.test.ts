@@ -152,7 +152,7 @@ describe('what the session keeps: a random key, never a secret', () => {
       username: USERS.mfa.email,
       password: USERS.mfa.password,
     });
-    expect(await first.json()).toEqual({ status: 'mfa_required' });
+    expect(await first.json()).toEqual({ status: 'mfa_required', factors: ['otp'] });
 
     const [pending] = await sessionRecords(store);
     expect(Object.keys(pending ?? {}).toSorted()).toEqual(['cookie', 'ropkitKey']);

@@ -76,7 +76,7 @@ describe('respond(result, req, res): the app writes the answers itself', () => {
 
     expect(seen).toEqual([
       [{ status: 'invalid_credentials', message: 'Wrong email or password' }, 'POST /login'],
-      [{ status: 'mfa_required' }, 'POST /login'],
+      [{ status: 'mfa_required', factors: ['otp'] }, 'POST /login'],
       [{ status: 'signed_in' }, 'POST /login/otp'],
       [{ status: 'signed_out' }, 'POST /logout'],
     ]);

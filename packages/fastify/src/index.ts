@@ -62,6 +62,8 @@ export {
   InvalidTokenError,
   KeySetUnavailableError,
   LOGIN_OUTCOME_STATUS,
+  LOGIN_ROUTE_PATHS,
+  LOGIN_ROUTES,
   MissingCredentialsError,
   ReauthenticationRequiredError,
   RopkitError,

@@ -1,4 +1,9 @@
-import { createLoginRoutes, optionsObject, type LoginAnswer } from '@ropkit/core/adapter';
+import {
+  createLoginRoutes,
+  loginRouteHandlers,
+  optionsObject,
+  type LoginRouteName,
+} from '@ropkit/core/adapter';
 import type { AuthorizedFetch, LoginOptions, LoginResult, TokenManager } from '@ropkit/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -10,7 +15,7 @@ import { fastifySession } from './session.js';
 // oxlint-disable-next-line import/no-empty-named-blocks, unicorn/require-module-specifiers
 import type {} from './index.js';
 
-/** Writes the answer to a login, OTP or logout request yourself (a redirect, a page). */
+/** Writes the answer to a login route yourself (a redirect, a page). */
 export type LoginResponder = (
   result: LoginResult,
   request: AnyFastifyRequest,
@@ -32,16 +37,14 @@ export type LoginRouteHandler = (
   reply: AnyFastifyReply,
 ) => Promise<unknown>;
 
-/** The handlers {@link passwordLogin} returns. */
-export interface PasswordLoginHandlers {
+/**
+ * The handlers {@link passwordLogin} returns: one `POST` handler per login route of core's
+ * engine (`login`, `verifyOtp`, `challenge`, `verifyOob`, `pollPush`, `verifyRecoveryCode`,
+ * `enroll`, `logout`: `LOGIN_ROUTES`, documented on core's `LoginRoutes`), `tokens` and `manager`.
+ */
+export interface PasswordLoginHandlers extends Record<LoginRouteName, LoginRouteHandler> {
   /** A plugin adding `request.accessToken()` and `request.apiFetch()`; register it. */
   tokens: FastifyPluginAsync;
-  /** `POST` handler: signs in with `username` (or `email`), `password` and `realm?`. */
-  login: LoginRouteHandler;
-  /** `POST` handler: finishes an MFA sign-in with `otp`. */
-  verifyOtp: LoginRouteHandler;
-  /** `POST` handler: revokes the refresh token, forgets the tokens and renews the session; 204. */
-  logout: LoginRouteHandler;
   /** The token manager holding every session's tokens. */
   manager: TokenManager;
 }
@@ -55,7 +58,7 @@ export interface PasswordLoginHandlers {
  * ```ts
  * const login = passwordLogin({ client: { issuer: 'https://YOUR_DOMAIN/', clientId, clientSecret } });
  * await app.register(login.tokens);
- * app.post('/login', login.login);
+ * for (const route of LOGIN_ROUTES) app.post(LOGIN_ROUTE_PATHS[route], login[route]);
  * ```
  * @throws {TypeError} naming the option, for an unknown or invalid one.
  */
@@ -66,14 +69,10 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
   }
   const routes = createLoginRoutes(engineOptions, 'passwordLogin()');
   const handle =
-    (route: 'login' | 'verifyOtp' | 'logout'): LoginRouteHandler =>
+    (route: LoginRouteName): LoginRouteHandler =>
     async (request, reply) => {
-      const session = fastifySession(request);
-      const { answer, result }: LoginAnswer = await routes[route]({
-        body: request.body,
-        ip: request.ip,
-        session,
-      });
+      const neutral = { body: request.body, ip: request.ip, session: fastifySession(request) };
+      const { answer, result } = await routes[route](neutral);
       // The default: core's rendering, byte for byte what the Express and Koa adapters write.
       return respond === undefined ? sendAnswer(reply, answer) : respond(result, request, reply);
     };
@@ -92,9 +91,7 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
 
   return {
     tokens: fp(tokens, { fastify: '5.x', name: '@ropkit/fastify/tokens' }),
-    login: handle('login'),
-    verifyOtp: handle('verifyOtp'),
-    logout: handle('logout'),
+    ...loginRouteHandlers(handle),
     manager: routes.manager,
   };
 }

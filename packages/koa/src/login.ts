@@ -1,10 +1,16 @@
-import { createLoginRoutes, optionsObject, type LoginAnswer } from '@ropkit/core/adapter';
+import {
+  createLoginRoutes,
+  loginRouteHandlers,
+  optionsObject,
+  type LoginAnswer,
+  type LoginRouteName,
+} from '@ropkit/core/adapter';
 import type { LoginOptions, LoginResult, TokenManager } from '@ropkit/core';
 import type { Context, Middleware } from 'koa';
 import { koaSession } from './session.js';
 
 /**
- * Writes the answer to a login, OTP or logout request yourself (a redirect, a page). It may be
+ * Writes the answer to a login route yourself (a redirect, a page). It may be
  * async (a template being rendered): the handler awaits it, as Koa answers once they settle.
  */
 export type LoginResponder = (result: LoginResult, ctx: Context) => void | Promise<void>;
@@ -18,16 +24,14 @@ export type PasswordLoginOptions = LoginOptions & {
   respond?: LoginResponder;
 };
 
-/** The middleware {@link passwordLogin} returns. */
-export interface PasswordLoginHandlers {
+/**
+ * The middleware {@link passwordLogin} returns: one `POST` handler per login route of core's
+ * engine (`login`, `verifyOtp`, `challenge`, `verifyOob`, `pollPush`, `verifyRecoveryCode`,
+ * `enroll`, `logout`: `LOGIN_ROUTES`, documented on core's `LoginRoutes`), `tokens` and `manager`.
+ */
+export interface PasswordLoginHandlers extends Record<LoginRouteName, Middleware> {
   /** Middleware adding `ctx.state.accessToken()` and `ctx.state.apiFetch()`; after the session. */
   tokens: Middleware;
-  /** `POST` handler: signs in with `username` (or `email`), `password` and `realm?`. */
-  login: Middleware;
-  /** `POST` handler: finishes an MFA sign-in with `otp`. */
-  verifyOtp: Middleware;
-  /** `POST` handler: revokes the refresh token, forgets the tokens and renews the session; 204. */
-  logout: Middleware;
   /** The token manager holding every session's tokens. */
   manager: TokenManager;
 }
@@ -40,7 +44,7 @@ export interface PasswordLoginHandlers {
  * ```ts
  * const login = passwordLogin({ client: { issuer: 'https://YOUR_DOMAIN/', clientId, clientSecret } });
  * app.use(session(app)).use(bodyParser()).use(login.tokens);
- * router.post('/login', login.login);
+ * for (const route of LOGIN_ROUTES) router.post(LOGIN_ROUTE_PATHS[route], login[route]);
  * ```
  * @throws {TypeError} naming the option, for an unknown or invalid one.
  */
@@ -62,7 +66,7 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
     if (answer.body !== '') ctx.body = answer.body;
   };
   const handle =
-    (route: 'login' | 'verifyOtp' | 'logout'): Middleware =>
+    (route: LoginRouteName): Middleware =>
     async (ctx) => {
       const body: unknown = Reflect.get(ctx.request, 'body');
       await send(await routes[route]({ body, ip: ctx.ip, session: koaSession(ctx) }), ctx);
@@ -74,9 +78,7 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
       ctx.state.apiFetch = (input, init) => routes.apiFetch(koaSession(ctx), ctx.ip)(input, init);
       await next();
     },
-    login: handle('login'),
-    verifyOtp: handle('verifyOtp'),
-    logout: handle('logout'),
+    ...loginRouteHandlers(handle),
     manager: routes.manager,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenClient, TokenManager } from '@ropkit/core';
+import { LOGIN_ROUTES, TokenClient, TokenManager } from '@ropkit/core';
 import {
   auth,
   claimCheck,
@@ -131,15 +131,11 @@ describe('passwordLogin(options)', () => {
     expect(typeErrorOf(() => passwordLogin({ manager, client }))).toMatch(/not both/);
   });
 
-  it('returns the four middleware and the manager, without a request', () => {
+  it('returns a middleware per login route, tokens and the manager, without a request', () => {
     const login = passwordLogin({ client, respond: () => undefined });
-    expect(Object.keys(login).toSorted()).toEqual([
-      'login',
-      'logout',
-      'manager',
-      'tokens',
-      'verifyOtp',
-    ]);
+    expect(Object.keys(login).toSorted()).toEqual(
+      [...LOGIN_ROUTES, 'manager', 'tokens'].toSorted(),
+    );
     expect(login.manager).toBeInstanceOf(TokenManager);
     login.manager.close();
   });

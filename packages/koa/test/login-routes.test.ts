@@ -94,7 +94,7 @@ describe('request bodies', () => {
       email: USERS.mfa.email,
       password: USERS.mfa.password,
     });
-    expect(await answer.json()).toEqual({ status: 'mfa_required' });
+    expect(await answer.json()).toEqual({ status: 'mfa_required', factors: ['otp'] });
     const otp = totp(USERS.mfa.totpSecret, await mock.server.control.now());
     expect((await form.postJson('/login/otp', { otp })).status).toBe(200);
     expect((await form.fetch('/me')).status).toBe(200);

@@ -3,9 +3,10 @@ import {
   TokenClient,
   TokenManager,
   type ManagedTokenSet,
+  type PendingSignIn,
   type TokenManagerOptions,
 } from '@ropkit/core';
-import { createLoginRoutes } from '@ropkit/core/adapter';
+import { createLoginRoutes, type LoginRoutes } from '@ropkit/core/adapter';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   RedisTokenStore,
@@ -13,6 +14,7 @@ import {
   TokenDecryptionError,
   type RedisTokenStoreOptions,
 } from '../src/index.js';
+import { enableMfaSms } from '@ropkit/test-support';
 import { newKey, totp, TUTORIAL, USERS, useMockServer, useRedis } from './support/setup.js';
 
 const MFA_USER = USERS.mfa;
@@ -209,6 +211,42 @@ describe('pending sign-ins (an MFA step waiting for its code)', () => {
     expect(await first.getPendingSignIn(SESSION)).toBeUndefined();
   });
 
+  it('keeps the grown record (challenge, oob_code, push interval, enrolment) encrypted, field for field', async () => {
+    const first = await newStore();
+    const second = await newStore();
+    const grown: PendingSignIn = {
+      ...step(),
+      mode: 'enroll',
+      factors: ['otp', 'push', 'sms'],
+      oob: { oobCode: 'oob-code-canary-6666', factor: 'push', intervalSeconds: 10, nextPollAt: 1 },
+      enrolment: { factor: 'push', recoveryCode: 'RECOVERYCANARY7777777777' },
+    };
+    await first.setPendingSignIn(SESSION, { ...grown, stray: 'not kept' } as PendingSignIn);
+    const read = await second.getPendingSignIn(SESSION);
+    expect(read).toEqual(grown);
+    expect(Object.isFrozen(read?.oob)).toBe(true);
+    const text = JSON.stringify(await dump());
+    for (const secret of ['canary', 'CANARY', 'oobCode', 'push', 'recoveryCode', 'not kept']) {
+      expect(text).not.toContain(secret);
+    }
+    // A record as the engine wrote it before the MFA steps grew still reads.
+    await first.setPendingSignIn(SESSION, step());
+    expect(await second.getPendingSignIn(SESSION)).toEqual({
+      mfaToken: 'mfa-token-canary-5555',
+      expiresAt: expect.any(Number),
+    });
+  });
+
+  it('refuses a grown record with a field it does not know how to read', async () => {
+    const store = await newStore();
+    const malformed = {
+      ...step(),
+      oob: { oobCode: 'x', factor: 'fax' },
+    } as unknown as PendingSignIn;
+    await store.setPendingSignIn(SESSION, malformed);
+    await expect(store.getPendingSignIn(SESSION)).rejects.toBeInstanceOf(TokenDecryptionError);
+  });
+
   it('expires in Redis with the step (PX), and is not served once expired', async () => {
     const store = await newStore();
     await store.setPendingSignIn(SESSION, step(5_000));
@@ -254,6 +292,53 @@ describe('pending sign-ins (an MFA step waiting for its code)', () => {
     const done = await second.verifyOtp({ body: { otp }, ip: undefined, session });
     expect(done.result).toEqual({ status: 'signed_in' });
     expect(await first.accessToken(session, undefined)).toEqual(expect.any(String));
+  });
+});
+
+describe('a push polled by instances on one Redis (the store lock and the claimed interval)', () => {
+  it('asks Auth0 once per interval, whichever instances the browser polls', async () => {
+    await enableMfaSms(mock.server);
+    await mock.server.control.enrolAuthenticator(TUTORIAL.connection, MFA_USER.email, {
+      type: 'push',
+    });
+    await mock.server.control.freezeClock();
+    let now = Date.now();
+    const engines = [await newStore(), await newStore(), await newStore()].map((store) =>
+      createLoginRoutes({ manager: manager(store), clock: () => now }),
+    );
+    const [first, second] = engines as [LoginRoutes, LoginRoutes];
+    const data: Record<string, string> = {};
+    const session = {
+      readKey: () => data['ropkitKey'],
+      adoptKey: async (key: string) => void (data['ropkitKey'] = key),
+      clear: async () => void delete data['ropkitKey'],
+    };
+    const body = { username: MFA_USER.email, password: MFA_USER.password };
+    expect((await first.login({ body, ip: undefined, session })).result).toEqual({
+      status: 'mfa_required',
+      factors: ['otp', 'push', 'sms', 'voice'],
+    });
+    const sent = await first.challenge({ body: { factor: 'push' }, ip: undefined, session });
+    expect(sent.result.status).toBe('push_pending');
+    const polls = () =>
+      Promise.all(engines.map((routes) => routes.pollPush({ body: {}, ip: undefined, session })));
+    expect((await polls()).map(({ result }) => result.status)).toEqual(
+      Array(3).fill('push_pending'),
+    );
+    now += 5_000;
+    await mock.server.control.advanceClock(5);
+    await polls();
+    await polls();
+    const pushPolls = (await mock.server.control.requests()).filter((entry) =>
+      entry.grantType?.endsWith('mfa-oob'),
+    );
+    expect(pushPolls).toHaveLength(1);
+    await mock.server.control.approvePush(TUTORIAL.connection, MFA_USER.email);
+    now += 5_000;
+    await mock.server.control.advanceClock(5);
+    expect((await second.pollPush({ body: {}, ip: undefined, session })).result.status).toBe(
+      'signed_in',
+    );
   });
 });
 

@@ -4,5 +4,6 @@
  */
 export { Browser } from './browser.ts';
 export { listen, type Listening } from './listen.ts';
+export { callEveryLoginRoute, enableMfaSms, MFA_PHONE } from './mfa-routes.ts';
 export { bearer, issueToken, totp, useMockServer } from './mock-server.ts';
 export { CLIENTS, testTenant, TUTORIAL, USERS } from './tenant.ts';

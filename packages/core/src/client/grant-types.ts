@@ -8,6 +8,8 @@ export const GRANT_TYPES = {
   refreshToken: 'refresh_token',
   /** Auth0: finish an MFA sign-in with a one-time password. */
   mfaOtp: 'http://auth0.com/oauth/grant-type/mfa-otp',
+  /** Auth0: finish an MFA sign-in with an out-of-band code (SMS, voice, email) or a push. */
+  mfaOob: 'http://auth0.com/oauth/grant-type/mfa-oob',
   /** Auth0: finish an MFA sign-in with a recovery code. */
   mfaRecoveryCode: 'http://auth0.com/oauth/grant-type/mfa-recovery-code',
 } as const;

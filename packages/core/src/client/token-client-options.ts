@@ -44,6 +44,11 @@ export interface TokenClientOptions {
   dispatcher?: Dispatcher;
   /** Current time in milliseconds; for tests. Default `Date.now`. */
   clock?: () => number;
+  /**
+   * Waits `ms` milliseconds between the polls of `waitForMfaPush`, rejecting when `signal`
+   * aborts; for tests (with `clock`). Default: a timer.
+   */
+  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
 
 /** Options after validation. */
@@ -64,6 +69,7 @@ export interface ResolvedTokenClientOptions {
   allowInsecureHttp: boolean;
   dispatcher: Dispatcher | undefined;
   clock: () => number;
+  sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
 
 const KNOWN = new Set([
@@ -83,6 +89,7 @@ const KNOWN = new Set([
   'allowInsecureHttp',
   'dispatcher',
   'clock',
+  'sleep',
 ]);
 
 /** Joins scopes into the space-delimited form, checking each (RFC 6749 section 3.3). */
@@ -154,6 +161,9 @@ export function resolveTokenClientOptions(options: TokenClientOptions): Resolved
   if (options.clock !== undefined && typeof options.clock !== 'function') {
     throw new TypeError('"clock" must be a function returning milliseconds since the epoch');
   }
+  if (options.sleep !== undefined && typeof options.sleep !== 'function') {
+    throw new TypeError('"sleep" must be a function (milliseconds, signal) returning a promise');
+  }
   if (
     options.dispatcher !== undefined &&
     (typeof options.dispatcher !== 'object' || typeof options.dispatcher.dispatch !== 'function')
@@ -182,5 +192,29 @@ export function resolveTokenClientOptions(options: TokenClientOptions): Resolved
     allowInsecureHttp,
     dispatcher: options.dispatcher,
     clock: options.clock ?? Date.now,
+    sleep: options.sleep ?? abortableSleep,
   };
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason once it aborts. */
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  const aborted = () => {
+    const reason: unknown = signal?.reason;
+    return reason instanceof Error ? reason : new Error('The wait was aborted');
+  };
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(aborted());
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(aborted());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

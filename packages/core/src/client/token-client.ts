@@ -4,9 +4,23 @@ import { inspect } from 'node:util';
 import { clientCredentials } from './client-authentication.js';
 import { discoverClientEndpoints, type ClientEndpoints } from './endpoint-discovery.js';
 import { GRANT_TYPES } from './grant-types.js';
-import { postForm, type EndpointResponse } from './token-endpoint-request.js';
+import {
+  isOobChannel,
+  processAssociateResponse,
+  processAuthenticatorsResponse,
+  processChallengeResponse,
+  type MfaAuthenticator,
+  type MfaAuthenticatorToEnrol,
+  type MfaChallenge,
+  type MfaEnrolment,
+  type MfaPushPoll,
+  type OobChannel,
+  type RecoveryCodeSignIn,
+} from './mfa-api.js';
+import { SecretText } from './secret-text.js';
+import { sendRequest, type EndpointResponse } from './token-endpoint-request.js';
 import { errorFromResponse, processTokenResponse } from './token-response.js';
-import { InvalidTokenResponseError } from './token-errors.js';
+import { MfaDeniedError, MfaPushTimeoutError, OAuthError } from './token-errors.js';
 import type { TokenSet } from './token-set.js';
 import {
   resolveTokenClientOptions,
@@ -48,21 +62,33 @@ export interface RefreshParameters extends ForwardedFor {
   scope?: string | readonly string[];
 }
 
-/** Answer of {@link TokenClient.mfaChallenge}. */
-export interface MfaChallenge {
-  challengeType: string;
-  oobCode?: string;
-  bindingMethod?: string;
+/** Parameters shared by the MFA grants. */
+export interface MfaGrantParameters extends ForwardedFor {
+  /** The `mfa_token` of {@link MfaRequiredError}: a secret, kept server-side. */
+  mfaToken: string;
+}
+
+/** How {@link TokenClient.waitForMfaPush} paces and bounds its polls. */
+export interface WaitForMfaPushOptions {
+  /** Seconds between polls; `slow_down` adds 5. Default `5`. */
+  intervalSeconds?: number;
+  /** Give up after this long, in milliseconds. Default `300000`. */
+  timeoutMs?: number;
+  /** Stop waiting when it aborts. */
+  signal?: AbortSignal;
 }
 
 /**
  * Exchanges user credentials for tokens with an Auth0-compatible authorization server: the
- * Resource Owner Password grant (RFC 6749 section 4.3), Auth0's password-realm and MFA grants,
- * refresh (section 6) and revocation (RFC 7009). All HTTP goes through undici.
+ * Resource Owner Password grant (RFC 6749 section 4.3), Auth0's password-realm grant, its MFA
+ * (the `mfa-otp`, `mfa-oob` and `mfa-recovery-code` grants; the MFA API's challenge, enrolment
+ * and authenticators), refresh (section 6) and revocation (RFC 7009). All HTTP goes through
+ * undici.
  *
  * Every answer is checked before it is returned; failures are typed errors
- * ({@link OAuthError}, {@link MfaRequiredError}, {@link InvalidTokenResponseError},
- * {@link TokenRequestError}) whose messages and fields hold no secret.
+ * ({@link OAuthError}, {@link MfaRequiredError}, {@link MfaDeniedError}, {@link MfaExpiredError},
+ * {@link InvalidTokenResponseError}, {@link TokenRequestError}) whose messages and fields hold no
+ * secret.
  *
  * @example
  * ```ts
@@ -133,7 +159,7 @@ export class TokenClient {
   }
 
   /** Finishes an MFA sign-in with a one-time password (Auth0's `mfa-otp` grant). */
-  async mfaOtp(parameters: { mfaToken: string; otp: string } & ForwardedFor): Promise<TokenSet> {
+  async mfaOtp(parameters: MfaGrantParameters & { otp: string }): Promise<TokenSet> {
     requireString(parameters.mfaToken, 'mfaToken');
     requireString(parameters.otp, 'otp');
     return this.#tokenRequest(
@@ -142,59 +168,254 @@ export class TokenClient {
     );
   }
 
-  /** Finishes an MFA sign-in with a recovery code (Auth0's `mfa-recovery-code` grant). */
-  async mfaRecoveryCode(
-    parameters: { mfaToken: string; recoveryCode: string } & ForwardedFor,
+  /**
+   * Finishes an MFA sign-in, or confirms an SMS, voice or email enrolment, with the code the user
+   * received (Auth0's `mfa-oob` grant with `binding_code`, for a challenge whose `bindingMethod`
+   * is `prompt`). A wrong code is an {@link OAuthError} `invalid_grant`, and the `oobCode` stays
+   * usable; one past its lifetime is an {@link MfaExpiredError}.
+   */
+  async mfaOob(
+    parameters: MfaGrantParameters & { oobCode: string; bindingCode: string },
   ): Promise<TokenSet> {
     requireString(parameters.mfaToken, 'mfaToken');
-    requireString(parameters.recoveryCode, 'recoveryCode');
+    requireString(parameters.oobCode, 'oobCode');
+    requireString(parameters.bindingCode, 'bindingCode');
     return this.#tokenRequest(
       {
-        grant_type: GRANT_TYPES.mfaRecoveryCode,
+        grant_type: GRANT_TYPES.mfaOob,
         mfa_token: parameters.mfaToken,
-        recovery_code: parameters.recoveryCode,
+        oob_code: parameters.oobCode,
+        binding_code: parameters.bindingCode,
       },
       parameters.forwardedFor,
     );
   }
 
-  /** Asks which challenge the user should answer (Auth0's `/mfa/challenge`). */
+  /**
+   * Polls a push challenge (or push enrolment) once: Auth0's `mfa-oob` grant without a binding
+   * code. Resolves `approved` with the tokens, `pending` (`authorization_pending`: poll again
+   * after the interval) or `slow_down` (polled too soon: add 5 seconds to the interval, RFC 8628
+   * section 3.5). Polling is yours to pace; {@link TokenClient.waitForMfaPush} does it for you.
+   *
+   * @throws {MfaDeniedError} the user denied it on the device.
+   * @throws {MfaExpiredError} the `oobCode` (or the `mfaToken`) expired.
+   * @throws {OAuthError} any other refusal (`invalid_grant` for an unknown `oobCode`, 429, ...).
+   */
+  async mfaPushPoll(parameters: MfaGrantParameters & { oobCode: string }): Promise<MfaPushPoll> {
+    requireString(parameters.mfaToken, 'mfaToken');
+    requireString(parameters.oobCode, 'oobCode');
+    try {
+      const tokens = await this.#tokenRequest(
+        {
+          grant_type: GRANT_TYPES.mfaOob,
+          mfa_token: parameters.mfaToken,
+          oob_code: parameters.oobCode,
+        },
+        parameters.forwardedFor,
+      );
+      return Object.freeze({ status: 'approved', tokens });
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error;
+      const answer = pushAnswer(error);
+      if (answer instanceof Error) throw answer;
+      return answer;
+    }
+  }
+
+  /**
+   * Polls a push challenge (or enrolment) until the user answers it, bounded in time: waits the
+   * interval before each poll, adds 5 seconds on `slow_down` (RFC 8628 section 3.5), waits at
+   * least a `Retry-After` the server sends with a 429, and never polls after the deadline.
+   *
+   * @param parameters.intervalSeconds Seconds between polls. Default `5` (RFC 8628 section 3.2;
+   *   Auth0 documents none).
+   * @param parameters.timeoutMs Give up after this long. Default `300000` (5 minutes, the life of
+   *   Auth0's `oob_code`).
+   * @param parameters.signal Stops waiting when it aborts (a user who cancelled).
+   * @throws {MfaDeniedError} the user denied it.
+   * @throws {MfaExpiredError} the `oobCode` expired.
+   * @throws {MfaPushTimeoutError} still pending when `timeoutMs` passed or `signal` aborted.
+   */
+  async waitForMfaPush(
+    parameters: MfaGrantParameters & { oobCode: string } & WaitForMfaPushOptions,
+  ): Promise<TokenSet> {
+    const { intervalSeconds = 5, timeoutMs = 300_000, signal, ...poll } = parameters;
+    if (typeof intervalSeconds !== 'number' || !(intervalSeconds > 0) || intervalSeconds > 600) {
+      throw new TypeError('"intervalSeconds" must be a number of seconds above 0, at most 600');
+    }
+    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+      throw new TypeError('"timeoutMs" must be a positive number of milliseconds');
+    }
+    const { clock, sleep } = this.#options;
+    const deadline = clock() + timeoutMs;
+    let interval = intervalSeconds;
+    let waitMs = interval * 1000;
+    for (;;) {
+      if (clock() + waitMs > deadline) {
+        throw new MfaPushTimeoutError(`The push was not answered within ${timeoutMs} ms`);
+      }
+      try {
+        await sleep(waitMs, signal);
+      } catch (cause) {
+        if (signal?.aborted !== true) throw cause;
+        throw new MfaPushTimeoutError('Waiting for the push was cancelled', { cause });
+      }
+      let answer: MfaPushPoll;
+      try {
+        answer = await this.mfaPushPoll(poll);
+      } catch (error) {
+        // Told to wait (429 with Retry-After): wait at least that long, then poll again.
+        if (
+          !(error instanceof OAuthError) ||
+          error.status !== 429 ||
+          error.retryAfter === undefined
+        )
+          throw error;
+        waitMs = Math.max(interval, error.retryAfter) * 1000;
+        continue;
+      }
+      if (answer.status === 'approved') return answer.tokens;
+      // RFC 8628 section 3.5: "the interval MUST be increased by 5 seconds for this and all
+      // subsequent requests".
+      if (answer.status === 'slow_down') interval += 5;
+      waitMs = interval * 1000;
+    }
+  }
+
+  /**
+   * Finishes an MFA sign-in with a recovery code (Auth0's `mfa-recovery-code` grant). The code is
+   * spent; Auth0 answers a new one, in {@link RecoveryCodeSignIn.recoveryCode}: show it to the
+   * user now, it is never answered again.
+   */
+  async mfaRecoveryCode(
+    parameters: MfaGrantParameters & { recoveryCode: string },
+  ): Promise<RecoveryCodeSignIn> {
+    requireString(parameters.mfaToken, 'mfaToken');
+    requireString(parameters.recoveryCode, 'recoveryCode');
+    const response = await this.#send({
+      endpoint: 'token',
+      form: {
+        grant_type: GRANT_TYPES.mfaRecoveryCode,
+        mfa_token: parameters.mfaToken,
+        recovery_code: parameters.recoveryCode,
+      },
+      forwardedFor: parameters.forwardedFor,
+    });
+    const tokens = processTokenResponse(response, this.#options);
+    const code = isRecord(response.body) ? response.body['recovery_code'] : undefined;
+    return Object.freeze({
+      tokens,
+      recoveryCode: typeof code === 'string' && code !== '' ? new SecretText(code) : undefined,
+    });
+  }
+
+  /**
+   * Starts a challenge (Auth0's `POST /mfa/challenge`): `otp` needs nothing sent; `oob` sends a
+   * code by SMS, voice or email (`bindingMethod: 'prompt'`), or a push notification.
+   *
+   * @param parameters.challengeType What the application can handle. Default `oob` with an
+   *   `oobChannel`, `otp oob` with only an `authenticatorId`, `otp` otherwise.
+   * @param parameters.oobChannel `sms`, `voice`, `email` or `auth0` (push).
+   * @param parameters.authenticatorId One of the user's authenticators (`mfaAuthenticators`).
+   */
   async mfaChallenge(parameters: {
     mfaToken: string;
-    challengeType?: string;
+    challengeType?: 'otp' | 'oob' | 'otp oob' | readonly ('otp' | 'oob')[];
     authenticatorId?: string;
+    oobChannel?: OobChannel;
   }): Promise<MfaChallenge> {
     requireString(parameters.mfaToken, 'mfaToken');
+    const { authenticatorId, oobChannel } = parameters;
+    if (authenticatorId !== undefined) requireString(authenticatorId, 'authenticatorId');
+    if (oobChannel !== undefined && !isOobChannel(oobChannel)) {
+      throw new TypeError('"oobChannel" must be "sms", "voice", "email" or "auth0"');
+    }
+    const requested = parameters.challengeType;
+    const types =
+      requested === undefined
+        ? oobChannel !== undefined
+          ? ['oob']
+          : authenticatorId !== undefined
+            ? ['otp', 'oob']
+            : ['otp']
+        : typeof requested === 'string'
+          ? requested.split(' ')
+          : [...requested];
+    if (types.length === 0 || !types.every((type) => type === 'otp' || type === 'oob')) {
+      throw new TypeError('"challengeType" must be "otp", "oob" or both');
+    }
     const form: Record<string, string> = {
       mfa_token: parameters.mfaToken,
-      challenge_type: parameters.challengeType ?? 'otp',
+      challenge_type: types.join(' '),
     };
-    if (parameters.authenticatorId !== undefined)
-      form['authenticator_id'] = parameters.authenticatorId;
-    const response = await this.#post('mfaChallenge', form, undefined);
-    if (response.status !== 200) throw errorFromResponse(response);
-    const record: unknown = response.body;
-    if (!isRecord(record) || typeof record['challenge_type'] !== 'string') {
-      throw new InvalidTokenResponseError(
-        'The MFA challenge response has no challenge_type',
-        response.status,
-      );
-    }
-    const challenge: MfaChallenge = { challengeType: record['challenge_type'] };
-    if (typeof record['oob_code'] === 'string') challenge.oobCode = record['oob_code'];
-    if (typeof record['binding_method'] === 'string')
-      challenge.bindingMethod = record['binding_method'];
-    return challenge;
+    if (authenticatorId !== undefined) form['authenticator_id'] = authenticatorId;
+    if (oobChannel !== undefined) form['oob_channel'] = oobChannel;
+    return processChallengeResponse(await this.#send({ endpoint: 'mfaChallenge', form }));
+  }
+
+  /**
+   * Enrols an authenticator (Auth0's `POST /mfa/associate`). `token` is the `mfa_token` of a user
+   * who has no confirmed authenticator yet (`mfa_required` with `enroll` requirements), or an
+   * access token for the MFA API (`https://YOUR_DOMAIN/mfa/`) with the `enroll` scope. The new
+   * authenticator is confirmed by the grant that signs in with it: `mfaOtp` with the app's first
+   * code, `mfaOob` with the code sent, `mfaPushPoll` for push.
+   */
+  async mfaAssociate(parameters: {
+    token: string;
+    authenticator: MfaAuthenticatorToEnrol;
+  }): Promise<MfaEnrolment> {
+    requireBearer(parameters.token);
+    const json = { ...associateBody(parameters.authenticator), ...this.#bodyCredentials() };
+    const response = await this.#send({
+      endpoint: 'mfaAssociate',
+      json,
+      bearer: parameters.token,
+    });
+    return processAssociateResponse(response);
+  }
+
+  /**
+   * The user's authenticators, confirmed or not (Auth0's `GET /mfa/authenticators`). `token`: the
+   * `mfa_token`, or an access token for the MFA API with `read:authenticators`.
+   */
+  async mfaAuthenticators(parameters: { token: string }): Promise<MfaAuthenticator[]> {
+    requireBearer(parameters.token);
+    const response = await this.#send({
+      endpoint: 'mfaAuthenticators',
+      method: 'GET',
+      bearer: parameters.token,
+    });
+    return processAuthenticatorsResponse(response);
+  }
+
+  /**
+   * Deletes one of the user's authenticators (Auth0's `DELETE /mfa/authenticators/{id}`).
+   * `token` must be an access token for the MFA API (`audience` `https://YOUR_DOMAIN/mfa/`,
+   * scope `remove:authenticators`), obtained by a sign-in that passed MFA: Auth0 refuses an
+   * `mfa_token` here (403 `insufficient_scope`).
+   */
+  async deleteMfaAuthenticator(parameters: {
+    token: string;
+    authenticatorId: string;
+  }): Promise<void> {
+    requireBearer(parameters.token);
+    requireString(parameters.authenticatorId, 'authenticatorId');
+    const response = await this.#send({
+      endpoint: 'mfaAuthenticators',
+      method: 'DELETE',
+      bearer: parameters.token,
+      path: encodeURIComponent(parameters.authenticatorId),
+    });
+    if (response.status !== 204 && response.status !== 200) throw errorFromResponse(response);
   }
 
   /** Revokes a refresh token and its family (RFC 7009 section 2). */
   async revoke(refreshToken: string): Promise<void> {
     requireString(refreshToken, 'refreshToken');
-    const response = await this.#post(
-      'revocation',
-      { token: refreshToken, token_type_hint: 'refresh_token' },
-      undefined,
-    );
+    const response = await this.#send({
+      endpoint: 'revocation',
+      form: { token: refreshToken, token_type_hint: 'refresh_token' },
+    });
     // RFC 7009 section 2.2: 200 for a revoked, and also for an unknown, token.
     if (response.status !== 200) throw errorFromResponse(response);
   }
@@ -203,15 +424,31 @@ export class TokenClient {
     form: Record<string, string>,
     forwardedFor: string | undefined,
   ): Promise<TokenSet> {
-    const response = await this.#post('token', form, forwardedFor);
+    const response = await this.#send({ endpoint: 'token', form, forwardedFor });
     return processTokenResponse(response, this.#options);
   }
 
-  async #post(
-    endpoint: keyof ClientEndpoints,
-    form: Record<string, string>,
-    forwardedFor: string | undefined,
-  ): Promise<EndpointResponse> {
+  /** The client's credentials for a JSON body: none with Basic (the header holds the bearer). */
+  #bodyCredentials(): Record<string, string> {
+    const { clientAuthentication, clientId, clientSecret } = this.#options;
+    if (clientAuthentication === 'client_secret_basic') return {};
+    return clientCredentials(clientAuthentication, clientId, clientSecret).form;
+  }
+
+  /**
+   * One request: a form with the client's credentials (RFC 6749 section 2.3) to the token-style
+   * endpoints, or `Authorization: Bearer` (and a JSON body) to the MFA API.
+   */
+  async #send(request: {
+    endpoint: keyof ClientEndpoints | 'mfaAssociate' | 'mfaAuthenticators';
+    method?: 'POST' | 'GET' | 'DELETE';
+    form?: Record<string, string>;
+    json?: Record<string, unknown>;
+    bearer?: string;
+    path?: string;
+    forwardedFor?: string | undefined;
+  }): Promise<EndpointResponse> {
+    const { forwardedFor } = request;
     if (
       forwardedFor !== undefined &&
       (typeof forwardedFor !== 'string' || isIP(forwardedFor) === 0)
@@ -220,17 +457,26 @@ export class TokenClient {
     }
     const endpoints = await this.#resolveEndpoints();
     const options = this.#options;
-    const credentials = clientCredentials(
-      options.clientAuthentication,
-      options.clientId,
-      options.clientSecret,
-    );
-    const headers: Record<string, string> = { ...credentials.headers };
+    const headers: Record<string, string> = {};
+    let form = request.form;
+    if (request.bearer === undefined) {
+      const credentials = clientCredentials(
+        options.clientAuthentication,
+        options.clientId,
+        options.clientSecret,
+      );
+      Object.assign(headers, credentials.headers);
+      form = { ...form, ...credentials.form };
+    } else {
+      headers['authorization'] = `Bearer ${request.bearer}`;
+    }
     if (forwardedFor !== undefined) headers['auth0-forwarded-for'] = forwardedFor;
-    return postForm(
+    return sendRequest(
       {
-        url: endpoints[endpoint],
-        form: { ...form, ...credentials.form },
+        method: request.method ?? 'POST',
+        url: endpointUrl(endpoints, request.endpoint, request.path),
+        ...(form === undefined ? {} : { form }),
+        ...(request.json === undefined ? {} : { json: request.json }),
         headers,
         dispatcher: options.dispatcher,
         timeoutMs: options.timeoutMs,
@@ -282,4 +528,100 @@ export class TokenClient {
 function requireString(value: unknown, name: string): void {
   if (typeof value !== 'string' || value === '')
     throw new TypeError(`"${name}" must be a non-empty string`);
+}
+
+/** A bearer credential fit for a header: visible ASCII, no space (never echoed in the message). */
+function requireBearer(value: unknown): void {
+  if (typeof value !== 'string' || !/^[\x21-\x7E]+$/.test(value)) {
+    throw new TypeError('"token" must be an mfa_token or an access token');
+  }
+}
+
+/** E.164: a plus and up to 15 digits. */
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+/** The JSON body of `/mfa/associate` for an authenticator (Auth0 documents arrays). */
+function associateBody(authenticator: MfaAuthenticatorToEnrol): Record<string, unknown> {
+  const type: unknown = typeof authenticator === 'object' ? authenticator?.type : undefined;
+  switch (type) {
+    case 'otp':
+      return { authenticator_types: ['otp'] };
+    case 'sms':
+    case 'voice': {
+      const phoneNumber: unknown = Reflect.get(authenticator, 'phoneNumber');
+      if (typeof phoneNumber !== 'string' || !E164.test(phoneNumber)) {
+        throw new TypeError('"phoneNumber" must be an E.164 number, such as +15555550100');
+      }
+      return { authenticator_types: ['oob'], oob_channels: [type], phone_number: phoneNumber };
+    }
+    case 'email': {
+      const email: unknown = Reflect.get(authenticator, 'email');
+      if (email !== undefined && (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email))) {
+        throw new TypeError('"email" must be an email address');
+      }
+      return {
+        authenticator_types: ['oob'],
+        oob_channels: ['email'],
+        ...(email === undefined ? {} : { email }),
+      };
+    }
+    case 'push':
+      return { authenticator_types: ['oob'], oob_channels: ['auth0'] };
+    default:
+      throw new TypeError('"authenticator.type" must be "otp", "sms", "voice", "email" or "push"');
+  }
+}
+
+/**
+ * The answer of a push poll the server refused, as {@link TokenClient.mfaPushPoll} reports it:
+ * RFC 8628 section 3.5's `authorization_pending` and `slow_down` are states, not failures.
+ */
+function pushAnswer(error: OAuthError): MfaPushPoll | OAuthError {
+  switch (error.error) {
+    case 'authorization_pending':
+      return PENDING;
+    case 'slow_down':
+      return SLOW_DOWN;
+    case 'access_denied':
+      return new MfaDeniedError(errorInit(error));
+    case 'invalid_grant':
+      // Auth0 documents a denial as invalid_grant "MFA Authorization rejected." (and answers
+      // access_denied); another invalid_grant (an unknown oob_code) is not a denial.
+      return /rejected/i.test(error.errorDescription ?? '')
+        ? new MfaDeniedError(errorInit(error))
+        : error;
+    default:
+      return error;
+  }
+}
+
+const PENDING: MfaPushPoll = Object.freeze({ status: 'pending' });
+const SLOW_DOWN: MfaPushPoll = Object.freeze({ status: 'slow_down' });
+
+function errorInit(error: OAuthError) {
+  return {
+    error: error.error,
+    description: error.errorDescription,
+    status: error.status,
+    retryAfter: error.retryAfter,
+  };
+}
+
+/** The URL of an endpoint: the MFA API's paths are beside `/mfa/challenge`. */
+function endpointUrl(
+  endpoints: ClientEndpoints,
+  endpoint: keyof ClientEndpoints | 'mfaAssociate' | 'mfaAuthenticators',
+  path: string | undefined,
+): URL {
+  switch (endpoint) {
+    case 'mfaAssociate':
+      return new URL('associate', endpoints.mfaChallenge);
+    case 'mfaAuthenticators':
+      return new URL(
+        path === undefined ? 'authenticators' : `authenticators/${path}`,
+        endpoints.mfaChallenge,
+      );
+    default:
+      return endpoints[endpoint];
+  }
 }

@@ -12,11 +12,15 @@ import {
   sanitizeServerText,
 } from './token-errors.js';
 
-/** One POST to a token-style endpoint. */
+/** One request to a token-style endpoint or Auth0's MFA API. */
 export interface EndpointRequest {
+  /** Default `POST`. */
+  method?: 'POST' | 'GET' | 'DELETE';
   url: URL;
-  /** Form parameters (RFC 6749 appendix B encoding). */
-  form: Record<string, string>;
+  /** Form parameters (RFC 6749 appendix B encoding); the body of a `POST` without `json`. */
+  form?: Record<string, string>;
+  /** A JSON body instead of a form (Auth0's `/mfa/associate` takes arrays). */
+  json?: Record<string, unknown>;
   headers: Record<string, string>;
   dispatcher: Dispatcher | undefined;
   timeoutMs: number;
@@ -43,8 +47,9 @@ export interface EndpointResponse {
 }
 
 /**
- * Form fields whose values are secrets: the password, the client secret, refresh and MFA
- * tokens, one-time codes, and the token being revoked (RFC 7009 section 2.1).
+ * Body fields whose values are secrets: the password, the client secret, refresh and MFA
+ * tokens, one-time, binding and recovery codes, and the token being revoked (RFC 7009 section
+ * 2.1).
  */
 const SECRET_FIELDS = [
   'password',
@@ -72,12 +77,15 @@ const REDACTED = '[redacted]';
 function secretSpellings(req: EndpointRequest): string[] {
   const secrets: string[] = [];
   for (const field of SECRET_FIELDS) {
-    const value = req.form[field];
-    if (value !== undefined) secrets.push(value);
+    const value = req.form?.[field] ?? req.json?.[field];
+    if (typeof value === 'string') secrets.push(value);
   }
   const authorization = Object.entries(req.headers).find(
     ([name]) => name.toLowerCase() === 'authorization',
   )?.[1];
+  // The MFA API's credential: an mfa_token or an access token (RFC 6750 section 2.1).
+  const bearer = authorization === undefined ? undefined : /^Bearer (\S+)$/i.exec(authorization);
+  if (bearer?.[1] !== undefined) secrets.push(bearer[1]);
   const basic = authorization === undefined ? undefined : /^Basic ([^\s]+)$/i.exec(authorization);
   const extra: string[] = [];
   if (basic?.[1] !== undefined) {
@@ -117,7 +125,8 @@ function redactor(req: EndpointRequest): (text: string) => string {
 }
 
 /**
- * POSTs a form to the authorization server and reads a JSON answer.
+ * Sends a request (a form POST, unless it says otherwise) to the authorization server and reads
+ * a JSON answer.
  *
  * - Redirects are never followed: a 307 or 308 would re-send the password to another place.
  * - The whole exchange has one deadline; the body is capped while it streams.
@@ -125,53 +134,63 @@ function redactor(req: EndpointRequest): (text: string) => string {
  *   anything else is an {@link InvalidTokenResponseError}, with the status, never the body.
  * - `Retry-After` is read from the headers whatever the body, and carried on the errors.
  *
- * The form is not kept anywhere: errors name the endpoint and what went wrong, nothing else.
+ * The body is not kept anywhere: errors name the endpoint and what went wrong, nothing else.
  */
-export async function postForm(req: EndpointRequest, now: () => number): Promise<EndpointResponse> {
+export async function sendRequest(
+  req: EndpointRequest,
+  now: () => number,
+): Promise<EndpointResponse> {
+  const method = req.method ?? 'POST';
+  const where = `${method} ${req.url.href}`;
   const signal = AbortSignal.timeout(req.timeoutMs);
+  const headers: Record<string, string> = { ...req.headers, accept: 'application/json' };
+  let body: string | undefined;
+  if (req.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(req.json);
+  } else if (req.form !== undefined) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(req.form).toString();
+  }
   let response: Dispatcher.ResponseData;
   try {
     response = await request(req.url, {
-      method: 'POST',
-      headers: {
-        ...req.headers,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body: new URLSearchParams(req.form).toString(),
+      method,
+      headers,
+      body,
       dispatcher: req.dispatcher,
       signal,
     });
   } catch (cause) {
-    throw networkError(req.url, cause, signal);
+    throw networkError(where, cause, signal);
   }
-  const { statusCode, headers, body } = response;
+  const { statusCode, headers: answerHeaders, body: answerBody } = response;
   const receivedAt = now();
   // Read whatever the body is: a 429 or 503 with an empty, HTML or text body still says how long
   // to wait, and that must reach the retry policy.
-  const retryAfter = parseRetryAfter(headers['retry-after'], receivedAt);
+  const retryAfter = parseRetryAfter(answerHeaders['retry-after'], receivedAt);
   const redact = redactor(req);
   try {
     if (statusCode >= 300 && statusCode < 400) {
       throw new TokenRequestError(
-        `POST ${req.url.href} answered a redirect (HTTP ${statusCode}); redirects are not followed`,
+        `${where} answered a redirect (HTTP ${statusCode}); redirects are not followed`,
         'redirect',
         { status: statusCode },
       );
     }
-    const text = await readCapped(body, req.maxResponseBytes, req.url, statusCode, retryAfter);
-    const answer = { status: statusCode, headers, retryAfter, receivedAt, redact };
+    const text = await readCapped(answerBody, req.maxResponseBytes, where, statusCode, retryAfter);
+    const answer = { status: statusCode, headers: answerHeaders, retryAfter, receivedAt, redact };
     if (text === '') return { ...answer, body: undefined, mediaType: undefined };
     // RFC 6749 section 5.1 and 5.2: application/json. Also its +json relatives (RFC 6839), such
     // as application/problem+json (RFC 9457); never "anything that mentions json".
-    const mediaType = parseMediaType(headers['content-type']);
+    const mediaType = parseMediaType(answerHeaders['content-type']);
     if (!isJsonMediaType(mediaType)) {
       const what =
         mediaType === undefined
           ? 'no usable content type'
           : `"${sanitizeServerText(redact(formatMediaType(mediaType))).slice(0, 100)}"`;
       throw new InvalidTokenResponseError(
-        `POST ${req.url.href} answered HTTP ${statusCode} with ${what}, not JSON`,
+        `${where} answered HTTP ${statusCode} with ${what}, not JSON`,
         statusCode,
         { retryAfter },
       );
@@ -180,24 +199,24 @@ export async function postForm(req: EndpointRequest, now: () => number): Promise
       return { ...answer, body: JSON.parse(text) as unknown, mediaType };
     } catch {
       throw new InvalidTokenResponseError(
-        `POST ${req.url.href} answered HTTP ${statusCode} with a body that is not valid JSON`,
+        `${where} answered HTTP ${statusCode} with a body that is not valid JSON`,
         statusCode,
         { retryAfter },
       );
     }
   } catch (error) {
-    body.on('error', () => undefined);
-    body.destroy();
+    answerBody.on('error', () => undefined);
+    answerBody.destroy();
     if (error instanceof InvalidTokenResponseError || error instanceof TokenRequestError)
       throw error;
-    throw networkError(req.url, error, signal);
+    throw networkError(where, error, signal);
   }
 }
 
 async function readCapped(
   body: Dispatcher.ResponseData['body'],
   maxBytes: number,
-  url: URL,
+  where: string,
   status: number,
   retryAfter: number | undefined,
 ): Promise<string> {
@@ -207,7 +226,7 @@ async function readCapped(
     size += chunk.length;
     if (size > maxBytes) {
       throw new InvalidTokenResponseError(
-        `POST ${url.href} answered HTTP ${status} with a body over ${maxBytes} bytes`,
+        `${where} answered HTTP ${status} with a body over ${maxBytes} bytes`,
         status,
         { retryAfter },
       );
@@ -217,14 +236,14 @@ async function readCapped(
   return Buffer.concat(chunks, size).toString('utf8');
 }
 
-function networkError(url: URL, cause: unknown, signal: AbortSignal): TokenRequestError {
+function networkError(where: string, cause: unknown, signal: AbortSignal): TokenRequestError {
   if (signal.aborted) {
-    return new TokenRequestError(`POST ${url.href} timed out`, 'timeout');
+    return new TokenRequestError(`${where} timed out`, 'timeout');
   }
   const code =
     cause instanceof Error && 'code' in cause && typeof cause.code === 'string'
       ? cause.code
       : 'error';
   // The cause is not attached: undici errors can hold the request, and with it the form.
-  return new TokenRequestError(`POST ${url.href} failed (${code})`, 'network');
+  return new TokenRequestError(`${where} failed (${code})`, 'network');
 }

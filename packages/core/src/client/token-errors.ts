@@ -6,6 +6,15 @@ export type TokenErrorCode =
   | 'oauth_error'
   /** Auth0 asks for a second factor; the error carries the `mfa_token` for the next step. */
   | 'mfa_required'
+  /** The user denied the push notification of an MFA challenge (or enrolment). */
+  | 'mfa_denied'
+  /**
+   * `expired_token`: the `mfa_token` (10 minutes at Auth0) or the `oob_code` of a challenge
+   * (5 minutes) is past its lifetime: ask for a new challenge, or sign in again.
+   */
+  | 'mfa_expired'
+  /** A push was still not answered when the caller's time bound passed; nothing was denied. */
+  | 'mfa_timeout'
   /** The refresh token is no longer accepted: the user must sign in again. */
   | 'reauthentication_required'
   /** The server's answer was not a usable token response (HTML, truncated JSON, no token...). */
@@ -43,7 +52,7 @@ export function sanitizeServerText(text: string): string {
  * `403 invalid_grant "Wrong email or password."`.
  */
 export class OAuthError extends TokenError {
-  readonly code: 'oauth_error' | 'mfa_required' = 'oauth_error';
+  readonly code: 'oauth_error' | 'mfa_required' | 'mfa_denied' | 'mfa_expired' = 'oauth_error';
   /** The OAuth `error` code, e.g. `invalid_grant`, `too_many_attempts`. */
   readonly error: string;
   /** The server's `error_description`, cleaned and capped; `undefined` when absent. */
@@ -66,26 +75,106 @@ export class OAuthError extends TokenError {
 }
 
 /**
+ * A factor type of Auth0's `mfa_requirements`, in Auth0's names: `otp` (an authenticator app),
+ * `push-notification` (Guardian), `phone` (SMS or voice), `email`, `recovery-code`.
+ */
+export type MfaFactorType = 'otp' | 'push-notification' | 'phone' | 'email' | 'recovery-code';
+
+/** Auth0's `mfa_requirements`, read: what the user can be challenged with, or must enrol. */
+export interface MfaRequirements {
+  /** The factors the user has and can be challenged with; Auth0's order. */
+  readonly challenge: readonly MfaFactorType[];
+  /**
+   * The factors the user may enrol; not empty when the user has none yet and must enrol one
+   * (through `/mfa/associate` with the `mfa_token`) before signing in.
+   */
+  readonly enroll: readonly MfaFactorType[];
+}
+
+/**
  * Auth0's `mfa_required`: the password was right, a second factor is needed. Pass
- * {@link MfaRequiredError.mfaToken} to `mfaOtp` (or the challenge) to finish signing in. The
- * token is kept out of the message, `JSON.stringify` and `util.inspect`.
+ * {@link MfaRequiredError.mfaToken} to `mfaOtp`, `mfaChallenge` (then `mfaOob` or
+ * `mfaPushPoll`), `mfaRecoveryCode` or `mfaAssociate` to finish signing in. The token is kept
+ * out of the message, `JSON.stringify` and `util.inspect`.
  */
 export class MfaRequiredError extends OAuthError {
   override readonly code = 'mfa_required' as const;
   readonly #mfaToken: string;
-  /** What the server requires, e.g. `{ challenge: [{ type: 'otp' }] }`. */
+  /** What the server requires, as it sent it (secrets taken out), e.g. `{ challenge: [{ type: 'otp' }] }`. */
   readonly mfaRequirements: unknown;
+  /**
+   * {@link MfaRequiredError.mfaRequirements} read: the factor types the user can be challenged
+   * with and those it may enrol (unknown types left out). `undefined` when the server sent none
+   * (Auth0's documentation shows answers without it): then list the user's authenticators
+   * (`mfaAuthenticators` with the `mfa_token`), as Auth0's guide does.
+   */
+  readonly requirements: MfaRequirements | undefined;
 
   constructor(init: OAuthErrorInit & { mfaToken: string; mfaRequirements: unknown }) {
     super(init);
     this.#mfaToken = init.mfaToken;
     this.mfaRequirements = init.mfaRequirements;
+    this.requirements = readMfaRequirements(init.mfaRequirements);
   }
 
   /** The mfa_token for the next step; lives 10 minutes at Auth0. */
   get mfaToken(): string {
     return this.#mfaToken;
   }
+}
+
+const FACTOR_TYPES: ReadonlySet<string> = new Set<MfaFactorType>([
+  'otp',
+  'push-notification',
+  'phone',
+  'email',
+  'recovery-code',
+]);
+
+/** Auth0's `{ challenge?: [{ type }], enroll?: [{ type }] }`, or `undefined` when it is not one. */
+function readMfaRequirements(value: unknown): MfaRequirements | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const types = (name: string): MfaFactorType[] => {
+    const list: unknown = Reflect.get(value, name);
+    if (!Array.isArray(list)) return [];
+    const found = list
+      .map((entry: unknown) =>
+        typeof entry === 'object' && entry !== null ? Reflect.get(entry, 'type') : undefined,
+      )
+      .filter((type): type is MfaFactorType => typeof type === 'string' && FACTOR_TYPES.has(type));
+    return [...new Set(found)];
+  };
+  const challenge = types('challenge');
+  const enroll = types('enroll');
+  if (challenge.length === 0 && enroll.length === 0) return undefined;
+  return Object.freeze({ challenge: Object.freeze(challenge), enroll: Object.freeze(enroll) });
+}
+
+/**
+ * The user denied the push notification (Auth0 observed: `400 access_denied "MFA Authorization
+ * rejected."`; documented: `invalid_grant`). That `oob_code` is done; the `mfa_token` may still
+ * start another challenge.
+ */
+export class MfaDeniedError extends OAuthError {
+  override readonly code = 'mfa_denied' as const;
+}
+
+/**
+ * `expired_token` (RFC 8628 section 3.5; Auth0's MFA grants and `/mfa/challenge`): the
+ * `oob_code` or the `mfa_token` is past its lifetime. A new challenge may still work while the
+ * `mfa_token` lives; otherwise the user signs in again.
+ */
+export class MfaExpiredError extends OAuthError {
+  override readonly code = 'mfa_expired' as const;
+}
+
+/**
+ * `waitForMfaPush` gave up: the push was neither approved nor denied within its `timeoutMs`
+ * (or its `signal` aborted). Nothing was denied: a later poll of the same `oob_code` may still
+ * succeed while it lives.
+ */
+export class MfaPushTimeoutError extends TokenError {
+  readonly code = 'mfa_timeout' as const;
 }
 
 /**

@@ -1,7 +1,13 @@
 import { nonNegative, optionalBoolean, share } from '../option-checks.js';
 import { refreshTime, type RefreshSchedule } from './refresh-schedule.js';
 import { resolveRetryPolicy, retryDelay, type RetryPolicy } from './retry-policy.js';
-import type { PasswordGrantParameters, TokenClient } from './token-client.js';
+import type { RecoveryCodeSignIn } from './mfa-api.js';
+import type {
+  MfaGrantParameters,
+  PasswordGrantParameters,
+  TokenClient,
+  WaitForMfaPushOptions,
+} from './token-client.js';
 import {
   OAuthError,
   ReauthenticationRequiredError,
@@ -137,10 +143,47 @@ export class TokenManager {
   /** Finishes an MFA sign-in with a one-time password and keeps the tokens under `key`. */
   async completeMfa(
     key: string,
-    parameters: { mfaToken: string; otp: string; forwardedFor?: string },
+    parameters: MfaGrantParameters & { otp: string },
   ): Promise<ManagedTokenSet> {
     requireKey(key);
     return this.save(key, await this.#client.mfaOtp(parameters));
+  }
+
+  /**
+   * Finishes an MFA sign-in with the code sent by SMS, voice or email (`TokenClient.mfaOob`) and
+   * keeps the tokens under `key`.
+   */
+  async completeMfaOob(
+    key: string,
+    parameters: MfaGrantParameters & { oobCode: string; bindingCode: string },
+  ): Promise<ManagedTokenSet> {
+    requireKey(key);
+    return this.save(key, await this.#client.mfaOob(parameters));
+  }
+
+  /**
+   * Waits, bounded, for the user to approve a push (`TokenClient.waitForMfaPush`) and keeps the
+   * tokens under `key`.
+   */
+  async completeMfaPush(
+    key: string,
+    parameters: MfaGrantParameters & { oobCode: string } & WaitForMfaPushOptions,
+  ): Promise<ManagedTokenSet> {
+    requireKey(key);
+    return this.save(key, await this.#client.waitForMfaPush(parameters));
+  }
+
+  /**
+   * Finishes an MFA sign-in with a recovery code (`TokenClient.mfaRecoveryCode`) and keeps the
+   * tokens under `key`. The new recovery code is returned, not stored: show it to the user.
+   */
+  async completeMfaRecoveryCode(
+    key: string,
+    parameters: MfaGrantParameters & { recoveryCode: string },
+  ): Promise<RecoveryCodeSignIn<ManagedTokenSet>> {
+    requireKey(key);
+    const { tokens, recoveryCode } = await this.#client.mfaRecoveryCode(parameters);
+    return Object.freeze({ tokens: await this.save(key, tokens), recoveryCode });
   }
 
   /** Keeps a token set obtained elsewhere under `key`. */
@@ -258,6 +301,11 @@ export class TokenManager {
   async delete(key: string): Promise<void> {
     requireKey(key);
     await this.#forget(key, 'deleted');
+  }
+
+  /** The client the manager signs in and refreshes with (the sign-in engine's MFA steps use it). */
+  get client(): TokenClient {
+    return this.#client;
   }
 
   /** The store holding the token sets (the sign-in engine keeps pending MFA steps in it too). */

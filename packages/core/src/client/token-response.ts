@@ -5,6 +5,7 @@ import { parseScopeClaim } from '../validation/scopes.js';
 import type { EndpointResponse } from './token-endpoint-request.js';
 import {
   InvalidTokenResponseError,
+  MfaExpiredError,
   MfaRequiredError,
   OAuthError,
   sanitizeServerText,
@@ -84,7 +85,8 @@ export function saneExpiresIn(value: unknown, policy: LifetimePolicy): number {
  * The error an answer that is not a success stands for:
  *
  * - a JSON body with an OAuth `error` (RFC 6749 section 5.2), whatever its JSON media type,
- *   `application/problem+json` included: {@link OAuthError} (or {@link MfaRequiredError});
+ *   `application/problem+json` included: {@link OAuthError} ({@link MfaRequiredError} for
+ *   `mfa_required` with an `mfa_token`, {@link MfaExpiredError} for `expired_token`);
  * - an RFC 9457 problem details body without one: {@link InvalidTokenResponseError} whose message
  *   and `problem` carry its `title`, `detail`, `type` and advisory `status`;
  * - anything else: {@link InvalidTokenResponseError} with the status only.
@@ -108,6 +110,8 @@ export function errorFromResponse(response: EndpointResponse): Error {
         mfaRequirements: redactDeep(body['mfa_requirements'], redact),
       });
     }
+    // RFC 8628 section 3.5, and Auth0 for an mfa_token or oob_code past its lifetime.
+    if (code === 'expired_token') return new MfaExpiredError(init);
     return new OAuthError(init);
   }
   if (isRecord(body) && isProblemJson(response.mediaType)) {

@@ -33,3 +33,20 @@ export function readOtpField(body: unknown): string {
   const otp: unknown = Reflect.get(body, 'otp');
   return typeof otp === 'string' ? otp : '';
 }
+
+/** A string field of a parsed form or JSON body, trimmed; `''` when absent or not a string. */
+export function readTextField(body: unknown, name: string): string {
+  if (typeof body !== 'object' || body === null) return '';
+  const value: unknown = Reflect.get(body, name);
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** One of `allowed` from the field `name`, or `undefined`. */
+export function readChoice<T extends string>(
+  body: unknown,
+  name: string,
+  allowed: readonly T[],
+): T | undefined {
+  const value = readTextField(body, name);
+  return allowed.find((choice) => choice === value);
+}

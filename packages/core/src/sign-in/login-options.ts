@@ -30,6 +30,11 @@ export interface LoginSettings {
    * Default: none; the `ropkit:login:revocation-failed` diagnostics channel always is.
    */
   logger?: TokenLogger;
+  /**
+   * Current time in milliseconds, for the MFA step's lifetime and the push polling interval; for
+   * tests. Default `Date.now`.
+   */
+  clock?: () => number;
 }
 
 /**
@@ -59,9 +64,18 @@ export interface ResolvedLoginOptions {
   forwardUserIp: boolean;
   mfaStepTtlMs: number;
   logger: TokenLogger | undefined;
+  clock: () => number;
 }
 
-const KNOWN = new Set(['client', 'manager', 'realm', 'forwardUserIp', 'mfaStepTtlMs', 'logger']);
+const KNOWN = new Set([
+  'client',
+  'manager',
+  'realm',
+  'forwardUserIp',
+  'mfaStepTtlMs',
+  'logger',
+  'clock',
+]);
 
 /**
  * Checks the options and builds the token manager.
@@ -71,12 +85,15 @@ const KNOWN = new Set(['client', 'manager', 'realm', 'forwardUserIp', 'mfaStepTt
  */
 export function resolveLoginOptions(options: LoginOptions, caller: string): ResolvedLoginOptions {
   rejectUnknownOptions(optionsObject(options, caller), KNOWN, caller);
-  const { realm, logger } = options;
+  const { realm, logger, clock } = options;
   if (realm !== undefined && (typeof realm !== 'string' || realm === '')) {
     throw new TypeError('"realm" must be a non-empty string');
   }
   if (logger !== undefined && (typeof logger !== 'object' || logger === null)) {
     throw new TypeError('"logger" must be an object with debug, info and warn methods');
+  }
+  if (clock !== undefined && typeof clock !== 'function') {
+    throw new TypeError('"clock" must be a function returning milliseconds since the epoch');
   }
   const manager = loginTokenManager(options);
   const { store } = manager;
@@ -94,5 +111,6 @@ export function resolveLoginOptions(options: LoginOptions, caller: string): Reso
     forwardUserIp: optionalBoolean(options.forwardUserIp, 'forwardUserIp', false),
     mfaStepTtlMs: positive(options.mfaStepTtlMs, 'mfaStepTtlMs', 600_000, 'milliseconds'),
     logger,
+    clock: clock ?? Date.now,
   };
 }

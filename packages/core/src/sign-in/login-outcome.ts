@@ -1,12 +1,44 @@
-import { OAuthError, TokenError } from '../client/token-errors.js';
+import type { SecretText } from '../client/secret-text.js';
+import { MfaExpiredError, OAuthError, TokenError } from '../client/token-errors.js';
+import type { LoginEnrolFactor, LoginFactor } from './pending-sign-in.js';
+
+/** The outcomes that carry a fixed, secret-free sentence to show, and nothing else. */
+type MessageStatus =
+  | 'invalid_request'
+  | 'invalid_credentials'
+  | 'invalid_otp'
+  | 'mfa_expired'
+  | 'challenge_expired'
+  | 'push_denied'
+  | 'factor_unavailable'
+  | 'blocked'
+  | 'too_many_attempts'
+  | 'access_denied'
+  | 'unavailable';
 
 /**
- * What a login form needs to show, with no secret in it. `status` says which case it is:
+ * What a login page needs to show, with no secret the user did not ask to see. `status` says
+ * which case it is:
+ *
  * - `signed_in`: tokens are stored server-side under the session's key;
- * - `invalid_request`: the form had no username or password; nothing was sent to the server;
- * - `mfa_required`: ask for a one-time password (the mfa_token is kept server-side);
+ * - `new_recovery_code`: signed in, and Auth0 answered a recovery code (the one just used was
+ *   spent, or a first enrolment was confirmed): show `recoveryCode` to the user now, it is never
+ *   answered again;
+ * - `mfa_required`: ask for a second factor, one of `factors` (the mfa_token stays server-side);
+ * - `mfa_enrollment_required`: the user has no second factor yet: set one of `factors` up;
+ * - `code_sent`: a code went out by `factor` (SMS, voice, email): ask for it (`/login/oob`);
+ * - `push_pending`: a push notification is waiting for the user: poll `/login/push` after
+ *   `retryAfter` seconds;
+ * - `enrollment_started`: show the QR code `barcodeUri` (`otp`: then ask for the app's first code;
+ *   `push`: then poll `/login/push`);
+ * - `invalid_request`: the form lacked a field, or asked for a step that was not started; nothing
+ *   was sent to the server;
  * - `invalid_credentials`: wrong email or password (Auth0 does not say which);
- * - `invalid_otp`: the one-time password was wrong or the MFA step expired;
+ * - `invalid_otp`: the one-time, binding or recovery code was wrong or malformed;
+ * - `mfa_expired`: the sign-in step expired (or never started): sign in again;
+ * - `challenge_expired`: the code or push sent expired: ask for a new one;
+ * - `push_denied`: the user denied the push notification;
+ * - `factor_unavailable`: that factor is not set up (or cannot be set up) for this user;
  * - `blocked`: an administrator blocked the user;
  * - `too_many_attempts`: brute-force protection blocked this user from this IP;
  * - `rate_limited`: too many requests; try again after `retryAfter` seconds;
@@ -15,31 +47,49 @@ import { OAuthError, TokenError } from '../client/token-errors.js';
  */
 export type LoginOutcome =
   | { status: 'signed_in' }
-  | { status: 'mfa_required' }
+  | { status: 'new_recovery_code'; message: string; recoveryCode: SecretText }
+  | { status: 'mfa_required'; factors: readonly LoginFactor[] }
+  | { status: 'mfa_enrollment_required'; message: string; factors: readonly LoginEnrolFactor[] }
+  | { status: 'code_sent'; message: string; factor: 'sms' | 'voice' | 'email' }
+  | { status: 'push_pending'; message: string; retryAfter: number }
   | {
-      status:
-        | 'invalid_request'
-        | 'invalid_credentials'
-        | 'invalid_otp'
-        | 'blocked'
-        | 'too_many_attempts'
-        | 'access_denied'
-        | 'unavailable';
+      status: 'enrollment_started';
       message: string;
+      factor: 'otp';
+      barcodeUri: SecretText;
+      secret: SecretText;
     }
+  | {
+      status: 'enrollment_started';
+      message: string;
+      factor: 'push';
+      barcodeUri: SecretText;
+      retryAfter: number;
+    }
+  | { status: MessageStatus; message: string }
   | { status: 'rate_limited'; message: string; retryAfter: number | undefined };
 
-/** What a login, OTP or logout request ended in: a {@link LoginOutcome}, or signed out. */
+/** What a login route ended in: a {@link LoginOutcome}, or signed out. */
 export type LoginResult = LoginOutcome | { status: 'signed_out' };
 
 /** The HTTP status each login result is answered with. */
 export const LOGIN_OUTCOME_STATUS: Readonly<Record<LoginResult['status'], number>> = {
   signed_in: 200,
+  new_recovery_code: 200,
+  code_sent: 200,
+  enrollment_started: 200,
+  // RFC 9110 section 15.3.3: accepted, not complete; poll again after Retry-After.
+  push_pending: 202,
   invalid_request: 400,
+  factor_unavailable: 400,
   mfa_required: 401,
+  mfa_enrollment_required: 401,
   invalid_credentials: 401,
   invalid_otp: 401,
+  mfa_expired: 401,
+  challenge_expired: 401,
   blocked: 403,
+  push_denied: 403,
   too_many_attempts: 429,
   rate_limited: 429,
   access_denied: 403,
@@ -47,27 +97,101 @@ export const LOGIN_OUTCOME_STATUS: Readonly<Record<LoginResult['status'], number
   signed_out: 204,
 };
 
+function message(status: MessageStatus, text: string): LoginOutcome {
+  return Object.freeze({ status, message: text });
+}
+
 /**
  * The answer when a login body has no username or password. Nothing is sent to the
  * authorization server: an empty form must not count as a failed login in its brute-force
  * protection.
  */
-export const LOGIN_FIELDS_MISSING: LoginOutcome = Object.freeze({
-  status: 'invalid_request',
-  message: 'Enter your email and password',
-});
+export const LOGIN_FIELDS_MISSING = message('invalid_request', 'Enter your email and password');
 
-/** The answer when an OTP arrives for a session with no MFA step open (or one that expired). */
-export const MFA_STEP_EXPIRED: LoginOutcome = Object.freeze({
-  status: 'invalid_otp',
-  message: 'The sign-in step expired: sign in again',
-});
+/** A second-factor route called for a session with no step open (or one that expired). */
+export const MFA_STEP_EXPIRED = message('mfa_expired', 'The sign-in step expired: sign in again');
 
 /** The answer to an OTP that is not 6 to 8 digits; nothing is sent to the server. */
-export const OTP_MALFORMED: LoginOutcome = Object.freeze({
-  status: 'invalid_otp',
-  message: 'Enter the code from your authenticator app',
-});
+export const OTP_MALFORMED = message('invalid_otp', 'Enter the code from your authenticator app');
+
+/** A binding code that is not 4 to 10 digits; nothing is sent. */
+export const BINDING_CODE_MALFORMED = message('invalid_otp', 'Enter the code we sent you');
+
+/** A recovery code that is not 4 to 64 letters, digits or dashes; nothing is sent. */
+export const RECOVERY_CODE_MALFORMED = message('invalid_otp', 'Enter your recovery code');
+
+/** `/login/challenge` without a factor it can send (sms, voice, email, push); nothing is sent. */
+export const CHALLENGE_MALFORMED = message(
+  'invalid_request',
+  'Choose how to receive the code: sms, voice, email or push',
+);
+
+/** `/login/enroll` without a factor it can set up; nothing is sent. */
+export const ENROLMENT_MALFORMED = message(
+  'invalid_request',
+  'Choose what to set up: otp, sms, voice, email or push',
+);
+
+/** `/login/enroll` for sms or voice without an E.164 phone number; nothing is sent. */
+export const PHONE_NUMBER_MALFORMED = message(
+  'invalid_request',
+  'Enter your phone number with its country code, such as +15555550100',
+);
+
+/** `/login/enroll` for email with an `email` that is not an address; nothing is sent. */
+export const EMAIL_MALFORMED = message('invalid_request', 'Enter an email address');
+
+/** `/login/oob` while no code was sent; nothing is sent. */
+export const NO_CODE_SENT = message('invalid_request', 'Ask for a code first');
+
+/** `/login/push` while no push is waiting; nothing is sent. */
+export const NO_PUSH_SENT = message('invalid_request', 'Ask for a push notification first');
+
+/** A factor the user has not set up, or cannot set up; nothing is sent when that is known. */
+export const FACTOR_UNAVAILABLE = message(
+  'factor_unavailable',
+  'This sign-in method is not set up for your account',
+);
+
+/** A challenge, recovery code or OTP while the user must first set a factor up. */
+export const ENROLMENT_FIRST = message(
+  'factor_unavailable',
+  'Set up a second factor first to finish signing in',
+);
+
+/** `/login/enroll` while the user already has a factor (Auth0: "User is already enrolled"). */
+export const ALREADY_ENROLLED = message(
+  'factor_unavailable',
+  'You already have a second factor: use it to sign in',
+);
+
+/** The `oob_code` of the code or push expired (or was refused): a new one can be sent. */
+export const CHALLENGE_EXPIRED = message(
+  'challenge_expired',
+  'The code or notification expired: ask for a new one',
+);
+
+/** The user denied the push notification. */
+export const PUSH_DENIED = message('push_denied', 'The sign-in was denied on your device');
+
+/** What each kind of code sent says. */
+export function codeSent(factor: 'sms' | 'voice' | 'email'): LoginOutcome {
+  const how = {
+    sms: 'We sent a code by text message',
+    voice: 'We are calling you with a code',
+    email: 'We sent a code by email',
+  }[factor];
+  return Object.freeze({ status: 'code_sent', message: `${how}: enter it`, factor });
+}
+
+/** A push waiting for the user; the page polls again after `retryAfter` seconds. */
+export function pushPending(retryAfter: number): LoginOutcome {
+  return Object.freeze({
+    status: 'push_pending',
+    message: 'Approve the sign-in on your device',
+    retryAfter,
+  });
+}
 
 /**
  * Maps a failed grant to what the form shows; messages are fixed sentences. Errors that are not
@@ -77,6 +201,7 @@ export function outcomeOf(
   error: unknown,
   wrongSecret: 'invalid_credentials' | 'invalid_otp',
 ): LoginOutcome {
+  if (error instanceof MfaExpiredError) return MFA_STEP_EXPIRED;
   if (error instanceof OAuthError) {
     switch (error.error) {
       case 'invalid_grant':

@@ -9,15 +9,11 @@ import type { HttpAnswer } from '../http-api/error-response.js';
 import { forwardableIp } from '../http-api/forwardable-ip.js';
 import { renderLoginResult } from './login-answer.js';
 import { emitLoginEvent } from './login-events.js';
-import { readLoginCredentials, readOtpField } from './login-form.js';
+import { readLoginCredentials } from './login-form.js';
 import { resolveLoginOptions, type LoginOptions } from './login-options.js';
-import {
-  LOGIN_FIELDS_MISSING,
-  MFA_STEP_EXPIRED,
-  OTP_MALFORMED,
-  outcomeOf,
-  type LoginResult,
-} from './login-outcome.js';
+import { LOGIN_FIELDS_MISSING, outcomeOf, type LoginResult } from './login-outcome.js';
+import type { LoginRouteName } from './login-route-names.js';
+import { createMfaSteps } from './mfa-steps.js';
 import { newSessionKey, type LoginSession } from './session-port.js';
 
 /** A login route's request, as an adapter hands it to the engine. */
@@ -38,20 +34,68 @@ export interface LoginAnswer {
   result: LoginResult;
 }
 
-/** The sign-in engine: the login routes and the session's tokens, for one application. */
-export interface LoginRoutes {
+/** A login route of the engine: a neutral request in, the answer to write out. */
+export type LoginRoute = (request: LoginRequest) => Promise<LoginAnswer>;
+
+/**
+ * The sign-in engine: the login routes and the session's tokens, for one application. Each route
+ * is `POST`, takes a form or JSON body, and answers a {@link LoginResult} (see
+ * `LOGIN_OUTCOME_STATUS` for the HTTP status of each); `LOGIN_ROUTE_PATHS` has the paths the
+ * documentation mounts them at. A second-factor route called for a session with no MFA step open
+ * (none, or older than `mfaStepTtlMs`) answers `mfa_expired`, without a request to Auth0.
+ */
+export interface LoginRoutes extends Readonly<Record<LoginRouteName, LoginRoute>> {
   /** The token manager holding every session's tokens. */
   readonly manager: TokenManager;
   /**
    * `POST /login`: reads `username` (or `email`), `password` and an optional `realm`, runs the
    * password grant (the password-realm grant with a realm), and on success files the tokens under
-   * a new key in a renewed session. `mfa_required` keeps the step in the token store instead.
+   * a new key in a renewed session: `signed_in`. Auth0's `mfa_required` opens an MFA step instead,
+   * kept in the token store: `mfa_required` with the `factors` the user can answer with, or
+   * `mfa_enrollment_required` with those it may set up.
    */
-  login(request: LoginRequest): Promise<LoginAnswer>;
-  /** `POST /login/otp`: finishes the session's MFA step with the `otp` field. */
-  verifyOtp(request: LoginRequest): Promise<LoginAnswer>;
+  readonly login: LoginRoute;
+  /**
+   * `POST /login/otp` (`otp`, 6 to 8 digits): the code of an authenticator app; also the app's
+   * first code after `/login/enroll` with `otp`, which confirms it. `signed_in` (or
+   * `new_recovery_code` when an enrolment is confirmed), `invalid_otp`.
+   */
+  readonly verifyOtp: LoginRoute;
+  /**
+   * `POST /login/challenge` (`factor`: `sms`, `voice`, `email` or `push`; `authenticator_id`
+   * optional): sends a code (`code_sent`) or a push notification (`push_pending`, 202, with
+   * `Retry-After`).
+   */
+  readonly challenge: LoginRoute;
+  /**
+   * `POST /login/oob` (`binding_code`, 4 to 10 digits): the code sent by SMS, voice or email, for
+   * a challenge or an enrolment. `signed_in` (or `new_recovery_code`), `invalid_otp` (the same
+   * code may be tried again), `challenge_expired`.
+   */
+  readonly verifyOob: LoginRoute;
+  /**
+   * `POST /login/push` (no body): polls the push notification of a challenge or an enrolment.
+   * `push_pending` (202, `Retry-After`) until the user answers: `signed_in` (or
+   * `new_recovery_code`), `push_denied`, `challenge_expired`. Auth0 is polled at most once per
+   * interval (5 seconds, plus 5 after each `slow_down`) whatever the browser does.
+   */
+  readonly pollPush: LoginRoute;
+  /**
+   * `POST /login/recovery` (`recovery_code`): signs in with a recovery code and answers
+   * `new_recovery_code` with the code Auth0 gives in its place: the application must show it,
+   * it is never answered again.
+   */
+  readonly verifyRecoveryCode: LoginRoute;
+  /**
+   * `POST /login/enroll` (`factor`: `otp`, `sms`, `voice`, `email` or `push`; `phone_number` for
+   * `sms` and `voice`, `email` optional for `email`), after `mfa_enrollment_required`: `otp` and
+   * `push` answer `enrollment_started` with the QR code (`barcodeUri`; `secret` for `otp`), the
+   * others `code_sent`. The first code (`/login/otp`, `/login/oob`) or the approved push
+   * (`/login/push`) confirms the factor and signs in.
+   */
+  readonly enroll: LoginRoute;
   /** `POST /logout`: revokes the refresh token, forgets the tokens and renews the session. */
-  logout(request: Omit<LoginRequest, 'body'>): Promise<LoginAnswer>;
+  readonly logout: (request: Omit<LoginRequest, 'body'>) => Promise<LoginAnswer>;
   /**
    * A valid access token of the session, refreshed first when due.
    *
@@ -69,17 +113,21 @@ export interface LoginRoutes {
 /**
  * The sign-in engine behind every adapter's login routes. Every policy is decided here, once:
  *
- * - the session holds one field, a random key; tokens and a pending MFA step stay in the token
- *   store under it (so any instance sharing the store can serve or finish them);
+ * - the session holds one field, a random key; tokens and a pending MFA step (its mfa_token, the
+ *   oob_code of a code or push sent, the push polling interval, an enrolment) stay in the token
+ *   store under it, so any instance sharing the store can serve or go on with them;
  * - the session id is renewed when a sign-in starts or completes (session fixation) and at
- *   logout;
+ *   logout; an MFA step lives `mfaStepTtlMs` from the password, whatever steps it goes through;
  * - a second sign-in in one session revokes the first one's refresh token;
  * - logout revokes the refresh token (RFC 7009), forgets the tokens and the key, and never fails
  *   because the revocation failed: the `ropkit:login:revocation-failed` event and the logger say
  *   so;
- * - a body without username or password, or an OTP that is not 6 to 8 digits, is answered
- *   without a request to the authorization server (it would count towards brute-force blocking);
- * - no answer, event or error holds a token, password or mfa_token.
+ * - a request that cannot succeed (no username or password, a malformed code, a factor the step
+ *   did not offer, a step that was not started) is answered without a request to the
+ *   authorization server (it would count towards brute-force blocking);
+ * - a push is polled at most once per interval, across instances sharing the store;
+ * - no answer, event or error holds a token, password, mfa_token or oob_code; the one secret an
+ *   answer reveals is the one the user must see (a new recovery code, an enrolment's QR code).
  *
  * @param caller The adapter's function name, for option errors.
  * @throws {TypeError} for an invalid or unknown option.
@@ -95,7 +143,14 @@ export function createLoginRoutes(
     const address = settings.forwardUserIp ? forwardableIp(ip) : undefined;
     return address === undefined ? {} : { forwardedFor: address };
   };
-
+  const steps = createMfaSteps({
+    manager,
+    pending,
+    clock: settings.clock,
+    mfaStepTtlMs: settings.mfaStepTtlMs,
+    forwarded,
+    adopt: (session, key) => replaceSignIn(session, key, undefined),
+  });
   return {
     manager,
 
@@ -115,35 +170,22 @@ export function createLoginRoutes(
       } catch (error) {
         if (!(error instanceof MfaRequiredError))
           return answer(outcomeOf(error, 'invalid_credentials'));
-        await pending.setPendingSignIn(key, {
-          mfaToken: error.mfaToken,
-          expiresAt: Date.now() + settings.mfaStepTtlMs,
-        });
-        await replaceSignIn(session, key, previous);
-        return answer({ status: 'mfa_required' });
+        const opened = await steps.start(key, error);
+        if (opened.status === 'mfa_required' || opened.status === 'mfa_enrollment_required') {
+          await replaceSignIn(session, key, previous);
+        }
+        return answer(opened);
       }
       await replaceSignIn(session, key, previous);
       return answer({ status: 'signed_in' });
     },
 
-    async verifyOtp({ body, ip, session }) {
-      const key = session.readKey();
-      const step = key === undefined ? undefined : await pending.getPendingSignIn(key);
-      if (key === undefined || step === undefined || step.expiresAt <= Date.now()) {
-        return answer(MFA_STEP_EXPIRED);
-      }
-      const otp = readOtpField(body);
-      if (!/^\d{6,8}$/.test(otp)) return answer(OTP_MALFORMED);
-      try {
-        await manager.completeMfa(key, { mfaToken: step.mfaToken, otp, ...forwarded(ip) });
-      } catch (error) {
-        return answer(outcomeOf(error, 'invalid_otp'));
-      }
-      await pending.deletePendingSignIn(key);
-      // The sign-in completes now: a new session id again.
-      await session.adoptKey(key);
-      return answer({ status: 'signed_in' });
-    },
+    verifyOtp: route(steps.verifyOtp),
+    challenge: route(steps.challenge),
+    verifyOob: route(steps.verifyOob),
+    pollPush: route(steps.pollPush),
+    verifyRecoveryCode: route(steps.verifyRecoveryCode),
+    enroll: route(steps.enroll),
 
     async logout({ session }) {
       const key = session.readKey();
@@ -187,6 +229,11 @@ export function createLoginRoutes(
       emitLoginEvent(settings.logger, 'revocationFailed', { key, reason, code: error.code });
     }
   }
+}
+
+/** A step of the engine as a route: its result with the bytes that render it. */
+function route(step: (request: LoginRequest) => Promise<LoginResult>): LoginRoute {
+  return async (request) => answer(await step(request));
 }
 
 /** The result with the bytes that render it. */

@@ -1,13 +1,60 @@
 /**
+ * A second factor as the login routes name it: `otp` (an authenticator app), a code sent by
+ * `sms`, `voice` call or `email`, a Guardian `push` notification, or a `recovery-code`.
+ */
+export type LoginFactor = 'otp' | 'sms' | 'voice' | 'email' | 'push' | 'recovery-code';
+
+/** A factor the login routes can enrol (`POST /login/enroll`): every one but a recovery code. */
+export type LoginEnrolFactor = Exclude<LoginFactor, 'recovery-code'>;
+
+/** A factor reached out of band: a code sent by SMS, voice or email, or a push. */
+export type OobFactor = 'sms' | 'voice' | 'email' | 'push';
+
+/** An out-of-band challenge (or enrolment) waiting for its code or its push. */
+export interface PendingOob {
+  /** Auth0's `oob_code`: a secret, never sent to the browser or logged. */
+  readonly oobCode: string;
+  /** `push` is polled (`POST /login/push`); the others wait for the code sent (`/login/oob`). */
+  readonly factor: OobFactor;
+  /** Push: seconds between two polls of Auth0; `slow_down` adds 5 (RFC 8628 section 3.5). */
+  readonly intervalSeconds?: number;
+  /** Push: Auth0 is not polled before this time, in milliseconds since the epoch. */
+  readonly nextPollAt?: number;
+}
+
+/** An enrolment started by `POST /login/enroll`, until the grant that confirms it. */
+export interface PendingEnrolment {
+  readonly factor: LoginEnrolFactor;
+  /**
+   * The recovery code Auth0 answers with a user's first enrolment: a secret, kept until the
+   * enrolment is confirmed and then answered once (`new_recovery_code`).
+   */
+  readonly recoveryCode?: string;
+}
+
+/**
  * A sign-in waiting for its second factor: what the engine keeps between the password grant's
- * `mfa_required` and the OTP. It goes into the token store, under the session's key, so that any
- * instance sharing the store (`@ropkit/redis`, encrypted like tokens) can finish it.
+ * `mfa_required` and the step that completes it. It goes into the token store, under the session's
+ * key, so that any instance sharing the store (`@ropkit/redis`, encrypted like tokens) can go on
+ * with it. Only `mfaToken` and `expiresAt` are required: a record written before the other fields
+ * existed still reads as a challenge with any factor.
  */
 export interface PendingSignIn {
   /** Auth0's `mfa_token`: a secret, never sent to the browser or logged. */
   readonly mfaToken: string;
   /** When the step closes, in milliseconds since the epoch; the store may forget it then. */
   readonly expiresAt: number;
+  /**
+   * `challenge` (the default): the user answers with a factor it has; `enroll`: it has none yet
+   * and sets one up first (Auth0's `mfa_requirements.enroll`).
+   */
+  readonly mode?: 'challenge' | 'enroll';
+  /** The factors the login answer offered: the user's (challenge) or those it may set up (enroll). */
+  readonly factors?: readonly LoginFactor[];
+  /** The out-of-band challenge or enrolment in progress, if any. */
+  readonly oob?: PendingOob;
+  /** The enrolment in progress, if any. */
+  readonly enrolment?: PendingEnrolment;
 }
 
 /** The part of a token store that keeps {@link PendingSignIn}s. */
@@ -29,12 +76,90 @@ export function keepsPendingSignIns(store: object): store is PendingSignInStore 
   );
 }
 
-/** Whether a stored value has the shape of a {@link PendingSignIn} (for stores that decode). */
+const FACTORS: ReadonlySet<unknown> = new Set<LoginFactor>([
+  'otp',
+  'sms',
+  'voice',
+  'email',
+  'push',
+  'recovery-code',
+]);
+const OOB_FACTORS: ReadonlySet<unknown> = new Set<OobFactor>(['sms', 'voice', 'email', 'push']);
+
+/**
+ * Whether a stored value has the shape of a {@link PendingSignIn}, optional fields included (for
+ * stores that decode: a value may come from another version of the package).
+ */
 export function isPendingSignIn(value: unknown): value is PendingSignIn {
+  if (typeof value !== 'object' || value === null) return false;
+  const field = (name: string): unknown => Reflect.get(value, name);
+  const mode = field('mode');
+  const factors = field('factors');
+  const oob = field('oob');
+  const enrolment = field('enrolment');
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof Reflect.get(value, 'mfaToken') === 'string' &&
-    Number.isFinite(Reflect.get(value, 'expiresAt'))
+    typeof field('mfaToken') === 'string' &&
+    Number.isFinite(field('expiresAt')) &&
+    (mode === undefined || mode === 'challenge' || mode === 'enroll') &&
+    (factors === undefined || (Array.isArray(factors) && factors.every((f) => FACTORS.has(f)))) &&
+    (oob === undefined || isPendingOob(oob)) &&
+    (enrolment === undefined || isPendingEnrolment(enrolment))
   );
+}
+
+function isPendingOob(value: unknown): value is PendingOob {
+  if (typeof value !== 'object' || value === null) return false;
+  const interval: unknown = Reflect.get(value, 'intervalSeconds');
+  const next: unknown = Reflect.get(value, 'nextPollAt');
+  return (
+    typeof Reflect.get(value, 'oobCode') === 'string' &&
+    OOB_FACTORS.has(Reflect.get(value, 'factor')) &&
+    (interval === undefined || (typeof interval === 'number' && interval > 0)) &&
+    (next === undefined || Number.isFinite(next))
+  );
+}
+
+function isPendingEnrolment(value: unknown): value is PendingEnrolment {
+  if (typeof value !== 'object' || value === null) return false;
+  const factor: unknown = Reflect.get(value, 'factor');
+  const code: unknown = Reflect.get(value, 'recoveryCode');
+  return (
+    FACTORS.has(factor) &&
+    factor !== 'recovery-code' &&
+    (code === undefined || (typeof code === 'string' && code !== ''))
+  );
+}
+
+/**
+ * A copy of `pending` with its known fields only, frozen: what a store that serialises keeps
+ * (no stray property of a caller's object ends up in it).
+ */
+export function normalizePendingSignIn(pending: PendingSignIn): PendingSignIn {
+  const { mfaToken, expiresAt, mode, factors, oob, enrolment } = pending;
+  return Object.freeze({
+    mfaToken,
+    expiresAt,
+    ...(mode === undefined ? {} : { mode }),
+    ...(factors === undefined ? {} : { factors: Object.freeze([...factors]) }),
+    ...(oob === undefined
+      ? {}
+      : {
+          oob: Object.freeze({
+            oobCode: oob.oobCode,
+            factor: oob.factor,
+            ...(oob.intervalSeconds === undefined ? {} : { intervalSeconds: oob.intervalSeconds }),
+            ...(oob.nextPollAt === undefined ? {} : { nextPollAt: oob.nextPollAt }),
+          }),
+        }),
+    ...(enrolment === undefined
+      ? {}
+      : {
+          enrolment: Object.freeze({
+            factor: enrolment.factor,
+            ...(enrolment.recoveryCode === undefined
+              ? {}
+              : { recoveryCode: enrolment.recoveryCode }),
+          }),
+        }),
+  });
 }

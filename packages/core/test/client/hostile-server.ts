@@ -8,8 +8,11 @@ import { TokenClient, type TokenClientOptions } from '../../src/index.js';
 export interface ReceivedRequest {
   /** `Date.now()` when the request arrived. */
   at: number;
+  method: string;
   path: string;
   form: URLSearchParams;
+  /** The body as it arrived (a JSON body of the MFA API is here). */
+  body: string;
   authorization: string | undefined;
 }
 
@@ -50,11 +53,13 @@ export async function startHostileServer(): Promise<HostileServer> {
   let issued = 0;
 
   const server = createServer((req, res) => {
-    void readForm(req).then((form) => {
+    void readBody(req).then((text) => {
       const received: ReceivedRequest = {
         at: Date.now(),
+        method: req.method ?? 'GET',
         path: req.url ?? '/',
-        form,
+        form: new URLSearchParams(text),
+        body: text,
         authorization: req.headers.authorization,
       };
       requests.push(received);
@@ -145,8 +150,8 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  return Buffer.concat(chunks).toString('utf8');
 }

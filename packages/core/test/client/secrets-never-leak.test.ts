@@ -2,6 +2,8 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   InvalidTokenResponseError,
+  MfaDeniedError,
+  MfaExpiredError,
   MfaRequiredError,
   OAuthError,
   TokenClient,
@@ -246,5 +248,171 @@ describe('a server that echoes back the secrets it was sent', () => {
       .password({ username: 'user@example.com', password: 'invalid_grant' })
       .catch((e: unknown) => e);
     expect((error as OAuthError).error).toBe('invalid_grant');
+  });
+});
+
+/** Every MFA secret a request carried, in a form field, a JSON member or the Bearer header. */
+function echoAll(request: ReceivedRequest): string {
+  const names = ['client_secret', 'mfa_token', 'oob_code', 'binding_code', 'recovery_code'];
+  const json: unknown = request.body.startsWith('{') ? JSON.parse(request.body) : {};
+  const values = names.flatMap((name) => {
+    const fromForm = request.form.get(name);
+    const fromJson: unknown =
+      typeof json === 'object' && json !== null ? Reflect.get(json, name) : undefined;
+    return [fromForm, fromJson].filter((value): value is string => typeof value === 'string');
+  });
+  const bearer = /^Bearer (\S+)$/.exec(request.authorization ?? '')?.[1];
+  if (bearer !== undefined) values.push(bearer);
+  return [...values.flatMap((value) => spellings(value).slice(0, 4)), request.authorization].join(
+    ' | ',
+  );
+}
+
+describe('MFA secrets: mfa tokens, oob codes, binding codes, recovery codes, OTP secrets', () => {
+  const clientSecret = 'CanaryClientSecret:+/%';
+  const mfaToken = 'CanaryMfaToken-0987654321';
+  const oobCode = 'CanaryOobCode-1122334455';
+  const bindingCode = '731946';
+  const recoveryCode = 'CANARYRECOVERYCODE123456';
+  const accessToken = 'CanaryAccessToken.eyJzdWIiOiJ4In0.sig';
+
+  const client = () =>
+    new TokenClient({
+      tokenEndpoint: hostile.server.tokenEndpoint,
+      clientId: 'post-client',
+      clientSecret,
+    });
+
+  const calls: Array<[string, () => Promise<unknown>, string[]]> = [
+    [
+      'mfaOob',
+      () => client().mfaOob({ mfaToken, oobCode, bindingCode }),
+      [mfaToken, oobCode, bindingCode],
+    ],
+    ['mfaPushPoll', () => client().mfaPushPoll({ mfaToken, oobCode }), [mfaToken, oobCode]],
+    [
+      'mfaRecoveryCode',
+      () => client().mfaRecoveryCode({ mfaToken, recoveryCode }),
+      [mfaToken, recoveryCode],
+    ],
+    ['mfaChallenge', () => client().mfaChallenge({ mfaToken, oobChannel: 'sms' }), [mfaToken]],
+    [
+      'mfaAssociate',
+      () => client().mfaAssociate({ token: mfaToken, authenticator: { type: 'otp' } }),
+      [mfaToken],
+    ],
+    ['mfaAuthenticators', () => client().mfaAuthenticators({ token: accessToken }), [accessToken]],
+    [
+      'deleteMfaAuthenticator',
+      () => client().deleteMfaAuthenticator({ token: accessToken, authenticatorId: 'sms|dev_1' }),
+      [accessToken],
+    ],
+  ];
+
+  it.each(calls)(
+    '%s: an echo in error and error_description is taken out',
+    async (_, run, secrets) => {
+      hostile.server.queue((request) => ({
+        status: 400,
+        body: { error: echoAll(request), error_description: `Refused: ${echoAll(request)}` },
+      }));
+      const error = await run().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OAuthError);
+      expect((error as OAuthError).errorDescription).toContain('[redacted]');
+      expectNoSecret(error, [...secrets, clientSecret]);
+    },
+  );
+
+  it.each(calls)('%s: a non-JSON answer names no secret', async (_, run, secrets) => {
+    hostile.server.queue({
+      status: 502,
+      headers: { 'content-type': 'text/html' },
+      body: '<html>',
+    });
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidTokenResponseError);
+    expectNoSecret(error, [...secrets, clientSecret]);
+  });
+
+  it('a push denial and an expired code hold no secret', async () => {
+    hostile.server.queue(
+      (request) => ({
+        status: 400,
+        body: { error: 'access_denied', error_description: `rejected ${echoAll(request)}` },
+      }),
+      (request) => ({
+        status: 403,
+        body: { error: 'expired_token', error_description: `expired ${echoAll(request)}` },
+      }),
+    );
+    const denied = await client()
+      .mfaPushPoll({ mfaToken, oobCode })
+      .catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(MfaDeniedError);
+    const expired = await client()
+      .mfaOob({ mfaToken, oobCode, bindingCode })
+      .catch((e: unknown) => e);
+    expect(expired).toBeInstanceOf(MfaExpiredError);
+    for (const error of [denied, expired]) {
+      expectNoSecret(error, [mfaToken, oobCode, bindingCode, clientSecret]);
+    }
+  });
+
+  it('the new recovery code is out of inspect and JSON of the result and its token set', async () => {
+    const fresh = 'CANARYNEWRECOVERYCODE987';
+    hostile.server.queue({
+      status: 200,
+      body: { access_token: 'at-1', token_type: 'Bearer', expires_in: 60, recovery_code: fresh },
+    });
+    const result = await client().mfaRecoveryCode({ mfaToken, recoveryCode });
+    expect(result.recoveryCode?.reveal()).toBe(fresh);
+    expectNoSecret(result, [fresh]);
+    expectNoSecret(result.tokens, [fresh]);
+    expectNoSecret(new TokenManager({ client: client() }), [fresh, clientSecret]);
+  });
+
+  it('an enrolment: the OTP secret, QR code URI and recovery codes are out of inspect and JSON', async () => {
+    const secret = 'JBSWY3DPEHPK3PXPCANARYSECRET2345';
+    const barcode = `otpauth://totp/tenant:user?secret=${secret}&issuer=tenant`;
+    const codes = ['CANARYFIRSTRECOVERYCODE1'];
+    hostile.server.queue({
+      status: 200,
+      body: {
+        authenticator_type: 'otp',
+        secret,
+        barcode_uri: barcode,
+        recovery_codes: codes,
+      },
+    });
+    const enrolment = await client().mfaAssociate({
+      token: mfaToken,
+      authenticator: { type: 'otp' },
+    });
+    expect(enrolment.authenticatorType === 'otp' && enrolment.secret.reveal()).toBe(secret);
+    expectNoSecret(enrolment, [secret, barcode, ...codes]);
+  });
+
+  it('errors of the real MFA grants hold none of what was sent (mock server)', async () => {
+    const real = new TokenClient({
+      tokenEndpoint: mock.server.tokenEndpoint,
+      clientId: TUTORIAL.clientId,
+      clientSecret: TUTORIAL.clientSecret,
+      audience: TUTORIAL.audience,
+    });
+    const required = await real
+      .password({ username: 'mfa@example.com', password: 'mfa-pwd' })
+      .catch((e: unknown) => e);
+    expect(required).toBeInstanceOf(MfaRequiredError);
+    const token = (required as MfaRequiredError).mfaToken;
+    const errors = await Promise.all([
+      real.mfaOtp({ mfaToken: token, otp: '000000' }).catch((e: unknown) => e),
+      real.mfaRecoveryCode({ mfaToken: token, recoveryCode }).catch((e: unknown) => e),
+      real.mfaOob({ mfaToken: token, oobCode, bindingCode }).catch((e: unknown) => e),
+      real.mfaAssociate({ token, authenticator: { type: 'otp' } }).catch((e: unknown) => e),
+    ]);
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(OAuthError);
+      expectNoSecret(error, [token, recoveryCode, oobCode, bindingCode, SECRETS.mfaTotp]);
+    }
   });
 });

@@ -274,11 +274,12 @@ describe('Auth0 MFA (tutorial: "Configure MFA")', () => {
       client.password({ username: 'mfa@example.com', password: 'mfa-pwd' }),
       MfaRequiredError,
     );
-    const tokens = await client.mfaRecoveryCode({
+    const { tokens, recoveryCode } = await client.mfaRecoveryCode({
       mfaToken: error.mfaToken,
       recoveryCode: SECRETS.recoveryCode,
     });
     expect(tokens.accessToken).toBeTruthy();
+    expect(recoveryCode?.reveal()).toMatch(/^[A-Z0-9]{24}$/);
   });
 });
 
