@@ -1,91 +1,70 @@
-import { randomBytes } from 'node:crypto';
-import { startMockServer, TUTORIAL, tutorialTenant, type MockServer } from '@ropkit/mock-server';
+import { TUTORIAL } from '@ropkit/mock-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Browser } from './support/browser.ts';
-import {
-  EXPRESS_API_DIR,
-  PASSWORD_LOGIN_DIR,
-  runToExit,
-  startProgram,
-  type RunningProgram,
-} from './support/program.ts';
+import { Browser, type FetchedPage } from './support/browser.ts';
+import { PASSWORD_LOGIN_DIR, runToExit, startProgram } from './support/program.ts';
+import { startStack, tokenRequests, USERS, type Stack } from './support/stack.ts';
 import { totp } from './support/totp.ts';
 
 const SESSION_COOKIE = 'password-login.sid';
-const MFA_USER = { email: 'mfa@example.com', password: 'mfa-pwd' };
-const MFA_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+const CSP =
+  "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 /**
  * Access tokens live 2 seconds on this mock API, so the background refresh (at about 80% of the
  * lifetime) happens while the test waits, without moving any clock.
  */
 const TOKEN_LIFETIME_SECONDS = 2;
 
-let mock: MockServer;
-let api: RunningProgram;
-let app: RunningProgram;
+let stack: Stack;
 
 beforeAll(async () => {
-  mock = await startMockServer(
-    tutorialTenant({
-      apis: [
-        {
-          identifier: TUTORIAL.audience,
-          scopes: [TUTORIAL.scope],
-          allowOfflineAccess: true,
-          tokenLifetime: TOKEN_LIFETIME_SECONDS,
-        },
-      ],
-      connections: [
-        {
-          name: TUTORIAL.connection,
-          users: [
-            { email: TUTORIAL.username, password: TUTORIAL.password },
-            { ...MFA_USER, mfa: { totpSecret: MFA_SECRET } },
-          ],
-        },
-      ],
-    }),
-  );
-  // The express API example, as its README runs it against the mock server.
-  api = await startProgram(EXPRESS_API_DIR, {
-    ISSUER_BASE_URL: mock.url,
-    AUDIENCE: TUTORIAL.audience,
-    PORT: '0',
-  });
-  app = await startProgram(PASSWORD_LOGIN_DIR, appEnvironment());
+  stack = await startStack({ tokenLifetime: TOKEN_LIFETIME_SECONDS });
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await api?.stop();
-  await mock?.close();
+  await stack?.stop();
 });
 
-function appEnvironment(): Record<string, string> {
-  return {
-    ISSUER_BASE_URL: mock.url,
-    CLIENT_ID: TUTORIAL.clientId,
-    CLIENT_SECRET: TUTORIAL.clientSecret,
-    AUDIENCE: TUTORIAL.audience,
-    API_URL: `${api.url}/api/private-scoped`,
-    SESSION_SECRET: randomBytes(32).toString('base64url'),
-    PORT: '0',
-  };
-}
-
-async function tokenRequests(grantType: string): Promise<number> {
-  const log = await mock.control.requests();
-  return log.filter((entry) => entry.path === '/oauth/token' && entry.grantType === grantType)
-    .length;
-}
-
 async function revocations(): Promise<number> {
-  const log = await mock.control.requests();
+  const log = await stack.mock.control.requests();
   return log.filter((entry) => entry.path === '/oauth/revoke').length;
+}
+
+/** Requests the mock saw at the token endpoint or the MFA API since its log was cleared. */
+async function authorizationRequests(): Promise<string[]> {
+  const log = await stack.mock.control.requests();
+  return log
+    .map((entry) => entry.path)
+    .filter((path) => path === '/oauth/token' || path.startsWith('/mfa/'));
+}
+
+/** Follows a 303 as a browser does, with a GET. */
+async function follow(browser: Browser, page: FetchedPage): Promise<FetchedPage> {
+  expect(page.status).toBe(303);
+  return browser.get(page.location ?? '');
+}
+
+/** A new user with MFA required and nothing set up yet: its first sign-in enrols a factor. */
+async function newUserToEnrol(name: string): Promise<{ email: string; password: string }> {
+  const user = { email: `${name}@example.com`, password: `${name}-pwd` };
+  await stack.mock.control.setUser(TUTORIAL.connection, { ...user, mfa: {} });
+  return user;
+}
+
+/** A browser that signed in as `user` and stands at the second step (GET /login/mfa). */
+async function atSecondStep(user: { email: string; password: string }) {
+  const browser = new Browser(stack.app.url);
+  await browser.get('/');
+  const step = await follow(
+    browser,
+    await browser.submit('/login', { username: user.email, password: user.password }),
+  );
+  expect(step.status).toBe(200);
+  return { browser, step };
 }
 
 describe('the password-login example', () => {
   it('prints one line with its URL, the issuer, the client and the API, and no secret', () => {
+    const { app, mock, api } = stack;
     expect(app.logLine).toBe(
       `password-login example listening on ${app.url} (issuer ${mock.issuer}, client ${TUTORIAL.clientId}, API ${api.url}/api/private-scoped)`,
     );
@@ -93,118 +72,379 @@ describe('the password-login example', () => {
   });
 
   it('signs in with the form, calls the API, refreshes in the background and signs out', async () => {
+    const { mock } = stack;
     await mock.control.clearRequests();
-    const browser = new Browser(app.url);
+    const browser = new Browser(stack.app.url);
 
     const home = await browser.get('/');
     expect(home.status).toBe(200);
-    const form = await home.text();
-    expect(form).toContain('<form method="post" action="/login">');
-    expect(form).toContain('name="username"');
-    expect(form).toContain('name="password"');
-    expect(browser.cookie(SESSION_COOKIE)).toBeUndefined();
+    expect(home.text).toContain('<form method="post" action="/login">');
+    expect(home.text).toContain('name="username"');
+    expect(home.text).toContain('name="password"');
+    // The form's session: its cookie holds the signed session id, for the CSRF token.
+    const formCookie = browser.cookie(SESSION_COOKIE);
+    expect(formCookie).toMatch(/^s%3A[\w-]+\.[\w%+/-]+$/);
+    expect(browser.csrfToken()).toMatch(/^[\w-]{43}$/);
 
     const signIn = await browser.submit('/login', {
-      username: TUTORIAL.username,
-      password: TUTORIAL.password,
+      username: USERS.plain.email,
+      password: USERS.plain.password,
     });
     expect(signIn.status).toBe(303);
-    expect(signIn.headers.get('location')).toBe('/');
-    expect(await tokenRequests('password')).toBe(1);
+    expect(signIn.location).toBe('/');
+    expect(await tokenRequests(mock, 'password')).toBe(1);
 
-    // The session cookie is the signed session id, nothing else: no token travels to the browser.
+    // A new session id once signed in (session fixation); still nothing but the signed id.
     const cookie = browser.cookie(SESSION_COOKIE) ?? '';
+    expect(cookie).not.toBe(formCookie);
     expect(cookie).toMatch(/^s%3A[\w-]+\.[\w%+/-]+$/);
     expect(cookie.length).toBeLessThan(100);
     expect(cookie).not.toContain('eyJ'); // how every JWT (its header, base64url JSON) begins
 
     const signedIn = await browser.get('/');
-    expect(await signedIn.text()).toContain(`Signed in as <strong>${TUTORIAL.username}</strong>`);
+    expect(signedIn.text).toContain(
+      `Signed in as <strong id="username">${USERS.plain.email}</strong>`,
+    );
 
     const called = await browser.get('/call-api');
     expect(called.status).toBe(200);
-    const answer = await called.text();
-    expect(answer).toContain('answered <strong>HTTP 200</strong>');
-    expect(answer).toContain('have a scope of read:sample to see this.');
+    expect(called.text).toContain('answered <strong>HTTP 200</strong>');
+    expect(called.text).toContain('have a scope of read:sample to see this.');
 
     // The tokens are refreshed by the server's timer: no request reaches the app meanwhile.
     await vi.waitFor(
       async () => {
-        expect(await tokenRequests('refresh_token')).toBeGreaterThan(0);
+        expect(await tokenRequests(mock, 'refresh_token')).toBeGreaterThan(0);
       },
       { timeout: 10_000, interval: 100 },
     );
     const afterRefresh = await browser.get('/call-api');
-    expect(await afterRefresh.text()).toContain('answered <strong>HTTP 200</strong>');
-    expect(await tokenRequests('password')).toBe(1); // refreshed, never signed in again
+    expect(afterRefresh.text).toContain('answered <strong>HTTP 200</strong>');
+    expect(await tokenRequests(mock, 'password')).toBe(1); // refreshed, never signed in again
 
     const signedInCookies = browser.cookies();
     const signOut = await browser.submit('/logout', {});
     expect(signOut.status).toBe(303);
-    expect(signOut.headers.get('location')).toBe('/');
+    expect(signOut.location).toBe('/');
     expect(browser.cookie(SESSION_COOKIE)).toBeUndefined();
     expect(await revocations()).toBe(1); // RFC 7009: the refresh token is revoked
-    expect(await (await browser.get('/')).text()).toContain('action="/login"');
+    expect((await browser.get('/')).text).toContain('action="/login"');
 
     // The old cookie is worth nothing now.
     browser.setCookies(signedInCookies);
-    const replayed = await (await browser.get('/call-api')).text();
-    expect(replayed).toContain('Sign in to call the API');
+    const replayed = await browser.get('/call-api');
+    expect(replayed.text).toContain('Sign in to call the API');
   });
 
-  it('shows an error for a wrong password, escapes what was typed and starts no session', async () => {
-    const browser = new Browser(app.url);
+  it('shows an error for a wrong password, escapes what was typed and signs no one in', async () => {
+    const browser = new Browser(stack.app.url);
     const typed = '<script>alert(1)</script>@example.com';
     const response = await browser.submit('/login', { username: typed, password: 'wrong' });
     expect(response.status).toBe(400);
-    const page = await response.text();
-    expect(page).toContain('Wrong email or password');
-    expect(page).toContain('value="&lt;script&gt;alert(1)&lt;/script&gt;@example.com"');
-    expect(page).not.toContain('<script>');
-    expect(browser.cookie(SESSION_COOKIE)).toBeUndefined();
+    expect(response.text).toContain('role="alert"');
+    expect(response.text).toContain('Wrong email or password');
+    expect(response.text).toContain('value="&lt;script&gt;alert(1)&lt;/script&gt;@example.com"');
+    expect(response.text).not.toContain('<script>');
+    expect((await browser.get('/')).text).toContain('<h1>Sign in</h1>');
   });
 
   it('asks a user with MFA for the code, refuses a wrong one and signs in with the right one', async () => {
-    const browser = new Browser(app.url);
-    const step = await browser.submit('/login', {
-      username: MFA_USER.email,
-      password: MFA_USER.password,
-    });
-    expect(step.status).toBe(200);
-    expect(await step.text()).toContain('<form method="post" action="/login/otp">');
+    const { mock } = stack;
+    const { browser, step } = await atSecondStep(USERS.otp);
+    expect(step.text).toContain('<form method="post" action="/login/otp">');
+    expect(step.text).toMatch(
+      /<input\s+id="otp"\s+name="otp"\s+inputmode="numeric"\s+autocomplete="one-time-code"/,
+    );
+    expect(step.text).toContain('<label for="otp">');
+    // Auth0 lists only the app, but a recovery code is accepted: it is offered too.
+    expect(step.text).toContain('href="/login/mfa?method=recovery-code"');
 
-    const code = totp(MFA_SECRET, await mock.control.now());
+    const code = totp(USERS.otp.totpSecret, await mock.control.now());
     // Another six digits: valid in no step the server accepts (one step of drift either way).
     const wrong = String((Number(code) + 500_000) % 1_000_000).padStart(6, '0');
     const refused = await browser.submit('/login/otp', { otp: wrong });
     expect(refused.status).toBe(400);
-    const refusedPage = await refused.text();
-    expect(refusedPage).toContain('The code is not valid');
-    expect(refusedPage).toContain('action="/login/otp"');
+    expect(refused.text).toContain('The code is not valid');
+    expect(refused.text).toContain('aria-invalid="true"');
+    expect(refused.text).toContain('action="/login/otp"');
 
     const verified = await browser.submit('/login/otp', {
-      otp: totp(MFA_SECRET, await mock.control.now()),
+      otp: totp(USERS.otp.totpSecret, await mock.control.now()),
     });
     expect(verified.status).toBe(303);
-    expect(await (await browser.get('/')).text()).toContain(
-      `Signed in as <strong>${MFA_USER.email}</strong>`,
+    expect((await browser.get('/')).text).toContain(
+      `Signed in as <strong id="username">${USERS.otp.email}</strong>`,
     );
-    expect(await (await browser.get('/call-api')).text()).toContain(
-      'answered <strong>HTTP 200</strong>',
-    );
+    expect((await browser.get('/call-api')).text).toContain('answered <strong>HTTP 200</strong>');
     expect((await browser.submit('/logout', {})).status).toBe(303);
   });
 
+  it('signs in with a code by SMS: a wrong code may be corrected', async () => {
+    const { mock } = stack;
+    const { browser, step } = await atSecondStep(USERS.sms);
+    expect(step.text).toContain('<h2 id="method-title">Text message</h2>');
+    const sent = await follow(browser, await browser.submit('/login/challenge', { factor: 'sms' }));
+    expect(sent.text).toContain('We sent a code by text message.');
+    expect(sent.text).toMatch(
+      /<input\s+id="binding_code"\s+name="binding_code"\s+inputmode="numeric"/,
+    );
+    const [message] = (await mock.control.mfaMessages(TUTORIAL.connection, USERS.sms.email)).slice(
+      -1,
+    );
+    expect(message?.to).toBe(USERS.sms.phone);
+    const code = message?.code ?? '';
+
+    const wrong = await browser.submit('/login/oob', {
+      binding_code: code === '111111' ? '222222' : '111111',
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain('The code is not valid');
+    expect(wrong.text).toContain('action="/login/oob"');
+    const right = await browser.submit('/login/oob', { binding_code: code });
+    expect(right.status).toBe(303);
+    expect((await browser.get('/')).text).toContain(USERS.sms.email);
+  });
+
+  it('refuses to poll a push the user cancelled, without asking Auth0', async () => {
+    const { mock } = stack;
+    const { browser } = await atSecondStep(USERS.push);
+    const waiting = await follow(
+      browser,
+      await browser.submit('/login/challenge', { factor: 'push' }),
+    );
+    expect(waiting.text).toContain('Approve the notification');
+    expect(waiting.text).toMatch(/id="push-poll" data-retry-after="5"/);
+    expect(waiting.text).toContain('<script src="/static/push.js" defer></script>');
+    expect(waiting.text).toContain('action="/login/push/cancel"');
+
+    const cancelled = await follow(browser, await browser.submit('/login/push/cancel', {}));
+    expect(cancelled.text).toContain('You cancelled the notification');
+    await mock.control.clearRequests();
+    const poll = await browser.submit('/login/push', {});
+    expect(poll.status).toBe(400);
+    expect(poll.text).toContain('No notification is waiting');
+    expect(await authorizationRequests()).toEqual([]);
+    expect((await browser.get('/login/push')).location).toBe('/login/mfa');
+  });
+
+  it(
+    'shows the push denied on the device, with the button to send another',
+    { timeout: 30_000 },
+    async () => {
+      const { mock } = stack;
+      const { browser } = await atSecondStep(USERS.push);
+      await follow(browser, await browser.submit('/login/challenge', { factor: 'push' }));
+      await mock.control.denyPush(TUTORIAL.connection, USERS.push.email);
+      // The engine polls Auth0 once per 5 s interval; sooner, it answers 202 with the wait left.
+      let answer = await browser.submit('/login/push', {});
+      expect(answer.status).toBe(202);
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      await vi.waitFor(
+        async () => {
+          answer = await browser.submit('/login/push', {});
+          expect(answer.status).not.toBe(202);
+        },
+        { timeout: 20_000, interval: 500 },
+      );
+      expect(answer.status).toBe(403);
+      expect(answer.text).toContain('The sign-in was denied on your device');
+      expect(answer.text).toContain('value="push"');
+    },
+  );
+
+  it('shows a new recovery code once, with no-store, after a sign-in with a recovery code', async () => {
+    const { mock } = stack;
+    const before = await mock.control.authenticators(TUTORIAL.connection, USERS.otp.email);
+    const [old] =
+      before.find((authenticator) => authenticator.type === 'recovery-code')?.codes ?? [];
+    const { browser } = await atSecondStep(USERS.otp);
+    const form = await browser.get('/login/mfa?method=recovery-code');
+    expect(form.text).toContain('<label for="recovery_code">Recovery code</label>');
+    const shown = await browser.submit('/login/recovery', { recovery_code: old ?? '' });
+    expect(shown.status).toBe(200);
+    expect(shown.headers.get('cache-control')).toBe('no-store');
+    const after = await mock.control.authenticators(TUTORIAL.connection, USERS.otp.email);
+    const [fresh] =
+      after.find((authenticator) => authenticator.type === 'recovery-code')?.codes ?? [];
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(old);
+    expect(shown.text).toContain(`<code id="recovery-code">${fresh}</code>`);
+    // Signed in; the code is not shown again.
+    const home = await browser.get('/');
+    expect(home.text).toContain(USERS.otp.email);
+    expect(home.text).not.toContain(fresh);
+  });
+
+  it('sets up a first factor by email for a user who has none', async () => {
+    const { mock } = stack;
+    const user = await newUserToEnrol('email-enrol');
+    const { browser, step } = await atSecondStep(user);
+    expect(step.text).toContain('Set up two-step verification');
+    expect(step.text).toContain('<input type="hidden" name="factor" value="otp" />');
+    expect(step.text).toMatch(
+      /id="phone_number"\s+name="phone_number"\s+type="tel"\s+autocomplete="tel"/,
+    );
+
+    const badPhone = await browser.submit('/login/enroll', { factor: 'sms', phone_number: '555' });
+    expect(badPhone.status).toBe(400);
+    expect(badPhone.text).toContain('Enter your phone number with its country code');
+    expect(badPhone.text).toContain('value="555"');
+
+    const sent = await follow(
+      browser,
+      await browser.submit('/login/enroll', { factor: 'email', email: '' }),
+    );
+    expect(sent.text).toContain('We sent a code by email.');
+    expect(sent.text).not.toContain('Send a new code'); // an enrolment cannot ask again
+    const [message] = (await mock.control.mfaMessages(TUTORIAL.connection, user.email)).slice(-1);
+    expect(message).toMatchObject({ channel: 'email', to: user.email, purpose: 'enrolment' });
+    const done = await browser.submit('/login/oob', { binding_code: message?.code ?? '' });
+    expect(done.status).toBe(200);
+    expect(done.text).toContain('Save your recovery code');
+    const codes = (await mock.control.authenticators(TUTORIAL.connection, user.email)).find(
+      (authenticator) => authenticator.type === 'recovery-code',
+    )?.codes;
+    expect(done.text).toContain(`<code id="recovery-code">${codes?.[0] ?? 'none'}</code>`);
+  });
+
+  it('answers a second step with no sign-in open with the sign-in form', async () => {
+    const browser = new Browser(stack.app.url);
+    const answer = await browser.submit('/login/otp', { otp: '123456' });
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('The sign-in step expired: sign in again');
+    expect(answer.text).toContain('action="/login"');
+    expect((await browser.get('/login/mfa')).location).toBe('/');
+  });
+
   it('sends a visitor who is not signed in to the sign-in form instead of calling the API', async () => {
-    const page = await (await new Browser(app.url).get('/call-api')).text();
-    expect(page).toContain('Sign in to call the API');
-    expect(page).toContain('action="/login"');
+    const page = await new Browser(stack.app.url).get('/call-api');
+    expect(page.text).toContain('Sign in to call the API');
+    expect(page.text).toContain('action="/login"');
+  });
+});
+
+describe('CSRF protection', () => {
+  /** Every POST route of the app, with fields that would do something with a valid token. */
+  const routes: Array<[string, Record<string, string>]> = [
+    ['/login', { username: USERS.otp.email, password: USERS.otp.password }],
+    ['/login/otp', { otp: '123456' }],
+    ['/login/challenge', { factor: 'sms' }],
+    ['/login/oob', { binding_code: '123456' }],
+    ['/login/push', {}],
+    ['/login/push/cancel', {}],
+    ['/login/recovery', { recovery_code: USERS.otp.recoveryCode }],
+    ['/login/enroll', { factor: 'otp' }],
+    ['/logout', {}],
+  ];
+
+  it.each(routes)(
+    'POST %s without the token is refused before Auth0 is asked',
+    async (path, fields) => {
+      // A session in the middle of an MFA sign-in, where each route would act.
+      const { browser } = await atSecondStep(USERS.otp);
+      await stack.mock.control.clearRequests();
+      for (const csrf of [null, '', 'x'.repeat(43)]) {
+        const answer = await browser.submit(path, fields, { csrf });
+        expect(answer.status).toBe(403);
+        expect(answer.text).toMatch(/form (has )?expired/);
+      }
+      expect(await authorizationRequests()).toEqual([]);
+      // The step is still there, untouched.
+      expect((await browser.get('/login/mfa')).text).toContain('action="/login/otp"');
+    },
+  );
+
+  it('refuses the token of another session', async () => {
+    const other = new Browser(stack.app.url);
+    await other.get('/');
+    const browser = new Browser(stack.app.url);
+    await browser.get('/');
+    expect(other.csrfToken()).not.toBe(browser.csrfToken());
+    const answer = await browser.submit(
+      '/login',
+      { username: USERS.plain.email, password: USERS.plain.password },
+      { csrf: other.csrfToken() ?? null },
+    );
+    expect(answer.status).toBe(403);
+    expect(answer.text).toContain('The form expired: sign in again');
+  });
+
+  it('refuses a JSON body, even one with the right token, and keeps a signed-in user signed in', async () => {
+    const browser = new Browser(stack.app.url);
+    await browser.submit('/login', { username: USERS.plain.email, password: USERS.plain.password });
+    const home = await browser.get('/');
+    expect(home.text).toContain('Signed in as');
+    const json = await browser.post(
+      '/logout',
+      JSON.stringify({ _csrf: browser.csrfToken() }),
+      'application/json',
+    );
+    expect(json.status).toBe(403);
+    expect((await browser.submit('/logout', {}, { csrf: null })).status).toBe(403);
+    expect((await browser.get('/')).text).toContain('Signed in as');
+    expect((await browser.submit('/logout', {})).status).toBe(303);
+  });
+
+  it('renews the token with the session when a sign-in starts and completes', async () => {
+    const browser = new Browser(stack.app.url);
+    await browser.get('/');
+    const first = browser.csrfToken();
+    const { mock } = stack;
+    await follow(
+      browser,
+      await browser.submit('/login', { username: USERS.otp.email, password: USERS.otp.password }),
+    );
+    const second = browser.csrfToken();
+    expect(second).not.toBe(first);
+    await browser.submit('/login/otp', {
+      otp: totp(USERS.otp.totpSecret, await mock.control.now()),
+    });
+    await browser.get('/');
+    expect(browser.csrfToken()).not.toBe(second);
+    // The token of the earlier session is worth nothing in the new one.
+    expect((await browser.submit('/logout', {}, { csrf: second ?? null })).status).toBe(403);
+  });
+});
+
+describe('Content-Security-Policy', () => {
+  it('sends every page with the policy, and no inline script or style in any', async () => {
+    const { browser, step } = await atSecondStep(await newUserToEnrol('csp'));
+    const pages = [
+      step,
+      await browser.get('/'),
+      await browser.submit('/login/enroll', { factor: 'otp' }),
+      await browser.submit('/login/otp', { otp: '000000' }),
+      await new Browser(stack.app.url).get('/call-api'),
+    ];
+    expect(pages[2]?.text).toContain('<svg');
+    for (const page of pages) {
+      expect(page.headers.get('content-security-policy')).toBe(CSP);
+      expect(page.headers.get('cache-control')).toBe('no-store');
+      expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(page.text).toContain('<link rel="stylesheet" href="/static/style.css" />');
+      expect(page.text).not.toMatch(/<script(?![^>]*\ssrc="\/static\/)/);
+      expect(page.text).not.toMatch(/\sstyle=|<style|\son[a-z]+=/);
+    }
+  });
+
+  it('serves the stylesheet and the script from this origin with their types', async () => {
+    const browser = new Browser(stack.app.url);
+    const css = await browser.get('/static/style.css');
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+    expect(css.text).toContain('.message.error');
+    const js = await browser.get('/static/push.js');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/^(text|application)\/javascript/);
+    expect(js.text).toContain('fetch(form.action');
+    expect(js.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });
 
 describe('TOKEN_ENDPOINT instead of ISSUER_BASE_URL', () => {
   it('signs in through that endpoint, with no discovery request', async () => {
-    const { ISSUER_BASE_URL: _issuer, ...environment } = appEnvironment();
+    const { mock } = stack;
+    const { ISSUER_BASE_URL: _issuer, ...environment } = stack.environment();
     const byEndpoint = await startProgram(PASSWORD_LOGIN_DIR, {
       ...environment,
       TOKEN_ENDPOINT: mock.tokenEndpoint,
@@ -214,13 +454,14 @@ describe('TOKEN_ENDPOINT instead of ISSUER_BASE_URL', () => {
       await mock.control.clearRequests();
       const browser = new Browser(byEndpoint.url);
       const signIn = await browser.submit('/login', {
-        username: TUTORIAL.username,
-        password: TUTORIAL.password,
+        username: USERS.plain.email,
+        password: USERS.plain.password,
       });
       expect(signIn.status).toBe(303);
       const paths = (await mock.control.requests()).map((entry) => entry.path);
       expect(paths).toContain('/oauth/token');
       expect(paths).not.toContain('/.well-known/openid-configuration');
+      await browser.get('/');
       expect((await browser.submit('/logout', {})).status).toBe(303);
     } finally {
       await byEndpoint.stop();
@@ -241,7 +482,7 @@ describe('a missing or bad variable', () => {
     ['SESSION_SECRET', { SESSION_SECRET: 'short' }, 'SESSION_SECRET must be at least 32'],
     ['PORT', { PORT: '99999' }, 'PORT must be'],
   ])('%s (%j) exits 1 with a message naming it', async (_name, override, message) => {
-    const run = await runToExit(PASSWORD_LOGIN_DIR, { ...appEnvironment(), ...override });
+    const run = await runToExit(PASSWORD_LOGIN_DIR, { ...stack.environment(), ...override });
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(`password-login example: ${message}`);
