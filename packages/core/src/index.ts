@@ -38,6 +38,7 @@ export {
 } from './validation/scopes.js';
 export type { TokenProfile } from './validation/token-profile.js';
 export type { RemoteKeySetLimits } from './validation/remote-key-set.js';
+export { KEY_SET_CHANNELS, type KeySetEvents } from './validation/key-set-events.js';
 export type {
   AccessTokenPayload,
   VerifiedAccessToken,

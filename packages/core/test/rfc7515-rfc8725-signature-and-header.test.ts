@@ -169,6 +169,18 @@ describe('nothing in a token causes a request or a key import', () => {
   });
 });
 
+describe('one decoded header for every token that carries it', () => {
+  it('shares it between results, frozen all the way down', async () => {
+    const header = { x5c: ['not-used'], extra: { nested: true } };
+    const verifier = f.verifier();
+    const first = await verifier.verify(await f.sign({ header, claims: { jti: 'a' } }));
+    const second = await verifier.verify(await f.sign({ header, claims: { jti: 'b' } }));
+    expect(second.header).toBe(first.header);
+    expect(Object.isFrozen(first.header['extra'])).toBe(true);
+    expect(Object.isFrozen(first.header['x5c'])).toBe(true);
+  });
+});
+
 describe('error descriptions never echo token bytes or claim values', () => {
   it('for every kind of failure', async () => {
     const marker = 'CANARYVALUE';

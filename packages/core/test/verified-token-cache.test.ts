@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BearerError } from '../src/index.js';
 import { rejection, useJwksFixture } from './support/fixture.js';
 
 const f = useJwksFixture();
@@ -83,5 +84,88 @@ describe('verified-token cache', () => {
     const token = await f.sign();
     expect((await rejection(verifier.verify(token))).code).toBe('invalid_token');
     expect((await rejection(verifier.verify(token))).code).toBe('invalid_token');
+  });
+});
+
+/** A request carrying `token` in one Authorization header. */
+const requestWith = (token: string, extra: Partial<Record<string, unknown>> = {}) => ({
+  headers: { authorization: `Bearer ${token}` },
+  rawHeaders: ['Host', 'api', 'Authorization', `Bearer ${token}`],
+  ...extra,
+});
+
+describe('cache hits without a new promise', () => {
+  it('authenticate answers a hit with the very same settled promise', async () => {
+    const verifier = f.verifier();
+    const token = await f.sign({ claims: { jti: 'same-promise' } });
+    await verifier.authenticate(requestWith(token));
+    const cached = await verifier.authenticate(requestWith(token));
+    const first = verifier.authenticate(requestWith(token));
+    expect(verifier.authenticate(requestWith(token))).toBe(first);
+    expect(await first).toBe(cached);
+  });
+
+  it('authenticateCached answers a cached token synchronously, and nothing else', async () => {
+    const verifier = f.verifier();
+    const token = await f.sign({ claims: { jti: 'sync' } });
+    expect(verifier.authenticateCached(requestWith(token))).toBeUndefined();
+    await verifier.authenticate(requestWith(token));
+    expect(verifier.authenticateCached(requestWith(token))).toBeUndefined();
+    const cached = await verifier.authenticate(requestWith(token));
+    expect(verifier.authenticateCached(requestWith(token))).toBe(cached);
+    expect(verifier.authenticateCached({ headers: { authorization: `bearer   ${token}` } })).toBe(
+      cached,
+    );
+  });
+
+  it.each([
+    [
+      'a repeated Authorization header',
+      (token: string) => ({
+        headers: { authorization: `Bearer ${token}` },
+        rawHeaders: ['Authorization', `Bearer ${token}`, 'authorization', `Bearer ${token}`],
+      }),
+    ],
+    ['another scheme', (token: string) => ({ headers: { authorization: `Basic ${token}` } })],
+    ['a tab after Bearer', (token: string) => ({ headers: { authorization: `Bearer\t${token}` } })],
+    [
+      'a space after the token',
+      (token: string) => ({ headers: { authorization: `Bearer ${token} ` } }),
+    ],
+  ])('authenticateCached leaves %s to authenticate, which refuses it', async (_, build) => {
+    const verifier = f.verifier();
+    const token = await f.sign({ claims: { jti: 'refused' } });
+    await verifier.verify(token);
+    await verifier.verify(token);
+    expect(verifier.authenticateCached(requestWith(token))).toBeDefined();
+    expect(verifier.authenticateCached(build(token))).toBeUndefined();
+    await expect(verifier.authenticate(build(token))).rejects.toBeInstanceOf(BearerError);
+  });
+
+  it('authenticateCached is off when a token may also come in the query or the body', async () => {
+    const verifier = f.verifier({ tokenLocations: ['header', 'query'] });
+    const token = await f.sign({ claims: { jti: 'query' } });
+    await verifier.verify(token);
+    await verifier.verify(token);
+    const request = requestWith(token, { query: { access_token: token } });
+    expect(verifier.authenticateCached(request)).toBeUndefined();
+    // Two methods at once: refused, although the header's token is cached.
+    expect((await rejection(verifier.authenticate(request))).code).toBe('invalid_request');
+  });
+
+  it('a token that only ends like a cached one is a miss, not an alias', async () => {
+    const verifier = f.verifier();
+    const token = await f.sign({ claims: { jti: 'alias' } });
+    await verifier.verify(token);
+    const cached = await verifier.verify(token);
+    expect(await verifier.verify(token)).toBe(cached);
+    // Same signature (so the same last characters), another payload.
+    const [header, , signature] = token.split('.');
+    const forged = `${header}.${Buffer.from(JSON.stringify({ sub: 'admin' })).toString('base64url')}.${signature}`;
+    expect(verifier.authenticateCached(requestWith(forged))).toBeUndefined();
+    expect((await rejection(verifier.verify(forged))).description).toBe(
+      'Token signature is invalid',
+    );
+    expect(await verifier.verify(token)).toBe(cached);
   });
 });

@@ -1,24 +1,36 @@
-import {
-  errors as joseErrors,
-  jwtVerify,
-  type JWTHeaderParameters,
-  type JWTVerifyGetKey,
-} from 'jose';
+import type { JWTHeaderParameters } from 'jose';
 import { InvalidTokenError, KeySetUnavailableError, type BearerError } from '../errors.js';
 import { isAsymmetricAlgorithm, type AsymmetricAlgorithm } from './algorithms.js';
-import { extractBearerToken, type BearerRequest } from './bearer-token.js';
-import { isCompactJws } from './compact-jws.js';
-import { discoverJwksUri } from './discovery.js';
+import {
+  bearerTokenStart,
+  extractBearerToken,
+  soleAuthorizationHeader,
+  type BearerRequest,
+} from './bearer-token.js';
+import { JwsFormatError, decodeCompactJws, type CompactJws } from './compact-jws.js';
+import { discoveredJwksUri } from './discovery.js';
+import {
+  ClaimError,
+  checkRegisteredClaims,
+  registeredClaimRules,
+  type ClaimFailure,
+} from './jwt-claims.js';
+import {
+  JwsSignatureError,
+  verifyWithKeySet,
+  type VerifiedJws,
+} from './jws-key-set-verification.js';
 import {
   KeySetUnavailableCause,
   RemoteKeySet,
   UnknownKeyError,
-  type KeySetEntry,
+  UnusableKeyError,
+  type KeySetLocator,
 } from './remote-key-set.js';
 import { grantedScopes } from './scopes.js';
 import { normalizeTyp, TOKEN_PROFILES } from './token-profile.js';
 import type { AccessTokenPayload, VerifiedAccessToken } from './verified-access-token.js';
-import { VerifiedTokenCache } from './verified-token-cache.js';
+import { VerifiedTokenCache, type CacheEntry } from './verified-token-cache.js';
 import {
   resolveVerifierOptions,
   type AccessTokenVerifierOptions,
@@ -42,7 +54,21 @@ export interface AccessTokenVerifier {
    * @throws {BearerError} `missing_credentials`, `invalid_request`, or as {@link verify}.
    */
   authenticate(request: BearerRequest): Promise<VerifiedAccessToken>;
+  /**
+   * The verified token of a request when it can be answered synchronously from the verified-token
+   * cache: one bearer token in the Authorization header (and in no other enabled location), seen
+   * and verified before, still within `exp`/`nbf`, its key still in a current key set. Otherwise
+   * `undefined`, and the request needs {@link authenticate} (which also gives every error). Never
+   * throws, allocates no promise: for adapters whose framework can go on synchronously.
+   */
+  authenticateCached(request: BearerRequest): VerifiedAccessToken | undefined;
 }
+
+/**
+ * Extra time a request waits beyond `keySet.timeoutMs`, so that a fetch's own timeout (a failed
+ * fetch, which lets a stale key set serve) ends the wait rather than the request's deadline.
+ */
+const DEADLINE_GRACE_MS = 100;
 
 /**
  * Creates a verifier for the access tokens an API receives.
@@ -75,94 +101,140 @@ export function createAccessTokenVerifier(
   } = resolved;
   const profile = TOKEN_PROFILES[resolved.tokenProfile];
   const allowedAlgorithms = new Set<string>(algorithms);
+  const claimRules = registeredClaimRules({
+    issuer,
+    audience,
+    clockTolerance,
+    requiredClaims: profile.requiredClaims,
+  });
   const cache =
     resolved.cacheMaxEntries > 0
       ? new VerifiedTokenCache<VerifiedAccessToken>(resolved.cacheMaxEntries)
       : undefined;
+  const waitMs = resolved.keySet.timeoutMs + DEADLINE_GRACE_MS;
+  /** When a verification that starts waiting for keys now stops waiting. */
+  const deadline = () => performance.now() + waitMs;
 
   const configuredJwksUri = resolved.jwksUri;
-  const keySet = new RemoteKeySet(
+  const locate: KeySetLocator =
     configuredJwksUri !== undefined
       ? () => Promise.resolve(configuredJwksUri)
-      : memoizeSuccess(() =>
-          discoverJwksUri(issuer, {
-            dispatcher: resolved.dispatcher,
-            timeoutMs: resolved.keySet.timeoutMs,
-            maxBytes: resolved.keySet.maxBytes,
-            allowInsecureHttp: resolved.allowInsecureHttp,
-          }),
-        ),
-    resolved.keySet,
-    resolved.dispatcher,
-    clock,
-  );
+      : discoveredJwksUri(issuer, {
+          dispatcher: resolved.dispatcher,
+          maxBytes: resolved.keySet.maxBytes,
+          allowInsecureHttp: resolved.allowInsecureHttp,
+        });
+  const keySet = new RemoteKeySet(locate, resolved.keySet, resolved.dispatcher, clock);
 
   const invalid = (description: string, cause?: unknown): InvalidTokenError =>
     new InvalidTokenError(description, { realm, cause });
 
-  const joseOptions = {
-    issuer,
-    audience,
-    algorithms: [...algorithms],
-    clockTolerance,
-    requiredClaims: [...profile.requiredClaims],
-  };
-
-  async function verify(token: string): Promise<VerifiedAccessToken> {
-    if (typeof token !== 'string') throw invalid('Token is malformed');
-    // Characters outside ASCII count once here and more in bytes; every valid token is ASCII.
-    if (token.length > maxTokenSize) throw invalid('Token is larger than allowed');
-    const nowMs = clock();
-    const nowSeconds = nowMs / 1000;
-    const cacheKey = cache === undefined ? undefined : VerifiedTokenCache.keyOf(token);
-    if (cacheKey !== undefined) {
-      const hit = cache?.get(cacheKey, nowSeconds, clockTolerance);
-      if (hit !== undefined) return hit;
-    }
-    if (!isCompactJws(token)) throw invalid('Token is malformed');
-
-    let usedKey: KeySetEntry | undefined;
-    const getKey: JWTVerifyGetKey = (header) => {
-      const alg = checkHeader(header);
-      // Fast path without an await: a loaded, fresh set with the key already imported.
-      const ready = keySet.peekKey(header.kid, alg);
-      if (ready !== undefined) {
-        usedKey = ready.entry;
-        return ready.key;
-      }
-      return keySet.getKey(header.kid, alg).then(({ entry, key }) => {
-        usedKey = entry;
-        return key;
-      });
-    };
-
-    let verified: { payload: AccessTokenPayload; protectedHeader: JWTHeaderParameters };
+  function verify(token: string): Promise<VerifiedAccessToken> {
     try {
-      verified = await jwtVerify<AccessTokenPayload>(token, getKey, {
-        ...joseOptions,
-        currentDate: new Date(nowMs),
-      });
+      if (typeof token !== 'string') throw invalid('Token is malformed');
+      // Characters outside ASCII count once here and more in bytes; every valid token is ASCII.
+      if (token.length > maxTokenSize) throw invalid('Token is larger than allowed');
+      const nowMs = clock();
+      if (cache !== undefined) {
+        const hit = cache.get(token, Math.floor(nowMs / 1000), clockTolerance);
+        // Past the key set's max age a hit waits, as any verification, for a fresh set.
+        if (hit !== undefined) {
+          return keySet.isCurrent(nowMs) ? hit.settled : verifyOnceCurrent(token, nowMs);
+        }
+      }
+      return verifyUncached(token, nowMs);
+    } catch (error) {
+      return Promise.reject(translateError(error));
+    }
+  }
+
+  /** The key set is past its max age: wait for it, then decide as if the request came now. */
+  async function verifyOnceCurrent(token: string, nowMs: number): Promise<VerifiedAccessToken> {
+    try {
+      await keySet.ensureCurrent(deadline());
     } catch (error) {
       throw translateError(error);
     }
-    const { payload, protectedHeader } = verified;
-    const exp = checkClaims(payload, nowSeconds);
-    if (claimCheck !== undefined && !runClaimCheck(payload, protectedHeader)) {
+    const hit = cache?.get(token, Math.floor(nowMs / 1000), clockTolerance);
+    return hit === undefined ? verifyUncached(token, nowMs) : hit.result;
+  }
+
+  /** Full verification; synchronous up to the returned promise when the key is at hand. */
+  function verifyUncached(token: string, nowMs: number): Promise<VerifiedAccessToken> {
+    let jws: CompactJws;
+    try {
+      jws = decodeCompactJws(token, allowedAlgorithms);
+    } catch (error) {
+      return Promise.reject(translateError(error));
+    }
+    const { header } = jws;
+    try {
+      const alg = checkHeader(header);
+      const kid = header['kid'];
+      const outcome = verifyWithKeySet(
+        jws,
+        typeof kid === 'string' ? kid : undefined,
+        alg,
+        keySet,
+        nowMs,
+        deadline,
+      );
+      if (outcome instanceof Promise) {
+        return outcome.then(
+          (verified) => finish(token, verified, nowMs),
+          (error: unknown) => Promise.reject(translateError(error)),
+        );
+      }
+      return Promise.resolve(finish(token, outcome, nowMs));
+    } catch (error) {
+      return Promise.reject(translateError(error));
+    }
+  }
+
+  /** Claims, profile rules, claim check; caches the result. */
+  function finish(token: string, verified: VerifiedJws, nowMs: number): VerifiedAccessToken {
+    const { header, payload, key } = verified;
+    try {
+      checkRegisteredClaims(payload, claimRules, nowMs);
+    } catch (error) {
+      throw translateError(error);
+    }
+    const exp = checkClaims(payload, nowMs / 1000);
+    if (!isAccessTokenPayload(payload) || !isHeader(header)) throw invalid('Token is malformed');
+    if (claimCheck !== undefined && !runClaimCheck(payload, header)) {
       throw invalid('Token rejected by a claim check');
     }
-
     const result: VerifiedAccessToken = Object.freeze({
       token,
-      header: Object.freeze(protectedHeader),
+      header: Object.freeze(header),
       payload: Object.freeze(payload),
-      scopes: Object.freeze(grantedScopes(payload, scopeSources)),
+      scopes: scopesOf(payload),
       realm,
     });
-    if (cache !== undefined && cacheKey !== undefined && usedKey !== undefined) {
+    if (cache !== undefined) {
       const nbf = typeof payload.nbf === 'number' ? payload.nbf : undefined;
-      cache.set(cacheKey, { result, exp, nbf, key: usedKey });
+      cache.set(token, { result, exp, nbf, key });
     }
     return result;
+  }
+
+  /**
+   * The granted scopes, frozen. Tokens of one client carry the same `scope` string over and over:
+   * its parse is kept (bounded), and every result with that string shares one frozen array.
+   */
+  const parsedScopes = new Map<string, readonly string[]>();
+  function scopesOf(payload: Readonly<Record<string, unknown>>): readonly string[] {
+    const scope = payload['scope'];
+    if (scopeSources.length !== 1 || scopeSources[0] !== 'scope' || typeof scope !== 'string') {
+      return Object.freeze(grantedScopes(payload, scopeSources));
+    }
+    let scopes = parsedScopes.get(scope);
+    if (scopes === undefined) {
+      scopes = Object.freeze(grantedScopes(payload, scopeSources));
+      if (parsedScopes.size >= 256) parsedScopes.clear();
+      parsedScopes.set(scope, scopes);
+    }
+    return scopes;
   }
 
   function runClaimCheck(payload: AccessTokenPayload, header: JWTHeaderParameters): boolean {
@@ -174,20 +246,19 @@ export function createAccessTokenVerifier(
   }
 
   /** Header rules checked before any key is looked up, so a bad header costs no fetch. */
-  function checkHeader(header: JWTHeaderParameters): AsymmetricAlgorithm {
+  function checkHeader(header: Readonly<Record<string, unknown>>): AsymmetricAlgorithm {
+    const { alg, typ, kid } = header;
     // RFC 8725 section 3.1: only the configured algorithms; never "none" or HMAC.
-    if (!isAsymmetricAlgorithm(header.alg) || !allowedAlgorithms.has(header.alg)) {
+    if (!isAsymmetricAlgorithm(alg) || !allowedAlgorithms.has(alg)) {
       throw invalid('Token algorithm is not allowed');
     }
     // RFC 9068 section 4 / RFC 8725 section 3.11: explicit typing keeps other JWTs (ID tokens,
     // logout tokens) from being accepted as access tokens.
-    if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== profile.typ) {
+    if (typeof typ !== 'string' || normalizeTyp(typ) !== profile.typ) {
       throw invalid('Token type is not allowed');
     }
-    if (header.kid !== undefined && typeof header.kid !== 'string') {
-      throw invalid('Token is malformed');
-    }
-    return header.alg;
+    if (kid !== undefined && typeof kid !== 'string') throw invalid('Token is malformed');
+    return alg;
   }
 
   /**
@@ -195,7 +266,7 @@ export function createAccessTokenVerifier(
    * Infinity), `iat` not in the future, a bounded lifetime, string-typed claims.
    * Returns `exp`.
    */
-  function checkClaims(payload: AccessTokenPayload, nowSeconds: number): number {
+  function checkClaims(payload: Readonly<Record<string, unknown>>, nowSeconds: number): number {
     const { exp, iat, nbf } = payload;
     if (typeof exp !== 'number' || !Number.isFinite(exp)) {
       throw invalid("Token claim 'exp' is malformed");
@@ -218,53 +289,95 @@ export function createAccessTokenVerifier(
   }
 
   function translateError(error: unknown): BearerError {
-    if (error instanceof InvalidTokenError) return error;
+    if (error instanceof InvalidTokenError || error instanceof KeySetUnavailableError) return error;
     if (error instanceof KeySetUnavailableCause) {
       return new KeySetUnavailableError('The signing keys are unavailable', {
         realm,
         cause: error,
       });
     }
-    if (error instanceof UnknownKeyError) return invalid('Token signing key is unknown', error);
-    if (error instanceof joseErrors.JWTExpired) return invalid('Token has expired', error);
-    if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
-      return invalid('Token signature is invalid', error);
+    if (error instanceof UnusableKeyError) {
+      return new KeySetUnavailableError('The signing key is unusable', { realm, cause: error });
     }
-    if (error instanceof joseErrors.JOSEAlgNotAllowed) {
+    if (error instanceof UnknownKeyError) return invalid('Token signing key is unknown', error);
+    if (error instanceof JwsSignatureError) return invalid('Token signature is invalid', error);
+    if (error instanceof JwsFormatError && error.reason === 'algorithm') {
       return invalid('Token algorithm is not allowed', error);
     }
-    if (error instanceof joseErrors.JWTClaimValidationFailed) {
-      // Claim names come from jose's fixed list or our profile, never from the token.
-      if (error.claim === 'nbf') return invalid('Token is not yet valid', error);
-      if (error.reason === 'missing')
-        return invalid(`Token claim '${error.claim}' is missing`, error);
-      if (error.reason === 'invalid')
-        return invalid(`Token claim '${error.claim}' is malformed`, error);
-      return invalid(`Token claim '${error.claim}' is not accepted`, error);
-    }
+    if (error instanceof ClaimError) return invalid(describeClaimFailure(error), error);
     return invalid('Token is malformed', error);
+  }
+
+  /**
+   * The only place a token can be (the `Authorization` header alone): only then can a request be
+   * answered from the cache before the extraction rules run.
+   */
+  const headerOnly = resolved.tokenLocations.size === 1 && resolved.tokenLocations.has('header');
+
+  /**
+   * The cache entry for a request's token, when the request can be answered from it now: one
+   * bearer token in the one Authorization header, cached, within `exp`/`nbf`, its key in a current
+   * key set. Allocates nothing (see `VerifiedTokenCache.getAt`).
+   */
+  function cachedEntry(request: BearerRequest): CacheEntry<VerifiedAccessToken> | undefined {
+    if (cache === undefined || !headerOnly) return undefined;
+    const value = soleAuthorizationHeader(request);
+    if (value === undefined) return undefined;
+    const start = bearerTokenStart(value);
+    if (start === undefined || value.length - start > maxTokenSize) return undefined;
+    const nowMs = clock();
+    const hit = cache.getAt(value, start, Math.floor(nowMs / 1000), clockTolerance);
+    return hit !== undefined && keySet.isCurrent(nowMs) ? hit : undefined;
   }
 
   return {
     options: Object.freeze(resolved),
     verify,
-    async authenticate(request: BearerRequest): Promise<VerifiedAccessToken> {
-      const token = extractBearerToken(request, { realm, locations: resolved.tokenLocations });
+    authenticate(request: BearerRequest): Promise<VerifiedAccessToken> {
+      // A cache hit: the same settled promise every time, no extraction rules re-run (a cached
+      // token passed them all).
+      const hit = cachedEntry(request);
+      if (hit !== undefined) return hit.settled;
+      let token: string;
+      try {
+        token = extractBearerToken(request, { realm, locations: resolved.tokenLocations });
+      } catch (error) {
+        return Promise.reject(error);
+      }
       return verify(token);
+    },
+    authenticateCached(request: BearerRequest): VerifiedAccessToken | undefined {
+      return cachedEntry(request)?.result;
     },
   };
 }
 
-/** Runs `load` until it succeeds once, then returns that result forever; one call at a time. */
-function memoizeSuccess<T>(load: () => Promise<T>): () => Promise<T> {
-  let success: Promise<T> | undefined;
-  return () => {
-    if (success !== undefined) return success;
-    const attempt = load();
-    success = attempt;
-    attempt.catch(() => {
-      if (success === attempt) success = undefined;
-    });
-    return attempt;
+/** The descriptions jose's errors were answered with, kept word for word. */
+function describeClaimFailure(error: ClaimError): string {
+  const { claim, failure } = error;
+  // jose reported every `nbf` failure (a non-number included) as the token not being valid yet.
+  if (claim === 'nbf') return 'Token is not yet valid';
+  const described: Record<ClaimFailure, string> = {
+    missing: `Token claim '${claim}' is missing`,
+    malformed: `Token claim '${claim}' is malformed`,
+    unexpected: `Token claim '${claim}' is not accepted`,
+    expired: 'Token has expired',
+    not_yet_valid: 'Token is not yet valid',
   };
+  return described[failure];
+}
+
+/**
+ * The claims an access token's type promises, after {@link checkRegisteredClaims} and the
+ * profile's checks: `iss` the issuer, `exp` and `iat` numbers, `nbf` a number if present, the
+ * profile's string claims strings. Other members (`permissions` included) are as the token sent
+ * them, as with jose's `jwtVerify<AccessTokenPayload>`.
+ */
+function isAccessTokenPayload(payload: Record<string, unknown>): payload is AccessTokenPayload {
+  return typeof payload['exp'] === 'number' && typeof payload['iat'] === 'number';
+}
+
+/** A JOSE header whose `alg`, `typ` and `kid` passed {@link decodeCompactJws} and checkHeader. */
+function isHeader(header: Record<string, unknown>): header is JWTHeaderParameters {
+  return typeof header['alg'] === 'string';
 }

@@ -1,11 +1,17 @@
 import type { Dispatcher } from 'undici';
 import { fetchJson } from '../http/fetch-json.js';
 import { insecureUrlReason } from '../http/url-policy.js';
+import type { KeySetLocator } from './remote-key-set.js';
 
 /** Options of {@link discoverJwksUri}. */
 export interface DiscoveryOptions {
   dispatcher: Dispatcher | undefined;
-  timeoutMs: number;
+  /**
+   * The `performance.now()` time every request of the discovery must end by: both metadata URLs
+   * together, so that a hanging discovery endpoint holds a request no longer than a hanging key
+   * set endpoint does.
+   */
+  deadline: number;
   maxBytes: number;
   allowInsecureHttp: boolean;
 }
@@ -36,16 +42,18 @@ export function metadataUrls(issuer: URL): URL[] {
  * @throws {DiscoveryError} or {@link FetchJsonError} when no usable document was found.
  */
 export async function discoverJwksUri(issuer: string, options: DiscoveryOptions): Promise<URL> {
-  const fetchOptions = {
-    dispatcher: options.dispatcher,
-    timeoutMs: options.timeoutMs,
-    maxBytes: options.maxBytes,
-  };
   let lastError: unknown;
   for (const url of metadataUrls(new URL(issuer))) {
+    // AbortSignal.timeout takes whole milliseconds.
+    const timeoutMs = Math.floor(options.deadline - performance.now());
+    if (timeoutMs <= 0) throw new DiscoveryError(`GET ${url.href} timed out`, { cause: lastError });
     let document: unknown;
     try {
-      document = await fetchJson(url, fetchOptions);
+      document = await fetchJson(url, {
+        dispatcher: options.dispatcher,
+        timeoutMs,
+        maxBytes: options.maxBytes,
+      });
     } catch (error) {
       lastError = error;
       continue;
@@ -53,6 +61,27 @@ export async function discoverJwksUri(issuer: string, options: DiscoveryOptions)
     return jwksUriFrom(document, issuer, url, options.allowInsecureHttp);
   }
   throw lastError;
+}
+
+/**
+ * A {@link KeySetLocator} that discovers an issuer's `jwks_uri` on first use
+ * ({@link discoverJwksUri}, within the deadline the key set gives), retries after a failure (the
+ * key set's backoff paces the retries), and keeps the first success for good.
+ */
+export function discoveredJwksUri(
+  issuer: string,
+  options: Omit<DiscoveryOptions, 'deadline'>,
+): KeySetLocator {
+  let success: Promise<URL> | undefined;
+  return (deadline) => {
+    if (success !== undefined) return success;
+    const attempt = discoverJwksUri(issuer, { ...options, deadline });
+    success = attempt;
+    attempt.catch(() => {
+      if (success === attempt) success = undefined;
+    });
+    return attempt;
+  };
 }
 
 function jwksUriFrom(

@@ -24,6 +24,10 @@ export class JwksServer {
   readonly missingPaths = new Set<string>();
   /** A jwks_uri override for discovery documents. */
   discoveredJwksUri: string | undefined;
+  /** Paths that never answer (any path, discovery documents included). */
+  readonly hangingPaths = new Set<string>();
+  /** Milliseconds to wait before answering a path. */
+  readonly delays = new Map<string, number>();
   readonly requests: string[] = [];
   readonly #server: Server;
   readonly #hanging = new Set<ServerResponse>();
@@ -67,6 +71,23 @@ export class JwksServer {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const path = new URL(req.url ?? '/', this.#url).pathname;
     this.requests.push(path);
+    if (this.hangingPaths.has(path)) {
+      this.#hanging.add(res);
+      return;
+    }
+    const delay = this.delays.get(path);
+    if (delay !== undefined) {
+      this.#hanging.add(res);
+      setTimeout(() => {
+        this.#hanging.delete(res);
+        if (!res.destroyed) this.#answer(path, res);
+      }, delay);
+      return;
+    }
+    this.#answer(path, res);
+  }
+
+  #answer(path: string, res: ServerResponse): void {
     if (this.missingPaths.has(path)) {
       res.writeHead(404).end();
       return;
