@@ -19,7 +19,8 @@
  * Knobs: BENCH_ROUNDS, BENCH_DURATION, BENCH_DISTINCT, BENCH_CONNECTIONS, BENCH_ONLY (`express`,
  * `koa` or `fastify`), BENCH_LOADS (`repeated`, `distinct` or both), BENCH_PIN=0 (no pinning),
  * BENCH_SOAK, BENCH_SOAK_TOKENS, BENCH_SKETCHES=1 (also the sketches of ropkit-servers.ts: a
- * no-op middleware, core's synchronous cache hit).
+ * no-op middleware, core's synchronous cache hit), BENCH_PROFILE=<dir> (a V8 CPU profile of each
+ * server run, written to <dir> when the server stops).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -124,11 +125,24 @@ interface Running {
   child: ChildProcess;
 }
 
+const profileDir = process.env['BENCH_PROFILE'];
+let profileRuns = 0;
+
 async function startServer(name: string): Promise<Running> {
   const script = new URL('./server-process.ts', import.meta.url).pathname;
+  // BENCH_PROFILE=<dir>: a V8 CPU profile of each server run, to see where its time goes.
+  const profile =
+    profileDir === undefined
+      ? []
+      : [
+          '--cpu-prof',
+          `--cpu-prof-dir=${profileDir}`,
+          `--cpu-prof-name=${name.replaceAll(/[^\w.-]+/g, '_')}-${++profileRuns}.cpuprofile`,
+        ];
+  const node = [process.execPath, ...profile, script, name];
   const [command, args] = pinned
-    ? ['taskset', ['-c', '1', process.execPath, script, name]]
-    : [process.execPath, [script, name]];
+    ? ['taskset', ['-c', '1', ...node]]
+    : [node[0] ?? process.execPath, node.slice(1)];
   const child = spawn(command, args, {
     env: { ...process.env, BENCH_ENV: JSON.stringify(env) },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],

@@ -7,6 +7,10 @@
  * - `crypto.verify (bare)`: node:crypto's RS256 check of the same tokens' signatures, the signing
  *   input and signature already decoded, the key already a `KeyObject`: the floor;
  * - `jose.jwtVerify (raw)`: jose with an imported key (WebCrypto);
+ * - the peers' verification of a new token, as they call it: `jsonwebtoken.verify` with the PEM
+ *   jwks-rsa hands it (express-jwt), and a fast-jwt verifier with the PEM (@fastify/jwt, its cache
+ *   off): the two fastest peers of the adapter benchmark on distinct tokens. They show how much of
+ *   a request's cost is left to win once everyone verifies with `crypto.verify`;
  * - ropkit, distinct tokens: every token is new (cache misses, full verification);
  * - ropkit, repeated token: the same token again (verified-token cache hit).
  * Target (issue 14): ropkit's verification of a new RS256 token within 1.3x the cost of the bare
@@ -19,7 +23,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { createAccessTokenVerifier } from '@ropkit/core';
-import { SignJWT, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import { createVerifier } from 'fast-jwt';
+import { SignJWT, exportJWK, exportSPKI, generateKeyPair, jwtVerify } from 'jose';
+import jsonwebtoken from 'jsonwebtoken';
 import { format, median, timeSequential } from './measure.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 40);
@@ -81,6 +87,17 @@ if (process.env['BENCH_PIN'] !== '0') {
   }
 }
 
+// What the peers are handed: jwks-rsa gives express-jwt a PEM string; @fastify/jwt builds a
+// fast-jwt verifier around its key once.
+const pem = await exportSPKI(publicKey);
+const fastJwtVerify = createVerifier({
+  key: pem,
+  algorithms: ['RS256'],
+  allowedIss: issuer,
+  allowedAud: AUDIENCE,
+  cache: false,
+});
+
 let cursor = 0;
 const at = (i: number) => (cursor + i) % distinct.length;
 const configurations: Record<string, (i: number) => unknown> = {
@@ -97,6 +114,13 @@ const configurations: Record<string, (i: number) => unknown> = {
       audience: AUDIENCE,
       algorithms: ['RS256'],
     }),
+  'jsonwebtoken.verify (express-jwt)': (i) =>
+    jsonwebtoken.verify(distinct[at(i)] ?? '', pem, {
+      algorithms: ['RS256'],
+      issuer,
+      audience: AUDIENCE,
+    }),
+  'fast-jwt verifier (@fastify/jwt)': (i) => fastJwtVerify(distinct[at(i)] ?? ''),
   'ropkit verify, distinct tokens': (i) => verifier.verify(distinct[at(i)] ?? ''),
   'ropkit verify, repeated token': () => verifier.verify(repeated),
 };

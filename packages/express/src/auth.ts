@@ -21,9 +21,17 @@ import type {} from './index.js';
  */
 export function auth(options: AuthOptions): RequestHandler {
   const authenticate = createAuthenticate(options);
+  const { verifier } = authenticate;
   return (req, _res, next) => {
     // Node's IncomingMessage, as Express extends it, is core's BearerRequest: headers, rawHeaders
     // (to see a repeated Authorization header), method, parsed query and body.
+    // A token verified before is answered synchronously: no promise on a cache hit.
+    const cached = verifier.authenticateCached(req);
+    if (cached !== undefined) {
+      req.auth = cached;
+      next();
+      return;
+    }
     authenticate(req, req).then((verified) => {
       req.auth = verified;
       next();

@@ -31,14 +31,23 @@ export type AuthHook = (request: AnyFastifyRequest, reply: AnyFastifyReply) => P
  */
 export function auth(options: AuthOptions): AuthHook {
   const authenticate = createAuthenticate(options);
-  const readsBody = authenticate.verifier.options.tokenLocations.has('body');
+  const { verifier } = authenticate;
+  const readsBody = verifier.options.tokenLocations.has('body');
   return async function ropkitAuth(request, reply) {
     if (readsBody && isUnparsedFormBody(request)) {
       // A token in the body would be missed and the request refused as anonymous: say why.
       throw new Error('auth() with tokenLocations "body" must run as a preValidation hook');
     }
+    const bearerRequest = bearerRequestOf(request);
+    // A token verified before is answered without awaiting core (an async hook keeps Fastify's
+    // own promise; a callback hook would change this hook's type for users composing it).
+    const cached = verifier.authenticateCached(bearerRequest);
+    if (cached !== undefined) {
+      request.auth = cached;
+      return undefined;
+    }
     try {
-      request.auth = await authenticate(bearerRequestOf(request), request);
+      request.auth = await authenticate(bearerRequest, request);
     } catch (error) {
       const answer = renderError(error);
       if (answer === undefined) throw error;
