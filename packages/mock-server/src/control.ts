@@ -5,6 +5,7 @@ import type {
   SigningAlgorithm,
   UserConfig,
 } from './config.js';
+import type { IdTokenDefect } from './id-token-defects.js';
 import type { JWK } from 'jose';
 
 /** Fields every fault has. */
@@ -25,6 +26,11 @@ interface FaultBase {
  * - `malformed-json`: `Content-Type: application/json` with a truncated body. Default status 200.
  * - `html`: an HTML error page, as a proxy in front of Auth0 would send. Default status 502.
  * - `redirect`: a redirect to `location`. Default status 302.
+ * - `id-token`: for `/oauth/token` only. The next successful answer that carries an `id_token` is
+ *   sent with that ID token spoiled as `defect` says (see {@link IdTokenDefect}); the grant is
+ *   otherwise carried out in full (refresh tokens stored, codes spent). Answers without an ID token
+ *   (no `openid` scope, an error, another fault's answer) leave it queued: it waits for an answer
+ *   it can spoil, and `times` counts only those.
  */
 export type FaultSpec = FaultBase &
   (
@@ -34,6 +40,7 @@ export type FaultSpec = FaultBase &
     | { kind: 'malformed-json'; status?: number }
     | { kind: 'html'; status?: number }
     | { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 | 308 }
+    | { kind: 'id-token'; endpoint: '/oauth/token'; defect: IdTokenDefect }
   );
 
 /** The kinds of {@link FaultSpec}. */
@@ -59,7 +66,7 @@ export interface RequestLogEntry {
   forwardedFor?: string;
   /** The socket's peer address. */
   ip: string;
-  /** The fault that answered, if one did. */
+  /** The fault that answered, if one did; `id-token` when the answer's ID token was spoiled. */
   fault?: FaultKind;
 }
 

@@ -1,4 +1,5 @@
 import type { FaultSpec } from './control.js';
+import { ID_TOKEN_DEFECTS } from './id-token-defects.js';
 import {
   expectObject,
   isOneOf,
@@ -8,6 +9,15 @@ import {
 } from './option-reader.js';
 
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308] as const;
+
+/** The endpoint of `id-token` faults: the only one that issues ID tokens. */
+export const TOKEN_ENDPOINT = '/oauth/token';
+
+/** A fault that answers in place of the endpoint (or delays or drops the request). */
+export type RequestFault = Exclude<FaultSpec, { kind: 'id-token' }>;
+
+/** A fault that spoils the ID token of a successful token response. */
+export type IdTokenFault = Extract<FaultSpec, { kind: 'id-token' }>;
 
 /** Checks a fault (typed, or JSON from the control API) and fills in its defaults. */
 export function validateFault(value: unknown): FaultSpec & { times: number } {
@@ -66,9 +76,23 @@ export function validateFault(value: unknown): FaultSpec & { times: number } {
       }
       return { endpoint, times, kind, location, status };
     }
+    case 'id-token': {
+      rejectUnknownKeys(fault, [...base, 'defect'], 'fault');
+      if (endpoint !== TOKEN_ENDPOINT) {
+        throw new TypeError(
+          `"fault.endpoint" must be "${TOKEN_ENDPOINT}" for an id-token fault: only the token endpoint issues ID tokens`,
+        );
+      }
+      const defect = fault['defect'];
+      if (defect === undefined) throw new TypeError('"fault.defect" is required');
+      if (!isOneOf(defect, ID_TOKEN_DEFECTS)) {
+        throw new TypeError(`"fault.defect" must be one of: ${ID_TOKEN_DEFECTS.join(', ')}`);
+      }
+      return { endpoint, times, kind, defect };
+    }
     default:
       throw new TypeError(
-        '"fault.kind" must be one of: status, latency, drop, malformed-json, html, redirect',
+        '"fault.kind" must be one of: status, latency, drop, malformed-json, html, redirect, id-token',
       );
   }
 }
@@ -78,7 +102,11 @@ interface QueuedFault {
   remaining: number;
 }
 
-/** Faults waiting for their endpoint, first in, first out. */
+/**
+ * Faults waiting for their endpoint, first in, first out. `id-token` faults wait apart: they are
+ * not taken by the request but by the answer, when it is a token response with an ID token, so
+ * that requests answered otherwise (an error, a grant without `openid`) do not use them up.
+ */
 export class FaultQueue {
   #queue: QueuedFault[] = [];
 
@@ -87,20 +115,34 @@ export class FaultQueue {
     this.#queue.push({ fault, remaining: fault.times });
   }
 
-  /** Takes the oldest fault for `path` (or for `*`), counting one use. */
-  take(path: string): FaultSpec | undefined {
-    const index = this.#queue.findIndex(
-      (queued) => queued.fault.endpoint === path || queued.fault.endpoint === '*',
+  /** Takes the oldest fault other than an `id-token` one for `path` (or `*`), counting one use. */
+  take(path: string): RequestFault | undefined {
+    return this.#takeFirst(
+      (fault): fault is RequestFault =>
+        fault.kind !== 'id-token' && (fault.endpoint === path || fault.endpoint === '*'),
     );
-    if (index === -1) return undefined;
-    const queued = this.#queue[index]!;
-    queued.remaining -= 1;
-    if (queued.remaining === 0) this.#queue.splice(index, 1);
-    return queued.fault;
+  }
+
+  /** Takes the oldest `id-token` fault for `path`, counting one use. */
+  takeIdTokenFault(path: string): IdTokenFault | undefined {
+    return this.#takeFirst(
+      (fault): fault is IdTokenFault => fault.kind === 'id-token' && fault.endpoint === path,
+    );
   }
 
   /** Drops every queued fault. */
   clear(): void {
     this.#queue = [];
+  }
+
+  #takeFirst<T extends FaultSpec>(matches: (fault: FaultSpec) => fault is T): T | undefined {
+    for (const [index, queued] of this.#queue.entries()) {
+      const { fault } = queued;
+      if (!matches(fault)) continue;
+      queued.remaining -= 1;
+      if (queued.remaining === 0) this.#queue.splice(index, 1);
+      return fault;
+    }
+    return undefined;
   }
 }

@@ -1,8 +1,11 @@
-import type { FaultSpec } from './control.js';
+import type { RequestFault } from './fault-queue.js';
 import { jsonResponse, type HttpResponse } from './http-io.js';
 
-/** The faults that replace the response (latency and drop are handled by the request handler). */
-export type ResponseFault = Exclude<FaultSpec, { kind: 'latency' } | { kind: 'drop' }>;
+/**
+ * The faults that replace the response (latency and drop are handled by the request handler,
+ * id-token faults by the token endpoint).
+ */
+export type ResponseFault = Exclude<RequestFault, { kind: 'latency' } | { kind: 'drop' }>;
 
 /**
  * The response a fault stands for: what a broken proxy, gateway or overloaded tenant in front of

@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Auth0Errors } from './auth0-errors.js';
+import type { FaultKind } from './control.js';
 
 /** A response as handlers build it, before it is written. */
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** A fault the endpoint applied itself (an `id-token` fault), for the request log. */
+  fault?: FaultKind;
 }
 
 /** Bodies larger than this are refused: the token endpoint's forms are small. */

@@ -31,6 +31,7 @@ export type {
 } from './control.js';
 export { MockServerControlClient, MockServerControlError } from './control-client.js';
 export { GrantType } from './grant-types.js';
+export { ID_TOKEN_DEFECTS, type IdTokenDefect } from './id-token-defects.js';
 export { runCli, CONFIG_ENV_VAR, type CliIo, type CliOutcome } from './run-cli.js';
 export { startMockServer, type MockServer } from './start-mock-server.js';
 export { totpCode, totpCodeForSecret } from './totp.js';

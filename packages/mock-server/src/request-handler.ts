@@ -150,6 +150,8 @@ export function createRequestHandler(
       const endpoint = endpointFor(request.method, request.path);
       response = endpoint === undefined ? notFound() : await endpoint(state, request);
     }
+    // An id-token fault shaped the answer's body; a latency fault before it only delayed it.
+    if (response.fault !== undefined) entry.fault = response.fault;
     entry.status = response.status;
     writeResponse(outgoing, response);
   }

@@ -16,7 +16,8 @@ export const TUTORIAL = {
  * A tenant set up as the seed tutorial ("Call Your API Using Resource Owner Password Flow") asks:
  * default directory `Username-Password-Authentication`, an API `https://api.example.com` with scope
  * `read:sample` and offline access allowed, a Regular Web Application whose grants include
- * Password (and password-realm, Refresh Token and the MFA grants), and the user
+ * Password (and password-realm, Refresh Token and the MFA grants: `mfa-otp`, `mfa-oob`,
+ * `mfa-recovery-code`, which Auth0's dashboard enables together as "MFA"), and the user
  * `user@example.com` / `pwd`. Credentials are in {@link TUTORIAL}; they are fixed and public, for
  * tests only.
  *
@@ -36,6 +37,7 @@ export function tutorialTenant(overrides: MockServerConfig = {}): MockServerConf
           GrantType.passwordRealm,
           GrantType.refreshToken,
           GrantType.mfaOtp,
+          GrantType.mfaOob,
           GrantType.mfaRecoveryCode,
         ],
       },

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { GenericContainer, getContainerRuntimeClient } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleServer } from '../scripts/bundle-server.ts';
@@ -119,6 +119,33 @@ describe.skipIf(dockerUnavailable !== undefined)(`mock server container${skipNot
       string
     >;
     expect(discovery['issuer']).toBe(container!.getIssuer());
+  });
+
+  it('spoils an ID token on demand through the control API, and refuses a bad defect', async () => {
+    const control = container!.getControl();
+    await expect(
+      control.queueFault({
+        endpoint: '/oauth/token',
+        kind: 'id-token',
+        defect: 'unsigned' as 'alg-none',
+      }),
+    ).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/"fault\.defect"/) });
+    await control.queueFault({ endpoint: '/oauth/token', kind: 'id-token', defect: 'alg-none' });
+    const response = await fetch(container!.getTokenEndpoint(), {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'password',
+        username: TUTORIAL.username,
+        password: TUTORIAL.password,
+        scope: 'openid',
+        client_id: TUTORIAL.clientId,
+        client_secret: TUTORIAL.clientSecret,
+      }),
+    });
+    expect(response.status).toBe(200);
+    const { id_token: idToken } = (await response.json()) as { id_token: string };
+    expect(decodeProtectedHeader(idToken)).toEqual({ alg: 'none', typ: 'JWT' });
+    expect(decodeJwt(idToken).aud).toBe(TUTORIAL.clientId);
   });
 });
 

@@ -345,24 +345,79 @@ describe('/userinfo', () => {
     });
   });
 
-  it('rejects a token without the userinfo audience, a missing token, a garbled one and an expired one', async () => {
+  it('returns sub with the profile claims for profile, and all of them for openid alone', async () => {
+    server = await startTutorial({ updatedAtFormat: 'epoch-seconds' });
+    const userinfo = async (scope: string) => {
+      const body = await expectTokens(await requestToken(server!, { scope }));
+      const response = await fetch(`${server!.url}/userinfo`, {
+        headers: { authorization: `Bearer ${body.access_token}` },
+      });
+      expect(response.status).toBe(200);
+      const claims = (await response.json()) as Record<string, unknown>;
+      return { sub: decodeJwt(body.access_token).sub, claims };
+    };
+    const profile = await userinfo('openid profile');
+    expect(profile.claims).toEqual({
+      sub: profile.sub,
+      name: TUTORIAL.username,
+      nickname: 'user',
+      updated_at: expect.any(Number),
+    });
+    // openid alone is granted as openid profile email address phone.
+    const everything = await userinfo('openid');
+    expect(everything.claims).toEqual({
+      ...profile.claims,
+      email: TUTORIAL.username,
+      email_verified: true,
+    });
+  });
+
+  it('answers {} to a token for /userinfo alone granted without openid, as Auth0 does', async () => {
+    server = await startTutorial();
+    const body = await expectTokens(
+      await requestToken(server, { audience: undefined, scope: 'offline_access' }),
+    );
+    const { payload } = await verifyToken(server, body.access_token, `${server.issuer}userinfo`);
+    expect(payload['scope']).toBe('offline_access');
+    const response = await fetch(`${server.url}/userinfo`, {
+      headers: { authorization: `Bearer ${body.access_token}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({});
+  });
+
+  it('rejects a token without the userinfo audience, a missing token, a garbled one and an expired one, with Auth0 challenges', async () => {
     server = await startTutorial();
     const userinfo = (authorization?: string) =>
       fetch(
         `${server!.url}/userinfo`,
         authorization === undefined ? {} : { headers: { authorization } },
       );
+    const invalid = 'Bearer realm="Users", error="invalid_token"';
     const apiOnly = await expectTokens(await requestToken(server));
     const noOpenid = await userinfo(`Bearer ${apiOnly.access_token}`);
     expect(noOpenid.status).toBe(401);
-    expect(noOpenid.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(noOpenid.headers.get('www-authenticate')).toBe(invalid);
+    expect(noOpenid.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await noOpenid.text()).toBe('Unauthorized');
     const missing = await userinfo();
     expect(missing.status).toBe(401);
-    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
-    expect((await userinfo('Bearer not.a.jwt')).status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="Users"');
+    const garbled = await userinfo('Bearer not.a.jwt');
+    expect(garbled.status).toBe(401);
+    expect(garbled.headers.get('www-authenticate')).toBe(invalid);
     const withOpenid = await expectTokens(await requestToken(server, { scope: 'openid' }));
+    // An ID token is for the client, not for /userinfo.
+    const idToken = await userinfo(`Bearer ${withOpenid.id_token!}`);
+    expect(idToken.status).toBe(401);
+    expect(idToken.headers.get('www-authenticate')).toBe(invalid);
     expect((await userinfo(`Bearer ${withOpenid.access_token}`)).status).toBe(200);
     await server.control.advanceClock(86_400);
-    expect((await userinfo(`Bearer ${withOpenid.access_token}`)).status).toBe(401);
+    const expired = await userinfo(`Bearer ${withOpenid.access_token}`);
+    expect(expired.status).toBe(401);
+    // As observed from Auth0 (auth0/react-native-auth0#241).
+    expect(expired.headers.get('www-authenticate')).toBe(
+      'Bearer realm="Users", error="invalid_token", error_description="The token has expired"',
+    );
   });
 });

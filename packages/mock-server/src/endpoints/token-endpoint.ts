@@ -4,8 +4,11 @@ import { mfaOobGrant, mfaOtpGrant, mfaRecoveryCodeGrant } from '../grants/mfa-gr
 import { passwordGrant } from '../grants/password-grant.js';
 import { refreshTokenGrant } from '../grants/refresh-token-grant.js';
 import type { GrantHandler } from '../grants/grant-context.js';
+import { TOKEN_ENDPOINT } from '../fault-queue.js';
 import { GrantType } from '../grant-types.js';
 import { jsonResponse, type HttpResponse } from '../http-io.js';
+import { defectiveIdToken } from '../id-token-defects.js';
+import type { ResolvedClient } from '../resolved-config.js';
 import { OAuthError } from '../oauth-error.js';
 import type { ServerState } from '../server-state.js';
 import { header, type EndpointRequest } from './endpoint-request.js';
@@ -42,6 +45,30 @@ function endUserIp(
     return forwardedFor;
   }
   return request.peerIp;
+}
+
+/**
+ * Spoils the ID token of a successful answer when an `id-token` fault is queued. The grant has run
+ * in full by then (refresh tokens stored, codes spent): only the `id_token` string changes. An
+ * answer without an ID token leaves the fault queued for the next one that has one.
+ */
+async function applyIdTokenFault(
+  state: ServerState,
+  client: ResolvedClient,
+  body: Record<string, unknown>,
+): Promise<boolean> {
+  const idToken = body['id_token'];
+  if (typeof idToken !== 'string') return false;
+  const fault = state.faults.takeIdTokenFault(TOKEN_ENDPOINT);
+  if (fault === undefined) return false;
+  body['id_token'] = await defectiveIdToken(fault.defect, {
+    idToken,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    issuer: state.issuer,
+    key: state.keys.current,
+  });
+  return true;
 }
 
 /** `POST /oauth/token`. */
@@ -87,7 +114,10 @@ export async function tokenEndpoint(
       grantType,
       endUserIp: ip,
     });
-    return jsonResponse(200, body, headers);
+    const spoiled = await applyIdTokenFault(state, authenticated.client, body);
+    const response = jsonResponse(200, body, headers);
+    if (spoiled) response.fault = 'id-token';
+    return response;
   } catch (error) {
     if (error instanceof OAuthError) {
       return jsonResponse(error.status, error.body(), { ...headers, ...error.headers });
