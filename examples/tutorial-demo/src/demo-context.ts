@@ -1,5 +1,6 @@
 import type { TokenClient, TokenManager } from '@ropkit/core';
 import type { Framework } from './frameworks.ts';
+import type { RecordingTokenClient } from './recording-client.ts';
 
 /** A user who signs in with a password. */
 export interface Account {
@@ -45,6 +46,50 @@ export interface AttackProtection {
   readonly maxAttempts: number;
 }
 
+/** A message with a code, as the user's phone or mailbox received it. */
+export interface ReceivedCode {
+  readonly channel: 'sms' | 'voice' | 'email';
+  /** The phone number or email address it went to. */
+  readonly to: string;
+  /** The code the user reads and types: the `binding_code`. A secret: never printed. */
+  readonly code: string;
+}
+
+/**
+ * The user's phone (or mailbox, or Guardian app): what only a person can do in a real sign-in.
+ * The mock server's control API stands in for it; a real tenant's user is not at hand.
+ */
+export interface UserDevice {
+  /** The message the challenge or enrolment of `oobCode` sent. */
+  receivedCode(oobCode: string): Promise<ReceivedCode>;
+  /** Taps "Allow" on the newest push notification, as the user would in Guardian. */
+  approvePush(): Promise<void>;
+}
+
+/** An MFA user whose second factor is a code sent by SMS or email. */
+export interface OobUser {
+  readonly account: Account;
+  readonly channel: 'sms' | 'email';
+  readonly device: UserDevice;
+}
+
+/** An MFA user whose second factor is a push notification (Guardian). */
+export interface PushUser {
+  readonly account: Account;
+  readonly device: UserDevice;
+  /** Seconds between two polls: the tenant's push polling interval (RFC 8628 section 3.5). */
+  readonly pollIntervalSeconds: number;
+  /** Most time given to the user to answer, in milliseconds. */
+  readonly timeoutMs: number;
+}
+
+/** An MFA user who has lost their authenticator and has a recovery code. */
+export interface RecoveryUser {
+  readonly account: Account;
+  /** One of the user's recovery codes: spent by the step. A secret: never printed. */
+  readonly recoveryCode: string;
+}
+
 /** Everything a step needs: the tenant, the running API and the library objects. */
 export interface DemoContext {
   /** `mock`: the in-process mock server; `real`: an Auth0 tenant. */
@@ -63,13 +108,19 @@ export interface DemoContext {
   readonly requiredScope: string;
   /** The example API's base URL and the framework it runs on. */
   readonly api: { readonly url: string; readonly framework: Framework };
-  readonly tokenClient: TokenClient;
+  /** The client the manager uses; it keeps each answer as the server sent it, for display. */
+  readonly tokenClient: RecordingTokenClient;
   readonly manager: TokenManager;
   /** The session key the tutorial's steps keep their tokens under. */
   readonly sessionKey: string;
   readonly user: Account;
   readonly realmUser: Optional<Account>;
   readonly mfaUser: Optional<Account>;
+  readonly mfaOobUser: Optional<OobUser>;
+  readonly mfaPushUser: Optional<PushUser>;
+  readonly mfaRecoveryUser: Optional<RecoveryUser>;
+  /** A user who must pass MFA and has no authenticator yet: they enrol one. */
+  readonly mfaEnrolUser: Optional<Account>;
   readonly customClaim: Optional<CustomClaim>;
   readonly attackProtection: Optional<AttackProtection>;
 }

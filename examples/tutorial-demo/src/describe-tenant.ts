@@ -1,4 +1,4 @@
-import type { MockServerConfig } from '@ropkit/mock-server';
+import type { MfaEnrolment, MockServerConfig } from '@ropkit/mock-server';
 import { MASKED } from './mask.ts';
 import type { RealTenantSettings } from './real-tenant-settings.ts';
 
@@ -25,15 +25,37 @@ export function describeMockTenant(config: MockServerConfig): Array<[string, str
   }
   for (const connection of config.connections ?? []) {
     for (const user of connection.users ?? []) {
-      const mfa = user.mfa === undefined ? '' : ', enrolled in MFA (TOTP)';
+      const mfa = user.mfa === undefined ? '' : `, ${describeMfa(user.mfa)}`;
       fields.push(['user', `${user.email} / ${MASKED} in ${connection.name}${mfa}`]);
     }
+  }
+  if (config.mfaPushPollInterval !== undefined) {
+    fields.push([
+      'MFA push',
+      `polled at most every ${config.mfaPushPollInterval} s (sooner: slow_down)`,
+    ]);
   }
   for (const rule of config.rules ?? []) {
     const claims = Object.keys({ ...rule.accessTokenClaims, ...rule.idTokenClaims });
     fields.push(['rule', `${rule.name}  adds ${claims.join(', ') || 'no claims'}`]);
   }
   return fields;
+}
+
+/** A user's MFA enrolment in a few words; the TOTP secret and recovery codes are not shown. */
+function describeMfa(mfa: MfaEnrolment): string {
+  const factors: string[] = [];
+  if (mfa.totpSecret !== undefined) factors.push('authenticator app (TOTP)');
+  for (const phone of mfa.sms ?? []) factors.push(`SMS to ${phone}`);
+  for (const phone of mfa.voice ?? []) factors.push(`voice call to ${phone}`);
+  for (const address of mfa.email ?? []) factors.push(`email to ${address}`);
+  for (const device of mfa.push ?? []) factors.push(`Guardian push on "${device}"`);
+  const codes = mfa.recoveryCodes?.length ?? 0;
+  if (codes > 0) factors.push(`${codes} recovery code${codes === 1 ? '' : 's'}`);
+  const required = mfa.required === false ? 'MFA not required' : 'MFA required';
+  return factors.length === 0
+    ? `${required}, nothing enrolled yet`
+    : `${required}: ${factors.join(', ')}`;
 }
 
 /** "Configure tenant" for a real tenant: the settings given, secrets masked. */
@@ -50,6 +72,7 @@ export function describeRealTenant(settings: RealTenantSettings): Array<[string,
         ? '(not given: that step is skipped)'
         : `TOTP secret ${MASKED}`,
     ],
+    ['other MFA steps', '(SMS, push, recovery code, enrolment: mock server only, skipped)'],
     ['custom claim', settings.customClaim ?? '(not given: that step is skipped)'],
     [
       'attack protection',

@@ -9,3 +9,25 @@ export function shortenToken(token: string): string {
   if (token.length < 24) return MASKED;
   return `${token.slice(0, 8)}…${token.slice(-7)}`;
 }
+
+/** Query parameters of an `otpauth://` URI that say how codes are made, not what they are made from. */
+const OTPAUTH_SETTINGS = new Set(['issuer', 'algorithm', 'digits', 'period']);
+
+/**
+ * An `otpauth://` URI (what an authenticator app's QR code carries) with its `secret`, and any
+ * other parameter that is not a known setting, masked: the shape shows, the secret does not.
+ * Anything that does not parse is masked whole.
+ */
+export function maskOtpauthUri(uri: string): string {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return MASKED;
+  }
+  if (url.protocol !== 'otpauth:') return MASKED;
+  for (const name of new Set(url.searchParams.keys())) {
+    if (!OTPAUTH_SETTINGS.has(name)) url.searchParams.set(name, MASKED);
+  }
+  return url.href;
+}

@@ -47,6 +47,8 @@ Optional sections, skipped when not given:
   --attack-protection    ${ENV.attackProtection}=1  the client has "Trust Token Endpoint IP
                          Header" on; the demo sends wrong passwords from 203.0.113.66 until
                          brute-force protection blocks that IP for the user (Auth0 may email them)
+The MFA steps by SMS code, push, recovery code and enrolment run against the mock server only:
+its control API stands in for the user's phone, and they would spend or enrol real factors.
 
 Exit code: 0 when every step did what the tutorial says, 1 when one did not, 2 for a usage error.`;
 

@@ -10,9 +10,11 @@ import { describeMockTenant, describeRealTenant } from './describe-tenant.ts';
 import { REQUIRED_SCOPE } from './example-api/api-options.ts';
 import { startExampleApi } from './example-api/start-example-api.ts';
 import type { Framework } from './frameworks.ts';
+import { mockDevice } from './mock-device.ts';
 import { DEMO, demoTenant } from './mock-tenant.ts';
 import type { TenantChoice } from './options.ts';
 import type { RealTenantSettings } from './real-tenant-settings.ts';
+import { RecordingTokenClient } from './recording-client.ts';
 import { runSteps } from './run-steps.ts';
 import type { DemoStep, StepResult } from './step.ts';
 import { StepLog } from './step-log.ts';
@@ -23,6 +25,22 @@ export const DEMO_SCOPE = `openid offline_access ${REQUIRED_SCOPE}`;
 
 /** Auth0's largest brute-force threshold: the attack-protection step gives up after this. */
 const MAX_BRUTE_FORCE_THRESHOLD = 100;
+
+/** Seconds between two push polls: Auth0 documents none; RFC 8628 section 3.2's default. */
+const DEFAULT_PUSH_POLL_INTERVAL = 5;
+
+/** Why the MFA steps that need the user at hand are skipped on a real tenant. */
+export const MOCK_ONLY = {
+  oob: "mock server only: the code sent by SMS is read from the mock's control API, which stands in for the user's phone",
+  push: "mock server only: the push is approved through the mock's control API, which stands in for the user's Guardian app",
+  recoveryCode:
+    "mock server only: it would spend one of the user's recovery codes, and the new one is printed masked, so the user would not get it",
+  enrolment:
+    'mock server only: it needs a user with nothing enrolled, and would enrol an authenticator app whose secret the demo never shows',
+} as const;
+
+/** How long the push step waits for the (mock) user to answer, in milliseconds. */
+const PUSH_TIMEOUT_MS = 30_000;
 
 /** Options of {@link runDemo}. */
 export interface RunDemoOptions {
@@ -35,6 +53,11 @@ export interface RunDemoOptions {
   readonly write?: (text: string) => void;
   /** Default: the tutorial's steps, {@link TUTORIAL_STEPS}. */
   readonly steps?: readonly DemoStep[];
+  /**
+   * Called with the mock server after the steps, before it stops (mock mode only): tests read
+   * its control API, e.g. for the codes it sent, to check that none was printed.
+   */
+  readonly beforeClose?: (server: MockServer) => Promise<void>;
 }
 
 /** What a run did. */
@@ -54,12 +77,18 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoRun> {
   const tenant = options.tenant ?? { kind: 'mock' };
   const started: Array<{ close(): Promise<void> }> = [];
   let manager: TokenManager | undefined;
+  let mockServer: MockServer | undefined;
   try {
     write(`ropkit tutorial demo: Call Your API Using Resource Owner Password Flow\n`);
-    const setup =
-      tenant.kind === 'mock'
-        ? await mockSetup(options.mockTenant ?? demoTenant(), started)
-        : realSetup(tenant.settings);
+    let setup: Setup;
+    if (tenant.kind === 'mock') {
+      const config = options.mockTenant ?? demoTenant();
+      mockServer = await startMockServer(config);
+      started.push(mockServer);
+      setup = mockSetup(mockServer, config);
+    } else {
+      setup = realSetup(tenant.settings);
+    }
     const api = await startExampleApi(options.framework, {
       issuer: setup.issuer,
       audience: setup.audience,
@@ -84,6 +113,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoRun> {
     write(
       `\n${failed === 0 ? 'PASSED' : 'FAILED'} on ${options.framework}: ${count('ok')} ok, ${failed} failed, ${count('skipped')} skipped, of ${results.length} steps\n`,
     );
+    if (mockServer !== undefined) await options.beforeClose?.(mockServer);
     return { results, exitCode: failed === 0 ? 0 : 1 };
   } finally {
     manager?.close();
@@ -96,12 +126,7 @@ type Setup = Omit<DemoContext, 'manager' | 'api'> & {
   readonly tenantDescription: Array<[string, string]>;
 };
 
-async function mockSetup(
-  config: MockServerConfig,
-  started: Array<{ close(): Promise<void> }>,
-): Promise<Setup> {
-  const server: MockServer = await startMockServer(config);
-  started.push(server);
+function mockSetup(server: MockServer, config: MockServerConfig): Setup {
   const clientOptions = {
     issuer: server.issuer, // endpoints come from its discovery document
     audience: TUTORIAL.audience,
@@ -118,7 +143,7 @@ async function mockSetup(
     audience: TUTORIAL.audience,
     scope: DEMO_SCOPE,
     requiredScope: REQUIRED_SCOPE,
-    tokenClient: new TokenClient({
+    tokenClient: new RecordingTokenClient({
       ...clientOptions,
       clientId: TUTORIAL.clientId,
       clientSecret: TUTORIAL.clientSecret,
@@ -135,6 +160,22 @@ async function mockSetup(
       password: DEMO.mfa.password,
       totpSecret: DEMO.mfa.totpSecret,
     },
+    mfaOobUser: {
+      account: { username: DEMO.mfaSms.username, password: DEMO.mfaSms.password },
+      channel: 'sms',
+      device: mockDevice(server, TUTORIAL.connection, DEMO.mfaSms.username),
+    },
+    mfaPushUser: {
+      account: { username: DEMO.mfaPush.username, password: DEMO.mfaPush.password },
+      device: mockDevice(server, TUTORIAL.connection, DEMO.mfaPush.username),
+      pollIntervalSeconds: config.mfaPushPollInterval ?? DEFAULT_PUSH_POLL_INTERVAL,
+      timeoutMs: PUSH_TIMEOUT_MS,
+    },
+    mfaRecoveryUser: {
+      account: { username: DEMO.mfaRecovery.username, password: DEMO.mfaRecovery.password },
+      recoveryCode: DEMO.mfaRecovery.recoveryCode,
+    },
+    mfaEnrolUser: { username: DEMO.mfaEnrol.username, password: DEMO.mfaEnrol.password },
     customClaim: { name: DEMO.rule.accessTokenClaim, value: DEMO.rule.accessTokenValue },
     attackProtection: {
       client: new TokenClient({
@@ -159,7 +200,7 @@ function realSetup(settings: RealTenantSettings): Setup {
     audience: settings.audience,
     scope: DEMO_SCOPE,
   };
-  const tokenClient = new TokenClient(clientOptions);
+  const tokenClient = new RecordingTokenClient(clientOptions);
   const user = {
     username: settings.username,
     password: settings.password,
@@ -187,6 +228,10 @@ function realSetup(settings: RealTenantSettings): Setup {
       settings.mfaSecret === undefined
         ? { notConfigured: 'no TOTP secret given for the user (ROPKIT_DEMO_MFA_SECRET)' }
         : user,
+    mfaOobUser: { notConfigured: MOCK_ONLY.oob },
+    mfaPushUser: { notConfigured: MOCK_ONLY.push },
+    mfaRecoveryUser: { notConfigured: MOCK_ONLY.recoveryCode },
+    mfaEnrolUser: { notConfigured: MOCK_ONLY.enrolment },
     customClaim:
       settings.customClaim === undefined
         ? {

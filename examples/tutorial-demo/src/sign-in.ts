@@ -11,6 +11,12 @@ export const PASSWORD_REALM_GRANT = 'http://auth0.com/oauth/grant-type/password-
 /** Auth0's grant that finishes an MFA sign-in with a one-time password. */
 export const MFA_OTP_GRANT = 'http://auth0.com/oauth/grant-type/mfa-otp';
 
+/** Auth0's grant that finishes an MFA sign-in with a code sent (SMS, voice, email) or a push. */
+export const MFA_OOB_GRANT = 'http://auth0.com/oauth/grant-type/mfa-oob';
+
+/** Auth0's grant that finishes an MFA sign-in with a recovery code. */
+export const MFA_RECOVERY_CODE_GRANT = 'http://auth0.com/oauth/grant-type/mfa-recovery-code';
+
 /**
  * The token request's parameters as the tutorial lists them ("Request tokens"), secrets masked:
  * what `TokenClient.password` sends for `account`.
@@ -31,15 +37,25 @@ export function passwordGrantFields(
   return fields;
 }
 
-/** The token response's members as the tutorial shows them, tokens shortened. */
-export function tokenResponseFields(tokens: TokenSet): Array<[string, string]> {
-  const fields: Array<[string, string]> = [['access_token', shortenToken(tokens.accessToken)]];
-  if (tokens.refreshToken !== undefined)
-    fields.push(['refresh_token', shortenToken(tokens.refreshToken)]);
-  if (tokens.idToken !== undefined) fields.push(['id_token', shortenToken(tokens.idToken)]);
-  fields.push(['token_type', tokens.tokenType], ['expires_in', String(tokens.expiresIn)]);
-  if (tokens.scope !== undefined) fields.push(['scope', tokens.scope.join(' ')]);
-  return fields;
+/**
+ * The token response's members as the tutorial shows them, tokens shortened: what the server
+ * sent (`answer`: `context.tokenClient.lastAnswer()`), never the token manager's merged
+ * set. A member it did not send says so, with `whenAbsent` telling what stands in for it.
+ */
+export function tokenResponseFields(
+  answer: TokenSet,
+  whenAbsent?: string,
+): Array<[string, string]> {
+  const none = whenAbsent === undefined ? '(none sent)' : `(none sent: ${whenAbsent})`;
+  const shown = (token: string | undefined) => (token === undefined ? none : shortenToken(token));
+  return [
+    ['access_token', shortenToken(answer.accessToken)],
+    ['refresh_token', shown(answer.refreshToken)],
+    ['id_token', shown(answer.idToken)],
+    ['token_type', answer.tokenType],
+    ['expires_in', String(answer.expiresIn)],
+    ['scope', answer.scope === undefined ? none : answer.scope.join(' ')],
+  ];
 }
 
 /**
@@ -80,7 +96,8 @@ export async function signIn(
       otp: totp(account.totpSecret, Date.now() / 1000),
     });
   }
-  if (detail === 'full') log.fields('← 200 token response', tokenResponseFields(tokens));
-  else log.line(`← 200 access_token ${shortenToken(tokens.accessToken)}`);
+  const answer = context.tokenClient.lastAnswer();
+  if (detail === 'full') log.fields('← 200 token response', tokenResponseFields(answer));
+  else log.line(`← 200 access_token ${shortenToken(answer.accessToken)}`);
   return tokens;
 }

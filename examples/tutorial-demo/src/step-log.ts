@@ -2,7 +2,7 @@ import type { JWTPayload } from 'jose';
 import { decodeClaims } from './claims.ts';
 
 /** Labels are padded to this width so the values line up. */
-const LABEL_WIDTH = 18;
+const LABEL_WIDTH = 20;
 
 /** Claims whose value is a NumericDate (RFC 7519 section 2), shown with their ISO date too. */
 const DATE_CLAIMS = new Set(['iat', 'exp', 'nbf', 'auth_time']);

@@ -1,12 +1,17 @@
-import { TUTORIAL, tutorialTenant } from '@ropkit/mock-server';
+import { GrantType, TUTORIAL, tutorialTenant, type MockServer } from '@ropkit/mock-server';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.ts';
 import { FRAMEWORKS } from '../src/frameworks.ts';
+import { MASKED } from '../src/mask.ts';
 import { DEMO, demoTenant } from '../src/mock-tenant.ts';
 import { parseDemoArguments, UsageError } from '../src/options.ts';
-import { runDemo } from '../src/run-demo.ts';
+import { MOCK_ONLY, runDemo } from '../src/run-demo.ts';
 import { attackProtection } from '../src/steps/attack-protection.ts';
 import { customizeTokens } from '../src/steps/customize-tokens.ts';
+import { mfaEnrolment } from '../src/steps/mfa-enrolment.ts';
+import { mfaOob } from '../src/steps/mfa-oob.ts';
+import { mfaPush } from '../src/steps/mfa-push.ts';
+import { mfaRecoveryCode } from '../src/steps/mfa-recovery-code.ts';
 import { multiFactor } from '../src/steps/multi-factor.ts';
 import { passwordRealm } from '../src/steps/password-realm.ts';
 import { TUTORIAL_STEPS } from '../src/steps/index.ts';
@@ -20,14 +25,73 @@ async function demo(options: Omit<Parameters<typeof runDemo>[0], 'write'>) {
   return { ...run, output, status, reason };
 }
 
-/** Every secret of the demo tenant: none may be printed. */
+/** Every secret of the demo tenant's configuration: none may be printed. */
 const SECRETS = [
   TUTORIAL.clientSecret,
   DEMO.trustedBackend.clientSecret,
   DEMO.mfa.password,
   DEMO.mfa.totpSecret,
   DEMO.realm.password,
+  DEMO.mfaSms.password,
+  DEMO.mfaPush.password,
+  DEMO.mfaRecovery.password,
+  DEMO.mfaRecovery.totpSecret,
+  DEMO.mfaRecovery.recoveryCode,
+  DEMO.mfaEnrol.password,
 ];
+
+/** The users of the MFA steps, in the tutorial's default directory. */
+const MFA_USERS = [
+  DEMO.mfa.username,
+  DEMO.mfaSms.username,
+  DEMO.mfaPush.username,
+  DEMO.mfaRecovery.username,
+  DEMO.mfaEnrol.username,
+];
+
+/**
+ * The secrets the mock made up during the run: the codes it sent by SMS and their `oob_code`s,
+ * the TOTP secret of the enrolled authenticator app, and the recovery codes it handed out (the
+ * one that replaced the spent code, those of the enrolment). Read from its control API.
+ */
+async function secretsMadeUp(server: MockServer): Promise<string[]> {
+  const secrets: string[] = [];
+  for (const email of MFA_USERS) {
+    for (const message of await server.control.mfaMessages(TUTORIAL.connection, email))
+      secrets.push(message.code, message.oobCode);
+    for (const authenticator of await server.control.authenticators(TUTORIAL.connection, email)) {
+      if (authenticator.secret !== undefined) secrets.push(authenticator.secret);
+      secrets.push(...(authenticator.codes ?? []));
+    }
+  }
+  return secrets;
+}
+
+/**
+ * Whether `secret` is in `output`. A code of digits only counts when no digit touches it: the
+ * 6-digit code 123456 inside the timestamp 1712345678 is not the code.
+ */
+function shows(output: string, secret: string): boolean {
+  if (!/^\d+$/.test(secret)) return output.includes(secret);
+  return new RegExp(`(?<!\\d)${secret}(?!\\d)`).test(output);
+}
+
+/** Request and answer members that are secrets: printed masked, whatever the step. */
+const MASKED_MEMBERS = [
+  'password',
+  'client_secret',
+  'otp',
+  'oob_code',
+  'binding_code',
+  'recovery_code',
+  'secret',
+];
+
+/** The value of each `name value` line of a masked member, as printed. */
+function maskedMemberValues(output: string): Array<[string, string]> {
+  const pattern = new RegExp(`^ {6}(${MASKED_MEMBERS.join('|')}) +(.*)$`, 'gm');
+  return [...output.matchAll(pattern)].map((match) => [match[1] ?? '', match[2] ?? '']);
+}
 
 /** A whole JWT (three base64url segments): tokens must only ever be shown shortened. */
 const WHOLE_JWT = /eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}/;
@@ -62,7 +126,13 @@ function usageError(argv: string[], env: Record<string, string> = {}): string {
 
 describe.each(FRAMEWORKS)('the demo on %s against the mock tenant', (framework) => {
   it('passes every step of the tutorial and its optional sections, printing no secret', async () => {
-    const run = await demo({ framework });
+    let madeUp: string[] = [];
+    const run = await demo({
+      framework,
+      beforeClose: async (server) => {
+        madeUp = await secretsMadeUp(server);
+      },
+    });
     expect(run.results.map((result) => [result.id, result.status, result.reason])).toEqual(
       TUTORIAL_STEPS.map((step) => [step.id, 'ok', undefined]),
     );
@@ -75,10 +145,79 @@ describe.each(FRAMEWORKS)('the demo on %s against the mock tenant', (framework) 
     expect(run.output).toMatch(/http:\/\/foo\/bar +"value"/);
     expect(run.output).toContain('403 mfa_required');
     expect(run.output).toContain('429 too_many_attempts');
-    expect(run.output).toMatch(/PASSED on \w+: 8 ok, 0 failed, 0 skipped/);
-    for (const secret of SECRETS) expect(run.output).not.toContain(secret);
+    expect(run.output).toMatch(/PASSED on \w+: 12 ok, 0 failed, 0 skipped/);
+
+    // Nothing secret is printed: not the configuration's, not what the mock made up on the way.
+    expect(madeUp.length).toBeGreaterThanOrEqual(5);
+    expect([...SECRETS, ...madeUp].filter((secret) => shows(run.output, secret))).toEqual([]);
     expect(run.output).not.toMatch(/\bpwd\b/); // TUTORIAL.password
     expect(run.output).not.toMatch(WHOLE_JWT);
+    const masked = maskedMemberValues(run.output);
+    expect(new Set(masked.map(([name]) => name))).toEqual(new Set(MASKED_MEMBERS));
+    for (const [name, value] of masked) expect([name, value.slice(0, 8)]).toEqual([name, MASKED]);
+  });
+
+  it('shows each MFA step as sent and answered, its secrets masked', async () => {
+    const run = await demo({ framework, steps: [mfaOob, mfaPush, mfaRecoveryCode, mfaEnrolment] });
+    expect(run.status).toEqual({
+      'mfa-oob': 'ok',
+      'mfa-push': 'ok',
+      'mfa-recovery-code': 'ok',
+      'mfa-enrolment': 'ok',
+    });
+    const lines = (id: string) => run.results.find((result) => result.id === id)?.lines ?? [];
+
+    const sms = lines('mfa-oob').join('\n');
+    expect(sms).toContain('mfa_requirements    {"challenge":[{"type":"phone"}]}');
+    expect(sms).toMatch(/→ POST http:\/\/127\.0\.0\.1:\d+\/mfa\/challenge\n/);
+    expect(sms).toContain('binding_method      prompt');
+    expect(sms).toContain(
+      `the user's phone ${DEMO.mfaSms.phoneNumber} receives a 6-digit code: ${MASKED}`,
+    );
+    expect(sms).toContain('← 403 invalid_grant "Invalid binding_code."');
+    expect(sms).toContain(`grant_type          ${GrantType.mfaOob}`);
+
+    const push = lines('mfa-push').join('\n');
+    expect(push).toContain('{"challenge":[{"type":"push-notification"}]}');
+    expect(push).toContain('binding_method      (none sent: a push');
+    expect(push).toContain('← authorization_pending: the user has not answered yet');
+    expect(push).toContain('the user taps "Allow" in Guardian');
+    expect(push).toMatch(/← 200 token response \(poll 1 after the tap\)/);
+
+    const recovery = lines('mfa-recovery-code').join('\n');
+    expect(recovery).toContain(`grant_type          ${GrantType.mfaRecoveryCode}`);
+    expect(recovery).toContain(`recovery_code       ${MASKED} (new: the app shows it`);
+    expect(recovery).toContain('← 403 invalid_grant "Invalid recovery_code."');
+
+    const enrolment = lines('mfa-enrolment').join('\n');
+    expect(enrolment).toContain('"enroll":[{"type":"otp"}');
+    expect(enrolment).toMatch(
+      /→ POST http:\/\/127\.0\.0\.1:\d+\/mfa\/associate {2}Authorization: Bearer /,
+    );
+    expect(enrolment).toMatch(
+      /barcode_uri {9}otpauth:\/\/totp\/[^?\s]+\?secret=\*{8}&issuer=127\.0\.0\.1&algorithm=SHA1&digits=6&period=30\n/,
+    );
+    expect(enrolment).toMatch(
+      /\{"id":"totp\|dev_\w+","authenticator_type":"otp","active":false\}\n/,
+    );
+    expect(enrolment).toMatch(/\{"id":"totp\|dev_\w+","authenticator_type":"otp","active":true\}/);
+    expect(enrolment).toContain('{"challenge":[{"type":"otp"}]}');
+  });
+
+  it("shows the refresh answer as the server sent it, not the token manager's merged set", async () => {
+    const run = await demo({ framework, steps: TUTORIAL_STEPS.slice(0, 3) });
+    expect(run.status['refresh-tokens']).toBe('ok');
+    const lines = run.results.find((result) => result.id === 'refresh-tokens')?.lines ?? [];
+    const answer = lines.slice(lines.indexOf('← 200 token response'));
+    // The mock, as Auth0 with rotation off, sends no refresh token: none is printed as received.
+    expect(answer).toContain(
+      '    refresh_token       (none sent: the token manager keeps the previous one)',
+    );
+    const sent = lines.find((line) => line.startsWith('    refresh_token '))?.slice(24);
+    expect(sent).toMatch(/^[\w-]{8}…[\w-]{7}$/);
+    expect(lines).toContain(
+      `the token manager keeps refresh_token ${sent}: rotation is off, the old one stays valid`,
+    );
   });
 });
 
@@ -164,8 +303,9 @@ describe('a tenant that breaks a step fails the run', () => {
     expect(run.reason['password-realm']).toContain('unauthorized_client');
   });
 
-  it('fails "Configure MFA" when the tenant does not ask the user for a second factor', async () => {
+  it('fails every "Configure MFA" step when the tenant does not ask the user for a second factor', async () => {
     const tenant = demoTenant();
+    const steps = [multiFactor, mfaOob, mfaPush, mfaRecoveryCode, mfaEnrolment];
     const run = await demo({
       framework: 'koa',
       mockTenant: {
@@ -177,9 +317,57 @@ describe('a tenant that breaks a step fails the run', () => {
           ),
         })),
       },
-      steps: [multiFactor],
+      steps,
     });
-    expect(run.reason['mfa']).toBe('the tenant issued tokens without asking for a second factor');
+    for (const step of steps)
+      expect(run.reason[step.id]).toBe(
+        'the tenant issued tokens without asking for a second factor',
+      );
+    expect(run.exitCode).toBe(1);
+  });
+
+  it('fails the SMS and push steps when the application may not use the mfa-oob grant', async () => {
+    const run = await demo({
+      framework: 'express',
+      mockTenant: demoTenant({
+        clients: [
+          {
+            ...tutorialClient!,
+            grantTypes: (tutorialClient?.grantTypes ?? []).filter(
+              (grant) => grant !== GrantType.mfaOob,
+            ),
+          },
+          ...otherClients,
+        ],
+      }),
+      steps: [mfaOob, mfaPush],
+    });
+    expect(run.status).toEqual({ 'mfa-oob': 'failed', 'mfa-push': 'failed' });
+    expect(run.reason['mfa-oob']).toBe('expected invalid_grant, got unauthorized_client');
+    expect(run.reason['mfa-push']).toContain(
+      `unauthorized_client: Grant type '${GrantType.mfaOob}' not allowed for the client.`,
+    );
+  });
+
+  it('shows the new refresh token a rotating client gets, and that it replaces the old one', async () => {
+    const run = await demo({
+      framework: 'fastify',
+      mockTenant: demoTenant({
+        clients: [{ ...tutorialClient!, refreshToken: { rotation: 'rotating' } }, ...otherClients],
+      }),
+      steps: TUTORIAL_STEPS.slice(0, 4),
+    });
+    expect(run.exitCode).toBe(0);
+    const lines = run.results.find((result) => result.id === 'refresh-tokens')?.lines ?? [];
+    const [sent, received] = lines
+      .filter((line) => line.startsWith('    refresh_token '))
+      .map((line) => line.slice(24));
+    expect(sent).toMatch(/^[\w-]{8}…[\w-]{7}$/);
+    expect(received).toMatch(/^[\w-]{8}…[\w-]{7}$/);
+    expect(received).not.toBe(sent);
+    expect(lines).toContain(
+      `rotation: the new refresh token replaces ${sent}, which must not be sent again`,
+    );
   });
 
   it('fails "Configure attack protection" when the client does not trust auth0-forwarded-for', async () => {
@@ -204,7 +392,7 @@ describe('the command line', () => {
   it('runs the demo and exits 0', async () => {
     const { out, io: streams } = io();
     expect(await runCli(['--framework', 'koa'], {}, streams)).toBe(0);
-    expect(out.stdout).toContain('PASSED on koa: 8 ok');
+    expect(out.stdout).toContain('PASSED on koa: 12 ok');
     expect(out.stderr).toBe('');
   });
 
@@ -370,7 +558,7 @@ describe('flags and settings', () => {
       'FAILED: TokenRequestError: Discovery for the configured issuer failed',
     );
     expect(out.stdout).toContain('skipped: needs "Request tokens", which failed');
-    expect(out.stdout).toContain('FAILED on express: 0 ok, 1 failed, 7 skipped, of 8 steps');
+    expect(out.stdout).toContain('FAILED on express: 0 ok, 1 failed, 11 skipped, of 12 steps');
     expect(out.stdout).not.toContain('client-secret-canary');
     expect(out.stdout).not.toContain('password-canary');
   });
@@ -383,16 +571,34 @@ describe('flags and settings', () => {
     const run = await demo({
       framework: 'express',
       tenant: parsed.tenant,
-      steps: [customizeTokens, passwordRealm, multiFactor, attackProtection],
+      steps: [
+        customizeTokens,
+        passwordRealm,
+        multiFactor,
+        mfaOob,
+        mfaPush,
+        mfaRecoveryCode,
+        mfaEnrolment,
+        attackProtection,
+      ],
     });
     expect(run.status).toEqual({
       'customize-tokens': 'skipped',
       'password-realm': 'skipped',
       mfa: 'skipped',
+      'mfa-oob': 'skipped',
+      'mfa-push': 'skipped',
+      'mfa-recovery-code': 'skipped',
+      'mfa-enrolment': 'skipped',
       'attack-protection': 'skipped',
     });
     expect(run.reason['password-realm']).toBe('no realm given (ROPKIT_DEMO_REALM or --realm)');
     expect(run.reason['mfa']).toBe('no TOTP secret given for the user (ROPKIT_DEMO_MFA_SECRET)');
+    expect(run.reason['mfa-oob']).toBe(MOCK_ONLY.oob);
+    expect(run.reason['mfa-push']).toBe(MOCK_ONLY.push);
+    expect(run.reason['mfa-recovery-code']).toBe(MOCK_ONLY.recoveryCode);
+    expect(run.reason['mfa-enrolment']).toBe(MOCK_ONLY.enrolment);
+    expect(run.output).toContain(`skipped: ${MOCK_ONLY.recoveryCode}`);
     expect(run.exitCode).toBe(0);
     expect(run.output).toContain('tenant: Auth0 tenant https://localhost:1/');
     expect(run.output).not.toContain('client-secret-canary');

@@ -1,9 +1,10 @@
-import { createAuthorizedFetch, MfaRequiredError, OAuthError } from '@ropkit/core';
+import { createAuthorizedFetch } from '@ropkit/core';
 import { callApi } from '../api-call.ts';
 import { isConfigured } from '../demo-context.ts';
 import { MASKED, shortenToken } from '../mask.ts';
+import { expectMfaRequired, expectRefusal, mfaGrantFields } from '../mfa.ts';
 import { MFA_OTP_GRANT, tokenResponseFields } from '../sign-in.ts';
-import { expectThat, StepFailed, StepSkipped, type DemoStep } from '../step.ts';
+import { expectThat, StepSkipped, type DemoStep } from '../step.ts';
 import { totp } from '../totp.ts';
 
 /** RFC 6238 section 4: the time step. */
@@ -26,52 +27,31 @@ export const multiFactor: DemoStep = {
     if (secret === undefined) throw new StepSkipped('no TOTP secret for the MFA user');
     const key = `${context.sessionKey}:mfa`;
 
-    log.line(`→ POST ${context.tokenEndpoint} (password grant as ${account.username})`);
-    let mfaToken: string;
-    try {
-      await context.tokenClient.password({
-        username: account.username,
-        password: account.password,
-      });
-      throw new StepFailed('the tenant issued tokens without asking for a second factor');
-    } catch (error) {
-      if (!(error instanceof MfaRequiredError)) throw error;
-      log.fields(`← ${error.status} ${error.error} "${error.errorDescription ?? ''}"`, [
-        ['mfa_token', shortenToken(error.mfaToken)],
-        ['mfa_requirements', JSON.stringify(error.mfaRequirements)],
-      ]);
-      mfaToken = error.mfaToken;
-    }
+    const { mfaToken } = await expectMfaRequired(context, log, account);
 
     const now = Date.now() / 1000;
     const otp = totp(secret, now);
     // Ten steps back is outside any server's drift window (RFC 6238 section 5.2 allows about one).
     let staleOtp = totp(secret, now - 10 * STEP_SECONDS);
     if (staleOtp === otp) staleOtp = totp(secret, now - 11 * STEP_SECONDS);
-    const otpFields = (): Array<[string, string]> => {
-      const fields: Array<[string, string]> = [
-        ['grant_type', MFA_OTP_GRANT],
-        ['mfa_token', shortenToken(mfaToken)],
-        ['otp', `${MASKED} (RFC 6238: HMAC-SHA-1, 30 s step, 6 digits)`],
-        ['client_id', context.clientId],
-      ];
-      if (context.hasClientSecret) fields.push(['client_secret', MASKED]);
-      return fields;
-    };
 
     log.line(`→ POST ${context.tokenEndpoint} (mfa-otp grant with the code of 5 minutes ago)`);
-    try {
-      await context.tokenClient.mfaOtp({ mfaToken, otp: staleOtp });
-      throw new StepFailed('a one-time password from 5 minutes ago was accepted');
-    } catch (error) {
-      if (!(error instanceof OAuthError)) throw error;
-      log.line(`← ${error.status} ${error.error} "${error.errorDescription ?? ''}"`);
-      expectThat(error.error === 'invalid_grant', `expected invalid_grant, got ${error.error}`);
-    }
+    await expectRefusal(
+      log,
+      'invalid_grant',
+      () => context.tokenClient.mfaOtp({ mfaToken, otp: staleOtp }),
+      'a one-time password from 5 minutes ago was accepted',
+    );
 
-    log.fields(`→ POST ${context.tokenEndpoint} (the current code)`, otpFields());
+    log.fields(
+      `→ POST ${context.tokenEndpoint} (the current code)`,
+      mfaGrantFields(context, MFA_OTP_GRANT, [
+        ['mfa_token', shortenToken(mfaToken)],
+        ['otp', `${MASKED} (RFC 6238: HMAC-SHA-1, 30 s step, 6 digits)`],
+      ]),
+    );
     const tokens = await context.manager.completeMfa(key, { mfaToken, otp });
-    log.fields('← 200 token response', tokenResponseFields(tokens));
+    log.fields('← 200 token response', tokenResponseFields(context.tokenClient.lastAnswer()));
     const apiFetch = createAuthorizedFetch({ manager: context.manager, key });
     const answer = await callApi(context, log, '/api/private-scoped', apiFetch, tokens.accessToken);
     expectThat(answer.status === 200, `/api/private-scoped answered ${answer.status}`);

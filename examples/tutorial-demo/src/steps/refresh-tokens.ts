@@ -6,7 +6,9 @@ import { expectThat, type DemoStep } from '../step.ts';
 /**
  * Tutorial step 4, "Refresh tokens": POST `grant_type=refresh_token` (RFC 6749 section 6) to get a
  * new access token without the user's password. The token manager does this by itself before the
- * token expires; the demo asks for it now.
+ * token expires; the demo asks for it now. The answer is shown as the server sent it: without a
+ * refresh token unless rotation is on (the tutorial's sample answer has none); the manager then
+ * keeps the one it had, as the line after the answer says.
  */
 export const refreshTokens: DemoStep = {
   id: 'refresh-tokens',
@@ -28,8 +30,25 @@ export const refreshTokens: DemoStep = {
     log.fields(`→ POST ${context.tokenEndpoint}`, sent);
 
     const after = await context.manager.refresh(context.sessionKey);
-    log.fields('← 200 token response', tokenResponseFields(after));
-    const claims = log.claims('new access token claims (decoded)', after.accessToken);
+    const answer = context.tokenClient.lastAnswer();
+    log.fields(
+      '← 200 token response',
+      tokenResponseFields(answer, 'the token manager keeps the previous one'),
+    );
+    expectThat(
+      after.refreshToken !== undefined,
+      'the refresh token was lost: the manager keeps the old one when the answer has none',
+    );
+    if (answer.refreshToken === undefined) {
+      log.line(
+        `the token manager keeps refresh_token ${shortenToken(after.refreshToken)}: rotation is off, the old one stays valid`,
+      );
+    } else if (answer.refreshToken !== before.refreshToken) {
+      log.line(
+        `rotation: the new refresh token replaces ${shortenToken(before.refreshToken)}, which must not be sent again`,
+      );
+    }
+    const claims = log.claims('new access token claims (decoded)', answer.accessToken);
     expectThat(
       hasAudience(claims, context.audience),
       `the refreshed token's "aud" does not name ${context.audience}`,
@@ -41,10 +60,6 @@ export const refreshTokens: DemoStep = {
     expectThat(
       typeof claims.exp === 'number' && claims.exp * 1000 > Date.now(),
       'the refreshed token has already expired',
-    );
-    expectThat(
-      after.refreshToken !== undefined,
-      'the refresh token was lost: the manager keeps the old one when the answer has none',
     );
   },
 };
