@@ -39,15 +39,11 @@ export function auth(options: AuthOptions): AuthHook {
       throw new Error('auth() with tokenLocations "body" must run as a preValidation hook');
     }
     const bearerRequest = bearerRequestOf(request);
-    // A token verified before is answered without awaiting core (an async hook keeps Fastify's
-    // own promise; a callback hook would change this hook's type for users composing it).
-    const cached = verifier.authenticateCached(bearerRequest);
-    if (cached !== undefined) {
-      request.auth = cached;
-      return undefined;
-    }
     try {
-      request.auth = await authenticate(bearerRequest, request);
+      // A token verified before is answered without awaiting core (an async hook keeps Fastify's
+      // own promise; a callback hook would change this hook's type for users composing it).
+      request.auth =
+        verifier.authenticateCached(bearerRequest) ?? (await authenticate(bearerRequest, request));
     } catch (error) {
       const answer = renderError(error);
       if (answer === undefined) throw error;
