@@ -82,7 +82,11 @@ export type {
 } from './client/mfa-api.js';
 export { SecretText } from './client/secret-text.js';
 export type { TokenClientOptions } from './client/token-client-options.js';
+export type { IdTokenAlgorithm, IdTokenOptions } from './client/id-token-options.js';
+export type { IdTokenClaims, StandardClaims, UserinfoClaims } from './client/oidc-claims.js';
+export type { UserinfoCacheOptions } from './client/userinfo-cache.js';
 export {
+  IdTokenError,
   InvalidTokenResponseError,
   MfaDeniedError,
   MfaExpiredError,
@@ -92,14 +96,18 @@ export {
   ReauthenticationRequiredError,
   TokenError,
   TokenRequestError,
+  UserinfoError,
+  type IdTokenErrorReason,
   type MfaFactorType,
   type MfaRequirements,
   type TokenErrorCode,
+  type UserinfoErrorReason,
 } from './client/token-errors.js';
 export { TOKEN_CHANNELS, type TokenEvents, type TokenLogger } from './client/token-events.js';
 export {
   TokenManager,
   type GetAccessTokenOptions,
+  type RefreshOptions,
   type TokenManagerOptions,
 } from './client/token-manager.js';
 export type { TokenSet } from './client/token-set.js';

@@ -10,10 +10,12 @@ export interface ClientEndpoints {
   token: URL;
   revocation: URL;
   mfaChallenge: URL;
+  /** OpenID Connect Core 1.0 section 5.3. */
+  userinfo: URL;
 }
 
 /**
- * Reads the token, revocation and MFA challenge endpoints from the issuer's metadata
+ * Reads the token, revocation, MFA challenge and UserInfo endpoints from the issuer's metadata
  * (OpenID Connect Discovery 1.0 section 4, then RFC 8414). The document's `issuer` must equal
  * the configured one exactly (section 4.3). Endpoints the document does not list default to
  * Auth0's paths beside the token endpoint.
@@ -59,6 +61,7 @@ export async function discoverClientEndpoints(
       token,
       revocation: read('revocation_endpoint') ?? new URL('revoke', token),
       mfaChallenge: read('mfa_challenge_endpoint') ?? new URL('../mfa/challenge', token),
+      userinfo: read('userinfo_endpoint') ?? new URL('../userinfo', token),
     };
   }
   throw new TokenRequestError(`Discovery for the configured issuer failed`, 'network', {

@@ -3,6 +3,11 @@ import { parseUrlOption } from '../http/url-policy.js';
 import { optionalBoolean, positive, rejectUnknownOptions } from '../option-checks.js';
 import { isScopeToken } from '../validation/scopes.js';
 import type { ClientAuthenticationMethod } from './client-authentication.js';
+import {
+  resolveIdTokenOptions,
+  type IdTokenOptions,
+  type ResolvedIdTokenOptions,
+} from './id-token-options.js';
 
 /** Options of {@link TokenClient}. */
 export interface TokenClientOptions {
@@ -17,6 +22,12 @@ export interface TokenClientOptions {
   revocationEndpoint?: string | URL;
   /** The MFA challenge endpoint. Default: discovered, or `mfa/challenge` beside the token endpoint. */
   mfaChallengeEndpoint?: string | URL;
+  /**
+   * The UserInfo endpoint (OpenID Connect Core 1.0 section 5.3). Default: discovered
+   * (`userinfo_endpoint`), or `userinfo` beside the token endpoint's directory
+   * (`https://YOUR_DOMAIN/userinfo`).
+   */
+  userinfoEndpoint?: string | URL;
   /** Your application's Client ID. */
   clientId: string;
   /** Your application's Client Secret; omit for a public client. */
@@ -30,6 +41,13 @@ export interface TokenClientOptions {
   audience?: string;
   /** Default `scope` of password grants, e.g. `'openid offline_access read:sample'`. Default: none. */
   scope?: string | readonly string[];
+  /**
+   * Validation of the ID tokens in token responses (OpenID Connect Core 1.0 section 3.1.3.7),
+   * before any token set is returned: see {@link IdTokenOptions}. Default: on, `RS256`, the key
+   * set discovered from `issuer` (which is then needed to accept an ID token). `false`: ID tokens
+   * are not validated and are dropped from token sets, never returned unverified.
+   */
+  idToken?: IdTokenOptions | false;
   /** Time allowed for one request, in milliseconds. Default `10000`. */
   timeoutMs?: number;
   /** Largest response body accepted, in bytes. Default `65536`. */
@@ -57,11 +75,14 @@ export interface ResolvedTokenClientOptions {
   tokenEndpoint: URL | undefined;
   revocationEndpoint: URL | undefined;
   mfaChallengeEndpoint: URL | undefined;
+  userinfoEndpoint: URL | undefined;
   clientId: string;
   clientSecret: string | undefined;
   clientAuthentication: ClientAuthenticationMethod;
   audience: string | undefined;
   scope: string | undefined;
+  /** `false`: ID tokens are dropped unverified. */
+  idToken: ResolvedIdTokenOptions | false;
   timeoutMs: number;
   maxResponseBytes: number;
   defaultExpiresIn: number;
@@ -77,11 +98,13 @@ const KNOWN = new Set([
   'tokenEndpoint',
   'revocationEndpoint',
   'mfaChallengeEndpoint',
+  'userinfoEndpoint',
   'clientId',
   'clientSecret',
   'clientAuthentication',
   'audience',
   'scope',
+  'idToken',
   'timeoutMs',
   'maxResponseBytes',
   'defaultExpiresIn',
@@ -175,16 +198,24 @@ export function resolveTokenClientOptions(options: TokenClientOptions): Resolved
   if (defaultExpiresIn > maxExpiresIn) {
     throw new TypeError('"defaultExpiresIn" must not be larger than "maxExpiresIn"');
   }
+  const scope = scopeParameter(options.scope, 'scope');
   return {
     issuer,
     tokenEndpoint: url(options.tokenEndpoint, 'tokenEndpoint'),
     revocationEndpoint: url(options.revocationEndpoint, 'revocationEndpoint'),
     mfaChallengeEndpoint: url(options.mfaChallengeEndpoint, 'mfaChallengeEndpoint'),
+    userinfoEndpoint: url(options.userinfoEndpoint, 'userinfoEndpoint'),
     clientId: options.clientId,
     clientSecret,
     clientAuthentication,
     audience: options.audience,
-    scope: scopeParameter(options.scope, 'scope'),
+    scope,
+    idToken: resolveIdTokenOptions(options.idToken, {
+      issuer,
+      clientSecret,
+      scope,
+      allowInsecureHttp,
+    }),
     timeoutMs: positive(options.timeoutMs, 'timeoutMs', 10_000, 'milliseconds'),
     maxResponseBytes: positive(options.maxResponseBytes, 'maxResponseBytes', 65_536, 'bytes'),
     defaultExpiresIn,

@@ -17,11 +17,15 @@ import {
   type OobChannel,
   type RecoveryCodeSignIn,
 } from './mfa-api.js';
+import { parseScopeClaim } from '../validation/scopes.js';
+import { IdTokenValidator } from './id-token-validation.js';
+import type { UserinfoClaims } from './oidc-claims.js';
 import { SecretText } from './secret-text.js';
 import { sendRequest, type EndpointResponse } from './token-endpoint-request.js';
 import { errorFromResponse, processTokenResponse } from './token-response.js';
-import { MfaDeniedError, MfaPushTimeoutError, OAuthError } from './token-errors.js';
+import { IdTokenError, MfaDeniedError, MfaPushTimeoutError, OAuthError } from './token-errors.js';
 import type { TokenSet } from './token-set.js';
+import { processUserinfoResponse, userinfoRequestFailure } from './userinfo.js';
 import {
   resolveTokenClientOptions,
   scopeParameter,
@@ -87,8 +91,10 @@ export interface WaitForMfaPushOptions {
  *
  * Every answer is checked before it is returned; failures are typed errors
  * ({@link OAuthError}, {@link MfaRequiredError}, {@link MfaDeniedError}, {@link MfaExpiredError},
- * {@link InvalidTokenResponseError}, {@link TokenRequestError}) whose messages and fields hold no
- * secret.
+ * {@link InvalidTokenResponseError}, {@link TokenRequestError}, {@link IdTokenError},
+ * {@link UserinfoError}) whose messages and fields hold no secret. An ID token is validated
+ * (OpenID Connect Core 1.0 section 3.1.3.7) before its token set is returned, by every grant:
+ * see the `idToken` option.
  *
  * @example
  * ```ts
@@ -104,11 +110,26 @@ export interface WaitForMfaPushOptions {
  */
 export class TokenClient {
   readonly #options: ResolvedTokenClientOptions;
+  /** `undefined` when ID tokens are dropped (`idToken: false`) or there is no `issuer`. */
+  readonly #idTokens: IdTokenValidator | undefined;
   #endpoints: Promise<ClientEndpoints> | undefined;
 
   /** @throws {TypeError} when an option is invalid. */
   constructor(options: TokenClientOptions) {
-    this.#options = resolveTokenClientOptions(options);
+    const resolved = resolveTokenClientOptions(options);
+    this.#options = resolved;
+    this.#idTokens =
+      resolved.idToken === false || resolved.issuer === undefined
+        ? undefined
+        : new IdTokenValidator({
+            issuer: resolved.issuer,
+            clientId: resolved.clientId,
+            clientSecret: resolved.clientSecret,
+            settings: resolved.idToken,
+            dispatcher: resolved.dispatcher,
+            allowInsecureHttp: resolved.allowInsecureHttp,
+            clock: resolved.clock,
+          });
   }
 
   /** The client id (not a secret). */
@@ -301,7 +322,7 @@ export class TokenClient {
       },
       forwardedFor: parameters.forwardedFor,
     });
-    const tokens = processTokenResponse(response, this.#options);
+    const tokens = await this.#accept(processTokenResponse(response, this.#options), undefined);
     const code = isRecord(response.body) ? response.body['recovery_code'] : undefined;
     return Object.freeze({
       tokens,
@@ -409,6 +430,29 @@ export class TokenClient {
     if (response.status !== 204 && response.status !== 200) throw errorFromResponse(response);
   }
 
+  /**
+   * The signed-in user's claims from the UserInfo endpoint (OpenID Connect Core 1.0 section 5.3):
+   * `GET` with `Authorization: Bearer`, through the same request helper as the grants (timeout,
+   * size cap, no redirects, redaction). The access token must have the userinfo audience
+   * (`https://YOUR_DOMAIN/userinfo`), which Auth0 adds when `openid` is in the grant's scope.
+   * Compare the answer's `sub` with the ID token's before using it (section 5.3.2); the token
+   * manager's `userinfo` does, and caches the answer.
+   *
+   * @throws {UserinfoError} `unauthorized` (401: the token lacks that audience, expired, or was
+   *   revoked), `forbidden`, `rate_limited`, `unavailable`, `invalid_response`.
+   */
+  async userinfo(accessToken: string): Promise<UserinfoClaims> {
+    requireBearer(accessToken, 'accessToken');
+    const url = endpointUrl(await this.#resolveEndpoints(), 'userinfo', undefined);
+    let response: EndpointResponse;
+    try {
+      response = await this.#send({ endpoint: 'userinfo', method: 'GET', bearer: accessToken });
+    } catch (error) {
+      throw userinfoRequestFailure(url, error);
+    }
+    return processUserinfoResponse(response, url);
+  }
+
   /** Revokes a refresh token and its family (RFC 7009 section 2). */
   async revoke(refreshToken: string): Promise<void> {
     requireString(refreshToken, 'refreshToken');
@@ -425,7 +469,32 @@ export class TokenClient {
     forwardedFor: string | undefined,
   ): Promise<TokenSet> {
     const response = await this.#send({ endpoint: 'token', form, forwardedFor });
-    return processTokenResponse(response, this.#options);
+    return this.#accept(processTokenResponse(response, this.#options), form['scope']);
+  }
+
+  /**
+   * The token set a successful answer stands for, completed and checked:
+   *
+   * - `scope`: the server's when it listed one, else the scope requested (RFC 6749 section 5.1:
+   *   omitted means as requested);
+   * - the ID token validated (OpenID Connect Core 1.0 section 3.1.3.7) and its claims added, or,
+   *   with `idToken: false`, dropped: an unverified ID token is never returned.
+   *
+   * @throws {IdTokenError} the ID token was refused, or there is no `issuer` to validate it with.
+   */
+  async #accept(tokens: TokenSet, requestedScope: string | undefined): Promise<TokenSet> {
+    const scope =
+      tokens.scope ?? (requestedScope === undefined ? undefined : parseScopeClaim(requestedScope));
+    const { idToken } = tokens;
+    if (idToken === undefined) return { ...tokens, scope };
+    if (this.#options.idToken === false) return { ...tokens, idToken: undefined, scope };
+    if (this.#idTokens === undefined) {
+      throw new IdTokenError(
+        'no_issuer',
+        'The token response has an ID token, but no "issuer" is configured to validate it against: give "issuer" (https://YOUR_DOMAIN/), or "idToken: false" to drop ID tokens',
+      );
+    }
+    return { ...tokens, scope, idTokenClaims: await this.#idTokens.validate(idToken) };
   }
 
   /** The client's credentials for a JSON body: none with Basic (the header holds the bearer). */
@@ -487,12 +556,14 @@ export class TokenClient {
   }
 
   #resolveEndpoints(): Promise<ClientEndpoints> {
-    const { tokenEndpoint, revocationEndpoint, mfaChallengeEndpoint, issuer } = this.#options;
+    const { tokenEndpoint, revocationEndpoint, mfaChallengeEndpoint, userinfoEndpoint, issuer } =
+      this.#options;
     if (tokenEndpoint !== undefined) {
       this.#endpoints ??= Promise.resolve({
         token: tokenEndpoint,
         revocation: revocationEndpoint ?? new URL('revoke', tokenEndpoint),
         mfaChallenge: mfaChallengeEndpoint ?? new URL('../mfa/challenge', tokenEndpoint),
+        userinfo: userinfoEndpoint ?? new URL('../userinfo', tokenEndpoint),
       });
       return this.#endpoints;
     }
@@ -501,6 +572,7 @@ export class TokenClient {
         token: found.token,
         revocation: revocationEndpoint ?? found.revocation,
         mfaChallenge: mfaChallengeEndpoint ?? found.mfaChallenge,
+        userinfo: userinfoEndpoint ?? found.userinfo,
       }));
       this.#endpoints = attempt;
       // A failed discovery is tried again on the next call.
@@ -531,9 +603,13 @@ function requireString(value: unknown, name: string): void {
 }
 
 /** A bearer credential fit for a header: visible ASCII, no space (never echoed in the message). */
-function requireBearer(value: unknown): void {
+function requireBearer(value: unknown, name = 'token'): void {
   if (typeof value !== 'string' || !/^[\x21-\x7E]+$/.test(value)) {
-    throw new TypeError('"token" must be an mfa_token or an access token');
+    throw new TypeError(
+      name === 'token'
+        ? '"token" must be an mfa_token or an access token'
+        : `"${name}" must be an access token`,
+    );
   }
 }
 

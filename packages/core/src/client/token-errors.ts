@@ -20,7 +20,14 @@ export type TokenErrorCode =
   /** The server's answer was not a usable token response (HTML, truncated JSON, no token...). */
   | 'invalid_response'
   /** The request did not complete: network failure, timeout, or a refused redirect. */
-  | 'request_failed';
+  | 'request_failed'
+  /**
+   * The token response's ID token was refused (OpenID Connect Core 1.0 section 3.1.3.7, section
+   * 12.2 for a refresh): nothing of that response was returned or stored.
+   */
+  | 'invalid_id_token'
+  /** `/userinfo` (OpenID Connect Core 1.0 section 5.3) did not answer the user's claims. */
+  | 'userinfo_failed';
 
 /**
  * Base class of token acquisition failures. Messages and fields never contain a secret: no
@@ -265,30 +272,140 @@ export class TokenRequestError extends TokenError {
 }
 
 /**
+ * Which rule of ID token validation refused a token response (OpenID Connect Core 1.0 section
+ * 3.1.3.7, and section 12.2 for a refresh). Never a value from the token.
+ */
+export type IdTokenErrorReason =
+  /** `alg` is not in `idToken.algorithms` (`none` never is). */
+  | 'algorithm'
+  /** The signature does not verify, or no key of the issuer's key set matches its header. */
+  | 'signature'
+  /** `iss` is missing or is not exactly the configured `issuer`. */
+  | 'issuer'
+  /** `aud` is missing or does not contain the client id. */
+  | 'audience'
+  /** Several audiences and no `azp`, or an `azp` that is not the client id. */
+  | 'authorized_party'
+  /** `exp` is missing, not a number, or past (beyond the clock tolerance). */
+  | 'expired'
+  /** `iat` is missing or not a number, or `iat` or `nbf` is in the future beyond the tolerance. */
+  | 'issued_at'
+  /** `sub` is missing or not a non-empty string. */
+  | 'subject'
+  /** Not a compact JWS, a payload that is not a JSON object, or a claim of the wrong type. */
+  | 'malformed'
+  /** The issuer's key set (or its discovery document) could not be fetched or used. */
+  | 'key_set_unavailable'
+  /** A refresh answered an ID token for another `sub` or `iss` than the session's (section 12.2). */
+  | 'subject_changed'
+  /** A response carried an ID token, but no `issuer` is configured to validate it against. */
+  | 'no_issuer';
+
+/**
+ * The ID token of a token response was refused: the whole response is discarded, nothing is
+ * returned or stored. `reason` names the rule; the message names it too, never any token text, a
+ * claim value or a secret.
+ *
+ * Never retried automatically ({@link isRetryable} is `false` for every reason): the server has
+ * already answered, and sending the grant again cannot make its answer valid. That holds for
+ * `key_set_unavailable` too, the one reason that may pass by itself: a refresh sent again would
+ * present a refresh token the first answer may have rotated (and a rotated token presented
+ * twice makes Auth0 revoke its family), so the manager serves the still-valid tokens instead,
+ * and a sign-in is answered 503 for the user to try again later.
+ */
+export class IdTokenError extends TokenError {
+  readonly code = 'invalid_id_token' as const;
+  /** Which rule refused it. */
+  readonly reason: IdTokenErrorReason;
+
+  constructor(reason: IdTokenErrorReason, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+/** Why `/userinfo` gave no claims. */
+export type UserinfoErrorReason =
+  /**
+   * 401: the access token was refused: it lacks the userinfo audience
+   * (`https://YOUR_DOMAIN/userinfo`), or expired, or was revoked.
+   */
+  | 'unauthorized'
+  /** 403: the token is valid but may not read the user's claims (`insufficient_scope`). */
+  | 'forbidden'
+  /** 429: too many requests for this user; see `retryAfter`. */
+  | 'rate_limited'
+  /** 5xx, a network failure or a timeout. */
+  | 'unavailable'
+  /** Not a JSON object with a non-empty string `sub`, or another status. */
+  | 'invalid_response'
+  /** The answer's `sub` is not the ID token's (section 5.3.2: it MUST NOT be used). */
+  | 'subject_mismatch';
+
+/**
+ * `/userinfo` (OpenID Connect Core 1.0 section 5.3) did not answer the user's claims. Messages
+ * name the endpoint and the rule, never the access token or a claim value.
+ */
+export class UserinfoError extends TokenError {
+  readonly code = 'userinfo_failed' as const;
+  readonly reason: UserinfoErrorReason;
+  /** HTTP status of the answer; `undefined` when there was none. */
+  readonly status: number | undefined;
+  /** Seconds to wait before retrying, from `Retry-After`. */
+  readonly retryAfter: number | undefined;
+
+  constructor(
+    reason: UserinfoErrorReason,
+    message: string,
+    options?: ErrorOptions & { status?: number | undefined; retryAfter?: number | undefined },
+  ) {
+    const { status, retryAfter, ...errorOptions } = options ?? {};
+    super(message, errorOptions);
+    this.reason = reason;
+    this.status = status;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/**
  * The seconds an authorization server asked to wait (`Retry-After`) with the answer `error`
  * stands for, or `undefined`.
  */
 export function retryAfterOf(error: unknown): number | undefined {
-  if (error instanceof OAuthError || error instanceof InvalidTokenResponseError) {
+  if (
+    error instanceof OAuthError ||
+    error instanceof InvalidTokenResponseError ||
+    error instanceof UserinfoError
+  ) {
     return error.retryAfter;
   }
   return undefined;
 }
 
-/** The HTTP status of the answer `error` stands for, or `undefined` (no answer). */
+/**
+ * The HTTP status of the failed answer `error` stands for, or `undefined` (no answer, or, for an
+ * {@link IdTokenError}, a 200 whose content was refused).
+ */
 export function statusOf(error: unknown): number | undefined {
   if (
     error instanceof OAuthError ||
     error instanceof InvalidTokenResponseError ||
-    error instanceof TokenRequestError
+    error instanceof TokenRequestError ||
+    error instanceof UserinfoError
   ) {
     return error.status;
   }
   return undefined;
 }
 
-/** True for failures worth retrying: 429, 5xx, network errors and timeouts. */
+/**
+ * True for failures worth retrying: 429, 5xx, network errors and timeouts. Never an
+ * {@link IdTokenError} (see there why).
+ */
 export function isRetryable(error: unknown): boolean {
+  if (error instanceof UserinfoError) {
+    return error.reason === 'rate_limited' || error.reason === 'unavailable';
+  }
   if (error instanceof OAuthError) return error.status === 429 || error.status >= 500;
   if (error instanceof InvalidTokenResponseError)
     return error.status >= 500 || error.status === 429;

@@ -37,8 +37,15 @@ export interface TokenEvents {
     status: number | undefined;
     retryAfter: number | undefined;
   };
-  /** The key's tokens were cleared (sign-out, or a refresh token that stopped working). */
-  cleared: { key: string; reason: 'sign_out' | 'invalid_grant' | 'deleted' };
+  /**
+   * The key's tokens were cleared: sign-out, a refresh token that stopped working, `delete`, or
+   * a refresh that answered an ID token for another user (`subject_changed`, OpenID Connect
+   * Core 1.0 section 12.2).
+   */
+  cleared: {
+    key: string;
+    reason: 'sign_out' | 'invalid_grant' | 'deleted' | 'subject_changed';
+  };
 }
 
 /** The `node:diagnostics_channel` name of each event: `ropkit:token:<event>`. */

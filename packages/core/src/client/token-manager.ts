@@ -1,4 +1,5 @@
 import { nonNegative, optionalBoolean, share } from '../option-checks.js';
+import { deepFreeze } from '../validation/compact-jws.js';
 import { refreshTime, type RefreshSchedule } from './refresh-schedule.js';
 import { resolveRetryPolicy, retryDelay, type RetryPolicy } from './retry-policy.js';
 import type { RecoveryCodeSignIn } from './mfa-api.js';
@@ -8,18 +9,27 @@ import type {
   TokenClient,
   WaitForMfaPushOptions,
 } from './token-client.js';
+import type { IdTokenClaims, UserinfoClaims } from './oidc-claims.js';
+import { scopeParameter } from './token-client-options.js';
 import {
+  IdTokenError,
   OAuthError,
   ReauthenticationRequiredError,
   TokenError,
   TokenRequestError,
+  UserinfoError,
   isRetryable,
   retryAfterOf,
   statusOf,
 } from './token-errors.js';
-import { emitTokenEvent, type TokenLogger } from './token-events.js';
+import { emitTokenEvent, type TokenEvents, type TokenLogger } from './token-events.js';
 import type { TokenSet } from './token-set.js';
 import { MemoryTokenStore, type ManagedTokenSet, type TokenStore } from './token-store.js';
+import {
+  UserinfoCache,
+  resolveUserinfoCacheOptions,
+  type UserinfoCacheOptions,
+} from './userinfo-cache.js';
 
 /** Options of {@link TokenManager}. */
 export interface TokenManagerOptions {
@@ -49,6 +59,13 @@ export interface TokenManagerOptions {
   backgroundRefresh?: boolean;
   /** Receives the events also published on `node:diagnostics_channel`. Default: none. */
   logger?: TokenLogger;
+  /**
+   * How {@link TokenManager.userinfo} keeps `/userinfo` answers, per key: at most `maxEntries`
+   * keys (least recently used dropped first, default `1000`), each answer for `maxAgeMs` (default
+   * `60000`) and only while the key's access token is the one it was fetched with. `false`: every
+   * call asks `/userinfo` (concurrent calls for a key still share one request).
+   */
+  userinfoCache?: UserinfoCacheOptions | false;
   /** Current time in milliseconds; for tests. Default `Date.now`. */
   clock?: () => number;
   /** Random number in [0, 1); for tests. Default `Math.random`. */
@@ -59,6 +76,16 @@ export interface TokenManagerOptions {
 export interface GetAccessTokenOptions {
   /** The end user's IP for `auth0-forwarded-for`, should a refresh be needed. */
   forwardedFor?: string;
+}
+
+/** Per-call options of {@link TokenManager.refresh}. */
+export interface RefreshOptions extends GetAccessTokenOptions {
+  /**
+   * Ask for fewer scopes than were granted (RFC 6749 section 6: a subset of the original grant's;
+   * Auth0 refuses others). The stored set's `scope` becomes the granted one. Default: none sent,
+   * the server grants the original scope.
+   */
+  scope?: string | readonly string[];
 }
 
 /**
@@ -92,6 +119,7 @@ export class TokenManager {
   readonly #timers = new Map<string, NodeJS.Timeout>();
   /** Keys whose last refresh was told to wait (`Retry-After`): until when, and its error. */
   readonly #coolingDown = new Map<string, CoolDown>();
+  readonly #userinfo: UserinfoCache;
 
   /** @throws {TypeError} when an option is invalid. */
   constructor(options: TokenManagerOptions) {
@@ -132,6 +160,10 @@ export class TokenManager {
     this.#logger = options.logger;
     this.#clock = options.clock ?? Date.now;
     this.#random = options.random ?? Math.random;
+    this.#userinfo = new UserinfoCache(
+      resolveUserinfoCacheOptions(options.userinfoCache),
+      this.#clock,
+    );
   }
 
   /** Signs a user in with the password (or password-realm) grant and keeps the tokens under `key`. */
@@ -186,12 +218,17 @@ export class TokenManager {
     return Object.freeze({ tokens: await this.save(key, tokens), recoveryCode });
   }
 
-  /** Keeps a token set obtained elsewhere under `key`. */
+  /**
+   * Keeps a token set obtained elsewhere under `key`, as it is: a set from a `TokenClient` has its
+   * ID token validated already; one made by hand is trusted as given (its `idTokenClaims` are
+   * what `identity` answers).
+   */
   async save(key: string, tokens: TokenSet): Promise<ManagedTokenSet> {
     requireKey(key);
     const managed = this.#manage(tokens);
     await this.#store.set(key, managed);
     this.#coolingDown.delete(key);
+    this.#userinfo.delete(key);
     this.#scheduleBackground(key, managed);
     emitTokenEvent(this.#logger, 'acquired', {
       key,
@@ -236,25 +273,75 @@ export class TokenManager {
       const first = await Promise.race([flight.result, flight.retrying]);
       return first === RETRYING ? current : first;
     } catch (error) {
-      // Keep serving a token that is still valid while the server fails (not after invalid_grant).
-      if (!(error instanceof ReauthenticationRequiredError) && this.#clock() < current.expiresAt) {
-        return current;
-      }
+      // Keep serving a token that is still valid while the server fails; not once the session
+      // is over (invalid_grant, another subject).
+      if (!endsSession(error) && this.#clock() < current.expiresAt) return current;
       throw error;
     }
   }
 
   /**
-   * Refreshes now, whatever the schedule says. Joins a refresh already in flight for `key`.
-   * After an API refused a token, prefer {@link refreshIfCurrent}: it does not refresh again
-   * when another caller already has.
+   * Who is signed in under `key`: the verified claims of the session's ID token (see
+   * `TokenSet.idTokenClaims`), after the refresh that `getTokenSet` would do when one is due
+   * (so a session that is over says so, and a refreshed ID token for another user is refused).
+   * `undefined` when the session has no ID token (`openid` was not in the scope).
+   *
+   * @throws {ReauthenticationRequiredError} no tokens, or the refresh token stopped working.
+   * @throws {IdTokenError} `subject_changed`: a refresh answered another user (the key is forgotten).
+   * @throws {TokenError} the refresh failed and the current token has expired.
+   */
+  async identity(
+    key: string,
+    options: GetAccessTokenOptions = {},
+  ): Promise<Readonly<IdTokenClaims> | undefined> {
+    const { idTokenClaims } = await this.getTokenSet(key, options);
+    // A store that serialises token sets (Redis) gives back a copy: frozen here as ours are.
+    return idTokenClaims === undefined ? undefined : deepFreeze(idTokenClaims);
+  }
+
+  /**
+   * The signed-in user's claims from the UserInfo endpoint (OpenID Connect Core 1.0 section
+   * 5.3), with the session's access token (refreshed first when due). When the session has an ID
+   * token, the answer's `sub` must be its `sub` (section 5.3.2), or the answer is refused and not
+   * kept. Answers are kept per key as the `userinfoCache` option says; concurrent calls for a key
+   * share one request.
+   *
+   * @throws {UserinfoError} `/userinfo` failed (`unauthorized` when the access token lacks the
+   *   userinfo audience: ask for `openid`), or `subject_mismatch`.
+   * @throws {ReauthenticationRequiredError} as {@link getAccessToken}.
+   */
+  async userinfo(key: string, options: GetAccessTokenOptions = {}): Promise<UserinfoClaims> {
+    const tokens = await this.getTokenSet(key, options);
+    return this.#userinfo.load(key, tokens.accessToken, async () => {
+      const claims = await this.#client.userinfo(tokens.accessToken);
+      const expected = tokens.idTokenClaims?.sub;
+      if (expected !== undefined && claims.sub !== expected) {
+        throw new UserinfoError(
+          'subject_mismatch',
+          'The userinfo answer is for another subject than the ID token (OpenID Connect Core 1.0 section 5.3.2): it was not used',
+        );
+      }
+      return claims;
+    });
+  }
+
+  /**
+   * Refreshes now, whatever the schedule says. Joins a refresh already in flight for `key` that
+   * asks for the same `scope`; a refresh for another scope is waited for first, then this one is
+   * sent (one refresh per key at a time: with rotation, two at once would present one refresh
+   * token twice). With `scope`, asks for that subset of the granted scopes (RFC 6749 section 6);
+   * the stored set's `scope` is then the one granted. After an API refused a token, prefer
+   * {@link refreshIfCurrent}: it does not refresh again when another caller already has.
    *
    * @throws {ReauthenticationRequiredError} no refresh token, or it stopped working.
+   * @throws {IdTokenError} the refreshed ID token was refused (`subject_changed`: the key is
+   *   forgotten).
    * @throws {TokenError} the refresh failed, or the server's `Retry-After` has not passed yet.
    */
-  async refresh(key: string, options: GetAccessTokenOptions = {}): Promise<ManagedTokenSet> {
+  async refresh(key: string, options: RefreshOptions = {}): Promise<ManagedTokenSet> {
     requireKey(key);
-    return this.#flight(key, options.forwardedFor).result;
+    const scope = scopeParameter(options.scope, 'scope');
+    return this.#flight(key, options.forwardedFor, undefined, undefined, scope).result;
   }
 
   /**
@@ -289,7 +376,7 @@ export class TokenManager {
     return this.#flight(key, options.forwardedFor, current, refusedAccessToken).result;
   }
 
-  /** Revokes the refresh token (RFC 7009) and forgets the key's tokens. */
+  /** Revokes the refresh token (RFC 7009) and forgets the key's tokens (and `/userinfo` answer). */
   async signOut(key: string): Promise<void> {
     requireKey(key);
     const current = await this.#store.get(key);
@@ -297,7 +384,7 @@ export class TokenManager {
     if (current?.refreshToken !== undefined) await this.#client.revoke(current.refreshToken);
   }
 
-  /** Forgets the key's tokens without revoking them. */
+  /** Forgets the key's tokens (and `/userinfo` answer) without revoking them. */
   async delete(key: string): Promise<void> {
     requireKey(key);
     await this.#forget(key, 'deleted');
@@ -323,6 +410,9 @@ export class TokenManager {
    * Single flight: one refresh per key at a time; every caller gets its result or error.
    * `seen` is the token set that made the caller refresh, if it read one; `refused`, the access
    * token an API refused, when that is why (no refresh once it is no longer the stored one).
+   * `scope`: the scope the refresh asks for; {@link ANY_SCOPE} (callers that only need a fresh
+   * token) joins a flight of any scope. A caller that needs another scope than the flight in the
+   * air waits for it, then refreshes: never two refresh requests for a key at once.
    * While the key cools down after a `Retry-After`, the flight fails at once with the error of
    * the refresh that was told to wait, and nothing is sent.
    */
@@ -331,34 +421,43 @@ export class TokenManager {
     forwardedFor: string | undefined,
     seen?: ManagedTokenSet,
     refused?: string,
+    scope: string | undefined | typeof ANY_SCOPE = ANY_SCOPE,
   ): RefreshFlight {
-    let flight = this.#inFlight.get(key);
-    if (flight === undefined) {
-      const coolDown = this.#coolingDown.get(key);
-      if (coolDown !== undefined) {
-        if (this.#clock() < coolDown.until) {
-          const result = Promise.reject(coolDown.error);
-          result.catch(() => undefined);
-          return { result, retrying: NEVER };
-        }
-        this.#coolingDown.delete(key);
-      }
-      const retry = Promise.withResolvers<typeof RETRYING>();
-      const onRetry = () => retry.resolve(RETRYING);
-      const store = this.#store;
-      const result = (
-        hasRefreshLock(store)
-          ? this.#refreshAcrossInstances(store, key, forwardedFor, seen, refused, onRetry)
-          : this.#refreshWithRetry(key, forwardedFor, refused, onRetry)
-      ).finally(() => {
-        this.#inFlight.delete(key);
-      });
-      // Callers that served a still-valid token no longer wait; the failure is reported as an
-      // event, so nobody needs to observe this rejection.
-      result.catch(() => undefined);
-      flight = { result, retrying: retry.promise };
-      this.#inFlight.set(key, flight);
+    const airborne = this.#inFlight.get(key);
+    if (airborne !== undefined && (scope === ANY_SCOPE || airborne.scope === scope)) {
+      return airborne;
     }
+    const coolDown = this.#coolingDown.get(key);
+    if (airborne === undefined && coolDown !== undefined) {
+      if (this.#clock() < coolDown.until) {
+        const result = Promise.reject(coolDown.error);
+        result.catch(() => undefined);
+        return { result, retrying: NEVER, scope: undefined };
+      }
+      this.#coolingDown.delete(key);
+    }
+    const asked = scope === ANY_SCOPE ? undefined : scope;
+    const retry = Promise.withResolvers<typeof RETRYING>();
+    const onRetry = () => retry.resolve(RETRYING);
+    const store = this.#store;
+    const refresh = async (): Promise<ManagedTokenSet> => {
+      // Another scope's refresh is in the air: it goes first, whatever its outcome.
+      if (airborne !== undefined) await airborne.result.catch(() => undefined);
+      return hasRefreshLock(store)
+        ? this.#refreshAcrossInstances(store, key, forwardedFor, seen, refused, onRetry, asked)
+        : this.#refreshWithRetry(key, forwardedFor, refused, onRetry, asked);
+    };
+    const flight: RefreshFlight = {
+      result: refresh().finally(() => {
+        if (this.#inFlight.get(key) === flight) this.#inFlight.delete(key);
+      }),
+      retrying: retry.promise,
+      scope: asked,
+    };
+    // Callers that served a still-valid token no longer wait; the failure is reported as an
+    // event, so nobody needs to observe this rejection.
+    flight.result.catch(() => undefined);
+    this.#inFlight.set(key, flight);
     return flight;
   }
 
@@ -375,17 +474,21 @@ export class TokenManager {
     seen: ManagedTokenSet | undefined,
     refused: string | undefined,
     onWaiting: () => void,
+    scope: string | undefined,
   ): Promise<ManagedTokenSet> {
     const before = seen ?? (await store.get(key));
+    // A refresh for a scope is not answered by another instance's refresh (for any scope): once
+    // the lock is ours, it is sent, with the newest refresh token (re-read under the lock).
+    const adoptable = scope === undefined;
     for (let round = 1; ; round++) {
       const lock = await store.lock(key);
       if (lock !== undefined) {
         try {
           const latest = await store.get(key);
-          if (latest !== undefined && this.#refreshedElsewhere(before, latest)) {
+          if (adoptable && latest !== undefined && this.#refreshedElsewhere(before, latest)) {
             return this.#adopt(key, latest);
           }
-          return await this.#refreshWithRetry(key, forwardedFor, refused, onWaiting);
+          return await this.#refreshWithRetry(key, forwardedFor, refused, onWaiting, scope);
         } finally {
           // release() must not reject; should a store's do so anyway, the lock expires on its
           // own, and the refresh's own outcome is what the callers need.
@@ -397,7 +500,7 @@ export class TokenManager {
       onWaiting();
       const released = await store.waitForUnlock(key);
       const latest = await store.get(key);
-      if (latest !== undefined && this.#refreshedElsewhere(before, latest)) {
+      if (adoptable && latest !== undefined && this.#refreshedElsewhere(before, latest)) {
         return this.#adopt(key, latest);
       }
       if (latest?.refreshToken === undefined) {
@@ -444,6 +547,7 @@ export class TokenManager {
     forwardedFor: string | undefined,
     refused: string | undefined,
     onRetry: () => void,
+    scope: string | undefined,
   ): Promise<ManagedTokenSet> {
     const current = await this.#store.get(key);
     // Asked to replace a refused token that a refresh finished since has already replaced.
@@ -466,9 +570,12 @@ export class TokenManager {
         const fresh = await this.#client.refresh({
           refreshToken: current.refreshToken,
           ...(forwardedFor === undefined ? {} : { forwardedFor }),
+          ...(scope === undefined ? {} : { scope }),
         });
         return await this.#storeRefreshed(key, current, fresh);
       } catch (error) {
+        // The key is already forgotten: nothing is served or retried.
+        if (error instanceof IdTokenError && error.reason === 'subject_changed') throw error;
         if (error instanceof OAuthError && error.error === 'invalid_grant') {
           await this.#forget(key, 'invalid_grant');
           throw new ReauthenticationRequiredError(
@@ -521,16 +628,37 @@ export class TokenManager {
     previous: ManagedTokenSet,
     fresh: TokenSet,
   ): Promise<ManagedTokenSet> {
+    const before = previous.idTokenClaims;
+    const after = fresh.idTokenClaims;
+    // OpenID Connect Core 1.0 section 12.2: a refreshed ID token's iss and sub MUST be the same
+    // as the original's. Another user's tokens under this key: the session cannot be trusted.
+    if (
+      before !== undefined &&
+      after !== undefined &&
+      (after.sub !== before.sub || after.iss !== before.iss)
+    ) {
+      await this.#forget(key, 'subject_changed');
+      throw new IdTokenError(
+        'subject_changed',
+        'The refreshed ID token names another subject or issuer than the session (OpenID Connect Core 1.0 section 12.2): the session was signed out',
+      );
+    }
     // No refresh token in the answer: rotation is off, the old one stays valid (RFC 6749
-    // section 6). Losing it here would log the user out at the next expiry.
+    // section 6). Losing it here would log the user out at the next expiry. No ID token in it:
+    // the previous one (and its claims) still says who is signed in.
+    const identity =
+      fresh.idToken === undefined
+        ? { idToken: previous.idToken, idTokenClaims: before }
+        : { idToken: fresh.idToken, idTokenClaims: after };
     const merged = this.#manage({
       ...fresh,
       refreshToken: fresh.refreshToken ?? previous.refreshToken,
-      idToken: fresh.idToken ?? previous.idToken,
+      ...identity,
       scope: fresh.scope ?? previous.scope,
     });
     await this.#store.set(key, merged);
     this.#coolingDown.delete(key);
+    this.#userinfo.delete(key);
     this.#scheduleBackground(key, merged);
     emitTokenEvent(this.#logger, 'refreshed', {
       key,
@@ -565,8 +693,9 @@ export class TokenManager {
     this.#coolingDown.set(key, { until: now + delayMs, error });
   }
 
-  async #forget(key: string, reason: 'sign_out' | 'invalid_grant' | 'deleted'): Promise<void> {
+  async #forget(key: string, reason: TokenEvents['cleared']['reason']): Promise<void> {
     this.#coolingDown.delete(key);
+    this.#userinfo.delete(key);
     const timer = this.#timers.get(key);
     if (timer !== undefined) clearTimeout(timer);
     this.#timers.delete(key);
@@ -620,6 +749,22 @@ interface CoolDown {
 interface RefreshFlight {
   result: Promise<ManagedTokenSet>;
   retrying: Promise<typeof RETRYING>;
+  /** The scope it asks for (joined); `undefined`: none, the original grant's. */
+  scope: string | undefined;
+}
+
+/** What a caller that only needs a fresh token asks of a flight: any scope will do. */
+const ANY_SCOPE = Symbol('any scope');
+
+/**
+ * True for the failures after which the session's tokens must not be served: the refresh token
+ * stopped working, or a refresh answered another user (the key was forgotten either way).
+ */
+function endsSession(error: unknown): boolean {
+  return (
+    error instanceof ReauthenticationRequiredError ||
+    (error instanceof IdTokenError && error.reason === 'subject_changed')
+  );
 }
 
 /** A store with the optional refresh lock. */

@@ -1,3 +1,4 @@
+import { setMostRecent } from '../bounded-map.js';
 import type { PendingSignIn, PendingSignInStore } from '../sign-in/pending-sign-in.js';
 import type { TokenSet } from './token-set.js';
 
@@ -86,12 +87,7 @@ export class MemoryTokenStore implements TokenStore, PendingSignInStore {
 
   /** Stores the token set, evicting the least recently used key when full. */
   set(key: string, tokens: ManagedTokenSet): Promise<void> {
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
-    }
-    this.#entries.set(key, tokens);
+    setMostRecent(this.#entries, key, tokens, this.#maxEntries);
     return Promise.resolve();
   }
 
@@ -110,12 +106,7 @@ export class MemoryTokenStore implements TokenStore, PendingSignInStore {
 
   /** Keeps `pending` until it expires; when full, the oldest pending sign-in goes first. */
   setPendingSignIn(key: string, pending: PendingSignIn): Promise<void> {
-    this.#pending.delete(key);
-    if (this.#pending.size >= this.#maxEntries) {
-      const oldest = this.#pending.keys().next();
-      if (oldest.done !== true) this.#pending.delete(oldest.value);
-    }
-    this.#pending.set(key, pending);
+    setMostRecent(this.#pending, key, pending, this.#maxEntries);
     return Promise.resolve();
   }
 

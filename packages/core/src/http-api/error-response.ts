@@ -1,4 +1,9 @@
-import { ReauthenticationRequiredError, TokenError } from '../client/token-errors.js';
+import {
+  IdTokenError,
+  ReauthenticationRequiredError,
+  TokenError,
+  UserinfoError,
+} from '../client/token-errors.js';
 import { BearerError } from '../errors.js';
 
 /** A complete HTTP answer: what every adapter writes, byte for byte. */
@@ -33,23 +38,47 @@ export function renderBearerError(error: BearerError): HttpAnswer {
  * The answer to any error ropkit knows how to answer, or `undefined` for the others (they go to
  * the framework's own error handling):
  * - a {@link BearerError}: see {@link renderBearerError};
- * - a {@link ReauthenticationRequiredError} from `accessToken()` or `apiFetch()` (no one is
- *   signed in on the session, or its refresh token stopped working): 401
- *   `{"error":"login_required","error_description":"Sign in to continue"}`, never a 500. There is
- *   no `WWW-Authenticate`: a session cookie has no registered HTTP authentication scheme to
- *   challenge with (RFC 9110 section 11.6.1);
- * - another {@link TokenError} from them (the authorization server failed or did not answer while
- *   a refresh was due): 503 `temporarily_unavailable`, with `Retry-After` when the server said
- *   how long to wait; the session stays signed in.
+ * - a {@link ReauthenticationRequiredError} from `accessToken()`, `apiFetch()`, `identity()` or
+ *   `userinfo()` (no one is signed in on the session, or its refresh token stopped working), or
+ *   an {@link IdTokenError} `subject_changed` (a refresh answered another user, and the session's
+ *   tokens were forgotten): 401 `{"error":"login_required","error_description":"Sign in to
+ *   continue"}`, never a 500. There is no `WWW-Authenticate`: a session cookie has no registered
+ *   HTTP authentication scheme to challenge with (RFC 9110 section 11.6.1);
+ * - another {@link IdTokenError} (a refresh answered an ID token that failed validation; the
+ *   session keeps its tokens): 502 `{"error":"invalid_id_token",...}` (RFC 9110 section 15.6.3),
+ *   or, when the issuer's key set could not be fetched, 503 as below;
+ * - a {@link UserinfoError} other than unavailability (`/userinfo` refused the access token, or
+ *   answered something unusable): 502 `{"error":"userinfo_failed",...}`;
+ * - another {@link TokenError} (the authorization server failed or did not answer while a refresh
+ *   was due, `/userinfo` was unavailable or rate-limited): 503 `temporarily_unavailable`, with
+ *   `Retry-After` when the server said how long to wait; the session stays signed in.
+ *
+ * Descriptions are fixed sentences: never a token, a claim value or the server's text.
  */
 export function renderError(error: unknown): HttpAnswer | undefined {
   if (error instanceof BearerError) return renderBearerError(error);
-  if (error instanceof ReauthenticationRequiredError) {
+  if (
+    error instanceof ReauthenticationRequiredError ||
+    (error instanceof IdTokenError && error.reason === 'subject_changed')
+  ) {
     return {
       status: 401,
       headers: { ...JSON_HEADERS },
       body: JSON.stringify({ error: 'login_required', error_description: 'Sign in to continue' }),
     };
+  }
+  if (error instanceof IdTokenError && error.reason !== 'key_set_unavailable') {
+    return badGateway(
+      'invalid_id_token',
+      'The sign-in service answered an identity that could not be verified',
+    );
+  }
+  if (
+    error instanceof UserinfoError &&
+    error.reason !== 'unavailable' &&
+    error.reason !== 'rate_limited'
+  ) {
+    return badGateway('userinfo_failed', 'The sign-in service did not answer the user profile');
   }
   if (error instanceof TokenError) {
     const retryAfter: unknown = Reflect.get(error, 'retryAfter');
@@ -66,4 +95,13 @@ export function renderError(error: unknown): HttpAnswer | undefined {
     };
   }
   return undefined;
+}
+
+/** 502 (RFC 9110 section 15.6.3): the authorization server's answer could not be used. */
+function badGateway(error: string, description: string): HttpAnswer {
+  return {
+    status: 502,
+    headers: { ...JSON_HEADERS },
+    body: JSON.stringify({ error, error_description: description }),
+  };
 }

@@ -1,5 +1,5 @@
 import type { SecretText } from '../client/secret-text.js';
-import { MfaExpiredError, OAuthError, TokenError } from '../client/token-errors.js';
+import { IdTokenError, MfaExpiredError, OAuthError, TokenError } from '../client/token-errors.js';
 import type { LoginEnrolFactor, LoginFactor } from './pending-sign-in.js';
 
 /** The outcomes that carry a fixed, secret-free sentence to show, and nothing else. */
@@ -14,6 +14,7 @@ type MessageStatus =
   | 'blocked'
   | 'too_many_attempts'
   | 'access_denied'
+  | 'invalid_id_token'
   | 'unavailable';
 
 /**
@@ -43,7 +44,10 @@ type MessageStatus =
  * - `too_many_attempts`: brute-force protection blocked this user from this IP;
  * - `rate_limited`: too many requests; try again after `retryAfter` seconds;
  * - `access_denied`: a rule or the API refused the user;
- * - `unavailable`: the authorization server failed or did not answer.
+ * - `invalid_id_token`: the authorization server answered an ID token that failed validation
+ *   (OpenID Connect Core 1.0 section 3.1.3.7): nothing was stored, the user is not signed in;
+ * - `unavailable`: the authorization server failed or did not answer (or its key set, needed to
+ *   check the ID token, could not be fetched).
  */
 export type LoginOutcome =
   | { status: 'signed_in' }
@@ -93,6 +97,8 @@ export const LOGIN_OUTCOME_STATUS: Readonly<Record<LoginResult['status'], number
   too_many_attempts: 429,
   rate_limited: 429,
   access_denied: 403,
+  // RFC 9110 section 15.6.3: an invalid response from the server this one called.
+  invalid_id_token: 502,
   unavailable: 503,
   signed_out: 204,
 };
@@ -193,15 +199,28 @@ export function pushPending(retryAfter: number): LoginOutcome {
   });
 }
 
+/** A grant answered an ID token that was refused; nothing was stored. */
+export const ID_TOKEN_REFUSED = message(
+  'invalid_id_token',
+  'The sign-in service answered an identity that could not be verified: try again later',
+);
+
+/** The sign-in service failed or did not answer. */
+const UNAVAILABLE = message('unavailable', 'The sign-in service is unavailable: try again later');
+
 /**
  * Maps a failed grant to what the form shows; messages are fixed sentences. Errors that are not
- * token errors (bugs) are thrown again.
+ * token errors (bugs) are thrown again. A refused ID token is `invalid_id_token` (502), never a
+ * 500 and never its text; `unavailable` (503) when the issuer's key set could not be fetched.
  */
 export function outcomeOf(
   error: unknown,
   wrongSecret: 'invalid_credentials' | 'invalid_otp',
 ): LoginOutcome {
   if (error instanceof MfaExpiredError) return MFA_STEP_EXPIRED;
+  if (error instanceof IdTokenError) {
+    return error.reason === 'key_set_unavailable' ? UNAVAILABLE : ID_TOKEN_REFUSED;
+  }
   if (error instanceof OAuthError) {
     switch (error.error) {
       case 'invalid_grant':
@@ -227,11 +246,6 @@ export function outcomeOf(
         break;
     }
   }
-  if (error instanceof TokenError) {
-    return {
-      status: 'unavailable',
-      message: 'The sign-in service is unavailable: try again later',
-    };
-  }
+  if (error instanceof TokenError) return UNAVAILABLE;
   throw error;
 }

@@ -1,4 +1,5 @@
 import { createAuthorizedFetch, type AuthorizedFetch } from '../client/authorized-fetch.js';
+import type { IdTokenClaims, UserinfoClaims } from '../client/oidc-claims.js';
 import {
   MfaRequiredError,
   ReauthenticationRequiredError,
@@ -108,6 +109,26 @@ export interface LoginRoutes extends Readonly<Record<LoginRouteName, LoginRoute>
    * {@link createAuthorizedFetch}); it rejects like {@link LoginRoutes.accessToken}.
    */
   apiFetch(session: LoginSession, ip: string | undefined): AuthorizedFetch;
+  /**
+   * Who is signed in on the session: the verified claims of its ID token (`TokenManager.identity`),
+   * after a refresh when one is due; `undefined` when the sign-in asked for no `openid`.
+   *
+   * @throws {ReauthenticationRequiredError} (401) as {@link LoginRoutes.accessToken}.
+   * @throws {IdTokenError} a refresh answered a refused ID token (`renderError`: 502), or
+   *   another user (`subject_changed`: the session's tokens are forgotten, 401).
+   */
+  identity(
+    session: LoginSession,
+    ip: string | undefined,
+  ): Promise<Readonly<IdTokenClaims> | undefined>;
+  /**
+   * The session user's claims from `/userinfo` (`TokenManager.userinfo`: cached, its `sub`
+   * checked against the ID token's).
+   *
+   * @throws {ReauthenticationRequiredError} (401) as {@link LoginRoutes.accessToken}.
+   * @throws {UserinfoError} `/userinfo` failed (`renderError`: 502, or 503 when unavailable).
+   */
+  userinfo(session: LoginSession, ip: string | undefined): Promise<UserinfoClaims>;
 }
 
 /**
@@ -195,6 +216,10 @@ export function createLoginRoutes(
     },
 
     accessToken: async (session, ip) => manager.getAccessToken(signedInKey(session), forwarded(ip)),
+
+    identity: async (session, ip) => manager.identity(signedInKey(session), forwarded(ip)),
+
+    userinfo: async (session, ip) => manager.userinfo(signedInKey(session), forwarded(ip)),
 
     apiFetch: (session, ip) => async (input, init) =>
       createAuthorizedFetch({ manager, key: signedInKey(session), ...forwarded(ip) })(input, init),

@@ -8,7 +8,6 @@ import {
   type BearerRequest,
 } from './bearer-token.js';
 import { JwsFormatError, decodeCompactJws, type CompactJws } from './compact-jws.js';
-import { discoveredJwksUri } from './discovery.js';
 import {
   ClaimError,
   checkRegisteredClaims,
@@ -20,13 +19,8 @@ import {
   verifyWithKeySet,
   type VerifiedJws,
 } from './jws-key-set-verification.js';
-import {
-  KeySetUnavailableCause,
-  RemoteKeySet,
-  UnknownKeyError,
-  UnusableKeyError,
-  type KeySetLocator,
-} from './remote-key-set.js';
+import { issuerKeySet } from './issuer-key-set.js';
+import { KeySetUnavailableCause, UnknownKeyError, UnusableKeyError } from './remote-key-set.js';
 import { grantedScopes } from './scopes.js';
 import { normalizeTyp, TOKEN_PROFILES } from './token-profile.js';
 import type { AccessTokenPayload, VerifiedAccessToken } from './verified-access-token.js';
@@ -63,12 +57,6 @@ export interface AccessTokenVerifier {
    */
   authenticateCached(request: BearerRequest): VerifiedAccessToken | undefined;
 }
-
-/**
- * Extra time a request waits beyond `keySet.timeoutMs`, so that a fetch's own timeout (a failed
- * fetch, which lets a stale key set serve) ends the wait rather than the request's deadline.
- */
-const DEADLINE_GRACE_MS = 100;
 
 /**
  * Creates a verifier for the access tokens an API receives.
@@ -111,20 +99,14 @@ export function createAccessTokenVerifier(
     resolved.cacheMaxEntries > 0
       ? new VerifiedTokenCache<VerifiedAccessToken>(resolved.cacheMaxEntries)
       : undefined;
-  const waitMs = resolved.keySet.timeoutMs + DEADLINE_GRACE_MS;
-  /** When a verification that starts waiting for keys now stops waiting. */
-  const deadline = () => performance.now() + waitMs;
-
-  const configuredJwksUri = resolved.jwksUri;
-  const locate: KeySetLocator =
-    configuredJwksUri !== undefined
-      ? () => Promise.resolve(configuredJwksUri)
-      : discoveredJwksUri(issuer, {
-          dispatcher: resolved.dispatcher,
-          maxBytes: resolved.keySet.maxBytes,
-          allowInsecureHttp: resolved.allowInsecureHttp,
-        });
-  const keySet = new RemoteKeySet(locate, resolved.keySet, resolved.dispatcher, clock);
+  const { keySet, deadline } = issuerKeySet({
+    issuer,
+    jwksUri: resolved.jwksUri,
+    limits: resolved.keySet,
+    dispatcher: resolved.dispatcher,
+    allowInsecureHttp: resolved.allowInsecureHttp,
+    clock,
+  });
 
   const invalid = (description: string, cause?: unknown): InvalidTokenError =>
     new InvalidTokenError(description, { realm, cause });

@@ -103,6 +103,20 @@ export function decodeJsonSegment(segment: string): Record<string, unknown> | un
   return isJsonObject(parsed) ? parsed : undefined;
 }
 
+/**
+ * The payload of a JWS whose signature holds, decoded as {@link decodeJsonSegment} does (jose's
+ * order: the payload is read only after the signature).
+ *
+ * @throws {JwsFormatError} `malformed`: the payload is not a JSON object.
+ */
+export function decodeJwsPayload(jws: CompactJws): Record<string, unknown> {
+  const payload = decodeJsonSegment(jws.payload);
+  if (payload === undefined) {
+    throw new JwsFormatError('malformed', 'The payload is not a JSON object');
+  }
+  return payload;
+}
+
 /** A value `JSON.parse` returned that is an object (not an array, not null). */
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -143,11 +157,13 @@ export function decodeCompactJws(token: string, algorithms: ReadonlySet<string>)
 const HEADERS = new Map<string, JoseHeader>();
 const MAX_HEADERS = 64;
 
-/** Freezes a value `JSON.parse` made, and everything in it. */
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const member of Object.values(value)) deepFreeze(member);
+/** Freezes a value `JSON.parse` made, and everything in it; returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
 }
 
 /** The JOSE header of a segment, frozen: decoded, `crit` understood, `alg` a non-empty string. */

@@ -1,10 +1,5 @@
 import type { AsymmetricAlgorithm } from './algorithms.js';
-import {
-  JwsFormatError,
-  decodeJsonSegment,
-  type CompactJws,
-  type JoseHeader,
-} from './compact-jws.js';
+import { decodeJwsPayload, type CompactJws, type JoseHeader } from './compact-jws.js';
 import { verifyJwsSignature } from './jws-signature.js';
 import { UnusableKeyError, type KeySetEntry, type RemoteKeySet } from './remote-key-set.js';
 
@@ -67,9 +62,5 @@ export function verifyWithKey(
   if (!verifyJwsSignature(key, jws.signingInput, jws.signature)) {
     throw new JwsSignatureError('The signature does not verify');
   }
-  const payload = decodeJsonSegment(jws.payload);
-  if (payload === undefined) {
-    throw new JwsFormatError('malformed', 'The payload is not a JSON object');
-  }
-  return { header: jws.header, payload, key: entry };
+  return { header: jws.header, payload: decodeJwsPayload(jws), key: entry };
 }

@@ -69,6 +69,9 @@ export interface AccessTokenVerifierOptions {
   clock?: () => number;
 }
 
+/** Seconds of clock skew allowed for `exp`, `nbf` and `iat` when not configured. */
+export const DEFAULT_CLOCK_TOLERANCE = 5;
+
 /** Key set limits used when not configured. */
 export const DEFAULT_KEY_SET_LIMITS: Readonly<RemoteKeySetLimits> = Object.freeze({
   timeoutMs: 5_000,
@@ -216,7 +219,12 @@ export function resolveVerifierOptions(
     jwksUri,
     algorithms: [...algorithms],
     tokenProfile,
-    clockTolerance: nonNegative(options.clockTolerance, 'clockTolerance', 5, 'seconds'),
+    clockTolerance: nonNegative(
+      options.clockTolerance,
+      'clockTolerance',
+      DEFAULT_CLOCK_TOLERANCE,
+      'seconds',
+    ),
     maxTokenSize: positiveInteger(options.maxTokenSize, 'maxTokenSize', 8192, 'bytes'),
     maxTokenLifetime: positive(options.maxTokenLifetime, 'maxTokenLifetime', 2_592_000, 'seconds'),
     claimCheck: options.claimCheck,
@@ -231,29 +239,35 @@ export function resolveVerifierOptions(
   };
 }
 
-function resolveKeySetLimits(limits: Partial<RemoteKeySetLimits> | undefined): RemoteKeySetLimits {
+/**
+ * Validates key set limits (the `keySet` option of the verifier, and of `idToken`) and fills in
+ * {@link DEFAULT_KEY_SET_LIMITS}. `option` is the option's name in messages.
+ *
+ * @throws {TypeError} naming the option, never its value.
+ */
+export function resolveKeySetLimits(
+  limits: Partial<RemoteKeySetLimits> | undefined,
+  option = 'keySet',
+): RemoteKeySetLimits {
   if (limits === undefined) return { ...DEFAULT_KEY_SET_LIMITS };
   if (typeof limits !== 'object' || limits === null) {
-    throw new TypeError('"keySet" must be an object');
+    throw new TypeError(`"${option}" must be an object`);
   }
   for (const name of Object.keys(limits)) {
-    if (!(name in DEFAULT_KEY_SET_LIMITS)) throw new TypeError(`Unknown option "keySet.${name}"`);
+    if (!(name in DEFAULT_KEY_SET_LIMITS))
+      throw new TypeError(`Unknown option "${option}.${name}"`);
   }
   const d = DEFAULT_KEY_SET_LIMITS;
+  const ms = 'milliseconds';
   const resolved: RemoteKeySetLimits = {
-    timeoutMs: positive(limits.timeoutMs, 'keySet.timeoutMs', d.timeoutMs, 'milliseconds'),
-    maxBytes: positiveInteger(limits.maxBytes, 'keySet.maxBytes', d.maxBytes, 'bytes'),
-    cooldownMs: nonNegative(limits.cooldownMs, 'keySet.cooldownMs', d.cooldownMs, 'milliseconds'),
-    maxAgeMs: positive(limits.maxAgeMs, 'keySet.maxAgeMs', d.maxAgeMs, 'milliseconds'),
-    staleMaxAgeMs: positive(
-      limits.staleMaxAgeMs,
-      'keySet.staleMaxAgeMs',
-      d.staleMaxAgeMs,
-      'milliseconds',
-    ),
+    timeoutMs: positive(limits.timeoutMs, `${option}.timeoutMs`, d.timeoutMs, ms),
+    maxBytes: positiveInteger(limits.maxBytes, `${option}.maxBytes`, d.maxBytes, 'bytes'),
+    cooldownMs: nonNegative(limits.cooldownMs, `${option}.cooldownMs`, d.cooldownMs, ms),
+    maxAgeMs: positive(limits.maxAgeMs, `${option}.maxAgeMs`, d.maxAgeMs, ms),
+    staleMaxAgeMs: positive(limits.staleMaxAgeMs, `${option}.staleMaxAgeMs`, d.staleMaxAgeMs, ms),
   };
   if (resolved.staleMaxAgeMs < resolved.maxAgeMs) {
-    throw new TypeError('"keySet.staleMaxAgeMs" must not be smaller than "keySet.maxAgeMs"');
+    throw new TypeError(`"${option}.staleMaxAgeMs" must not be smaller than "${option}.maxAgeMs"`);
   }
   return resolved;
 }

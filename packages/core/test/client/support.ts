@@ -12,12 +12,16 @@ export const SECRETS = {
   recoveryCode: USERS.mfa.recoveryCode,
 } as const;
 
-/** A token client for the tutorial's client against `server`. */
+/**
+ * A token client for the tutorial's client against `server`: the token endpoint as configured,
+ * the issuer for validating ID tokens (its key set is discovered from it).
+ */
 export function tutorialClient(
   server: MockServer,
   options: Partial<TokenClientOptions> = {},
 ): TokenClient {
   return new TokenClient({
+    issuer: server.issuer,
     tokenEndpoint: server.tokenEndpoint,
     clientId: TUTORIAL.clientId,
     clientSecret: TUTORIAL.clientSecret,

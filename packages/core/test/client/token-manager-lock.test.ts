@@ -70,7 +70,15 @@ afterEach(() => {
 /** Two managers (two "instances") on one shared store and one clock. */
 function instances(store: TokenStore, options: Partial<TokenManagerOptions> = {}) {
   let now = Date.now();
-  const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
+  // The mock's clock moves with the test's: tokens (ID tokens, which the client validates
+  // against this clock, included) are issued at the time the test stands at.
+  const clock = {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+      void mock.server.control.advanceClock(ms / 1000);
+    },
+  };
   const make = () => {
     const manager = new TokenManager({
       client: tutorialClient(mock.server, {

@@ -13,10 +13,20 @@ import { TUTORIAL, tutorialClient, useMockServer } from './support.js';
 const mock = useMockServer();
 const KEY = 'session-1';
 
-/** A clock the test moves by hand. */
+/**
+ * A clock the test moves by hand. The mock's clock moves with it, so that tokens (ID tokens,
+ * which the client validates against this clock, included) are issued at the time the test
+ * stands at.
+ */
 function manualClock(start = Date.now()) {
   let now = start;
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+      void mock.server.control.advanceClock(ms / 1000);
+    },
+  };
 }
 
 const managers: TokenManager[] = [];

@@ -19,6 +19,7 @@ const mock = useMockServer();
 
 const tutorialClient = () =>
   new TokenClient({
+    issuer: mock.server.issuer,
     tokenEndpoint: mock.server.tokenEndpoint,
     clientId: TUTORIAL.clientId,
     clientSecret: TUTORIAL.clientSecret,

@@ -23,16 +23,30 @@ const TOTP_USER = { email: 'mfa@example.com', password: 'mfa-pwd' };
 
 /** The engine's clock: moved by `tick`, with the mock's frozen clock. */
 let now = 0;
+/** How far `tick` moved the mock's clock (reset with the mock before each test). */
+let mockAheadMs = 0;
 beforeEach(() => {
   now = Date.now();
+  mockAheadMs = 0;
 });
 async function tick(seconds: number, mockSeconds = seconds): Promise<void> {
   now += seconds * 1000;
+  mockAheadMs += mockSeconds * 1000;
   if (mockSeconds > 0) await mock.server.control.advanceClock(mockSeconds);
 }
 
+/**
+ * The token client's clock: the mock's time (real time plus what `tick` moved it), as a client's
+ * clock agrees with its authorization server's; ID tokens are validated against it.
+ */
+const mockTime = () => Date.now() + mockAheadMs;
+
 function engine(options: Partial<LoginOptions> = {}): LoginRoutes {
-  const merged: unknown = { client: tutorialClient(mock.server), clock: () => now, ...options };
+  const merged: unknown = {
+    client: tutorialClient(mock.server, { clock: mockTime }),
+    clock: () => now,
+    ...options,
+  };
   return createLoginRoutes(merged as LoginOptions);
 }
 
