@@ -31,8 +31,9 @@ export interface LoginSettings {
    */
   logger?: TokenLogger;
   /**
-   * Current time in milliseconds, for the MFA step's lifetime and the push polling interval; for
-   * tests. Default `Date.now`.
+   * Current time in milliseconds, for the MFA step's lifetime and the push polling interval, and
+   * for the token client and manager built from `client` (unless their options have a `clock`);
+   * for tests. Default `Date.now`.
    */
   clock?: () => number;
 }
@@ -95,7 +96,7 @@ export function resolveLoginOptions(options: LoginOptions, caller: string): Reso
   if (clock !== undefined && typeof clock !== 'function') {
     throw new TypeError('"clock" must be a function returning milliseconds since the epoch');
   }
-  const manager = loginTokenManager(options);
+  const manager = loginTokenManager(options, clock);
   const { store } = manager;
   if (!keepsPendingSignIns(store)) {
     throw new TypeError(

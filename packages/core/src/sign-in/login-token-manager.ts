@@ -29,7 +29,10 @@ export type LoginManagerOptions =
  *
  * @throws {TypeError} for both a ready manager and a client, no client, or invalid options.
  */
-export function loginTokenManager(options: LoginManagerOptions): TokenManager {
+export function loginTokenManager(
+  options: LoginManagerOptions,
+  clock?: () => number,
+): TokenManager {
   const { client, manager } = options;
   if (manager instanceof TokenManager) {
     if (client !== undefined) {
@@ -43,8 +46,13 @@ export function loginTokenManager(options: LoginManagerOptions): TokenManager {
   if (manager !== undefined && (typeof manager !== 'object' || manager === null)) {
     throw new TypeError('"manager" must be a TokenManager or TokenManager options');
   }
+  // The engine's clock, when given, is also the clock of the client and manager built here (unless
+  // their options name their own): a test that moves time moves it for every part of a sign-in,
+  // the ID token's exp and iat checks included.
+  const withClock = <T extends { clock?: (() => number) | undefined }>(value: T): T =>
+    clock === undefined || value.clock !== undefined ? value : { ...value, clock };
   return new TokenManager({
-    ...manager,
-    client: client instanceof TokenClient ? client : new TokenClient(client),
+    ...withClock(manager ?? {}),
+    client: client instanceof TokenClient ? client : new TokenClient(withClock(client)),
   });
 }
