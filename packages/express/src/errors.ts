@@ -5,8 +5,9 @@ import type { ErrorRequestHandler } from 'express';
  * Error-handling middleware that answers the errors ropkit raises exactly as every ropkit adapter
  * does (core's `renderError`): a `BearerError` with its status, `WWW-Authenticate` (RFC 6750
  * section 3) and `{"error":"...","error_description":"..."}`; a `ReauthenticationRequiredError`
- * from `req.accessToken()` or `req.apiFetch()` (not signed in) with 401 `login_required`. Any
- * other error goes on to the next error handler. Mount it after your routes.
+ * from `req.accessToken()`, `req.apiFetch()`, `req.identity()` or `req.userinfo()` (not signed
+ * in) with 401 `login_required`. Any other error goes on to the next error handler. Mount it
+ * after your routes.
  *
  * Without it, Express's final handler still answers with the error's status (and the challenge),
  * with an HTML body.

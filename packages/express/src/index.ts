@@ -5,11 +5,17 @@
  * RFC 6750) and sign users in with the Resource Owner Password flow (`passwordLogin()`), keeping
  * their tokens server-side. Everything that is not Express glue lives in `@ropkit/core`.
  *
- * Importing this module is enough to type `req.auth`, `req.accessToken()` and `req.apiFetch()`.
+ * Importing this module is enough to type `req.auth`, `req.accessToken()`, `req.apiFetch()`,
+ * `req.identity()` and `req.userinfo()`.
  *
  * @packageDocumentation
  */
-import type { AuthorizedFetch, VerifiedAccessToken } from '@ropkit/core';
+import type {
+  AuthorizedFetch,
+  IdTokenClaims,
+  UserinfoClaims,
+  VerifiedAccessToken,
+} from '@ropkit/core';
 
 declare global {
   // Express's request type is the global `Express.Request` interface (express-serve-static-core),
@@ -35,6 +41,25 @@ declare global {
        * once more after a `401 invalid_token`). Present after {@link PasswordLoginHandlers.tokens}.
        */
       apiFetch: AuthorizedFetch;
+      /**
+       * Who is signed in on the session: the verified claims of its ID token (standard claims,
+       * and the namespaced ones your rules or actions add), after a refresh when one is due;
+       * `undefined` when the sign-in asked for no `openid`. Present after
+       * {@link PasswordLoginHandlers.tokens}.
+       *
+       * @throws {ReauthenticationRequiredError} (401) as {@link accessToken}.
+       * @throws {IdTokenError} a refresh answered an ID token that was refused
+       *   ({@link authErrorHandler}: 502).
+       */
+      identity: () => Promise<Readonly<IdTokenClaims> | undefined>;
+      /**
+       * The session user's profile from Auth0's `/userinfo` (OpenID Connect), cached per session;
+       * its `sub` is the ID token's. Present after {@link PasswordLoginHandlers.tokens}.
+       *
+       * @throws {ReauthenticationRequiredError} (401) as {@link accessToken}.
+       * @throws {UserinfoError} `/userinfo` failed ({@link authErrorHandler}: 502, or 503).
+       */
+      userinfo: () => Promise<UserinfoClaims>;
     }
   }
 }
@@ -74,9 +99,11 @@ export {
   type AccessTokenPayload,
   type AuthOptions,
   type AuthorizedFetch,
+  type IdTokenClaims,
   type LoginOptions,
   type LoginOutcome,
   type LoginResult,
   type TokenClientOptions,
+  type UserinfoClaims,
   type VerifiedAccessToken,
 } from '@ropkit/core';

@@ -36,7 +36,10 @@ export type PasswordLoginOptions = LoginOptions & {
  * `enroll`, `logout`: `LOGIN_ROUTES`, documented on core's `LoginRoutes`), `tokens` and `manager`.
  */
 export interface PasswordLoginHandlers extends Record<LoginRouteName, RequestHandler> {
-  /** Middleware adding `req.accessToken()` and `req.apiFetch()`; mount it after the session. */
+  /**
+   * Middleware adding `req.accessToken()`, `req.apiFetch()`, `req.identity()` and
+   * `req.userinfo()`; mount it after the session.
+   */
   tokens: RequestHandler;
   /** The token manager holding every session's tokens. */
   manager: TokenManager;
@@ -78,6 +81,8 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
     tokens: (req, _res, next) => {
       req.accessToken = () => routes.accessToken(expressSession(req), req.ip);
       req.apiFetch = (input, init) => routes.apiFetch(expressSession(req), req.ip)(input, init);
+      req.identity = () => routes.identity(expressSession(req), req.ip);
+      req.userinfo = () => routes.userinfo(expressSession(req), req.ip);
       next();
     },
     ...loginRouteHandlers(handle),

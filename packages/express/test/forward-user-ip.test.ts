@@ -22,6 +22,7 @@ async function loginApp(trustProxy: boolean | string, forwardUserIp?: boolean) {
   let offsetMs = 0;
   const login = passwordLogin({
     client: {
+      issuer: mock.server.issuer,
       tokenEndpoint: mock.server.tokenEndpoint,
       ...CLIENTS.trusted,
       audience: TUTORIAL.audience,

@@ -11,6 +11,7 @@ async function loginApp(parsers: RequestHandler[] = []) {
   const store = new session.MemoryStore();
   const login = passwordLogin({
     client: {
+      issuer: mock.server.issuer,
       tokenEndpoint: mock.server.tokenEndpoint,
       clientId: TUTORIAL.clientId,
       clientSecret: TUTORIAL.clientSecret,

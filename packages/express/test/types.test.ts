@@ -5,8 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type {
   AuthorizedFetch,
+  IdTokenClaims,
   LoginOutcome,
   TokenManager,
+  UserinfoClaims,
   VerifiedAccessToken,
 } from '@ropkit/core';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
@@ -38,10 +40,14 @@ const inferredHandler: RequestHandler = (req, res) => {
 };
 
 describe('types by declaration merging (src/index.ts)', () => {
-  it('types req.auth, req.accessToken() and req.apiFetch() on every Express request', () => {
+  it('types req.auth, accessToken(), apiFetch(), identity() and userinfo() on every request', () => {
     expectTypeOf<Request['auth']>().toEqualTypeOf<VerifiedAccessToken | undefined>();
     expectTypeOf<Request['accessToken']>().toEqualTypeOf<() => Promise<string>>();
     expectTypeOf<Request['apiFetch']>().toEqualTypeOf<AuthorizedFetch>();
+    expectTypeOf<Request['identity']>().toEqualTypeOf<
+      () => Promise<Readonly<IdTokenClaims> | undefined>
+    >();
+    expectTypeOf<Request['userinfo']>().toEqualTypeOf<() => Promise<UserinfoClaims>>();
 
     expect(inferredHandler).toBeTypeOf('function');
   });
@@ -92,7 +98,9 @@ describe('types by declaration merging (src/index.ts)', () => {
       '  const auth: VerifiedAccessToken | undefined = req.auth;',
       '  const token: Promise<string> = req.accessToken();',
       "  const answer: Promise<Response> = req.apiFetch('https://api.example.com/');",
-      '  res.json({ auth, token, answer });',
+      '  const sub: Promise<string | undefined> = req.identity().then((claims) => claims?.sub);',
+      '  const email: Promise<string | undefined> = req.userinfo().then((claims) => claims.email);',
+      '  res.json({ auth, token, answer, sub, email });',
       '});',
     ].join('\n');
     // Inside the package, so node_modules and the package's self-reference resolve as for a user.
@@ -126,6 +134,8 @@ describe('types by declaration merging (src/index.ts)', () => {
       expect(withoutImport.output).toContain("Property 'auth' does not exist");
       expect(withoutImport.output).toContain("Property 'accessToken' does not exist");
       expect(withoutImport.output).toContain("Property 'apiFetch' does not exist");
+      expect(withoutImport.output).toContain("Property 'identity' does not exist");
+      expect(withoutImport.output).toContain("Property 'userinfo' does not exist");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

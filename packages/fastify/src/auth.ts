@@ -1,6 +1,6 @@
-import { createAuthenticate, renderError, type AuthOptions } from '@ropkit/core/adapter';
+import { createAuthenticate, type AuthOptions } from '@ropkit/core/adapter';
 import type { BearerRequest } from '@ropkit/core';
-import { sendAnswer } from './errors.js';
+import { ropkitAuthErrorHandler } from './errors.js';
 import type { AnyFastifyReply, AnyFastifyRequest } from './fastify-types.js';
 // The request augmentation lives in the entry file; this brings it in wherever this module is
 // compiled from.
@@ -45,23 +45,20 @@ export function auth(options: AuthOptions): AuthHook {
       request.auth =
         verifier.authenticateCached(bearerRequest) ?? (await authenticate(bearerRequest, request));
     } catch (error) {
-      const answer = renderError(error);
-      if (answer === undefined) throw error;
-      return sendAnswer(reply, answer);
+      return ropkitAuthErrorHandler(error, request, reply);
     }
     return undefined;
   };
 }
 
 function bearerRequestOf(request: AnyFastifyRequest): BearerRequest {
-  const { query } = request;
   return {
     headers: request.headers,
     // Node folds a repeated Authorization header away in `headers`; core needs the raw list to
     // refuse it (RFC 6750 section 2: one method, one credential).
     rawHeaders: request.raw.rawHeaders,
     method: request.method,
-    query: isRecord(query) ? query : undefined,
+    query: isRecord(request.query) ? request.query : undefined,
     // Whatever is parsed so far: nothing yet in onRequest (RFC 6750 section 2.2).
     body: request.body,
   };

@@ -7,8 +7,12 @@
  *
  * @packageDocumentation
  */
-import type { AuthorizedFetch, VerifiedAccessToken } from '@ropkit/core';
-import { fastifyRopkit } from './plugin.js';
+import type {
+  AuthorizedFetch,
+  IdTokenClaims,
+  UserinfoClaims,
+  VerifiedAccessToken,
+} from '@ropkit/core';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,6 +34,23 @@ declare module 'fastify' {
      * once on `401 invalid_token` (registered by `passwordLogin().tokens`).
      */
     apiFetch: AuthorizedFetch;
+    /**
+     * Who is signed in on this session: the verified claims of its ID token (standard claims, and
+     * the namespaced ones your rules or actions add), after a refresh when one is due; `undefined`
+     * when the sign-in asked for no `openid` (registered by `passwordLogin().tokens`).
+     *
+     * @throws {ReauthenticationRequiredError} not signed in, or the refresh token was refused.
+     * @throws {IdTokenError} a refresh answered a refused ID token (`authErrorHandler()`: 502).
+     */
+    identity: () => Promise<Readonly<IdTokenClaims> | undefined>;
+    /**
+     * This session user's profile from Auth0's `/userinfo` (OpenID Connect), cached per session;
+     * its `sub` is the ID token's (registered by `passwordLogin().tokens`).
+     *
+     * @throws {ReauthenticationRequiredError} not signed in, or the refresh token was refused.
+     * @throws {UserinfoError} `/userinfo` failed (`authErrorHandler()`: 502, or 503).
+     */
+    userinfo: () => Promise<UserinfoClaims>;
   }
 }
 
@@ -51,7 +72,7 @@ export {
   requirement,
 } from './requirements.js';
 export type { AnyFastifyReply, AnyFastifyRequest } from './fastify-types.js';
-export { fastifyRopkit } from './plugin.js';
+export { fastifyRopkit, fastifyRopkit as default } from './plugin.js';
 
 // The core names a Fastify user meets, so one import is enough.
 export type { AuthRequirement } from '@ropkit/core/adapter';
@@ -70,12 +91,10 @@ export {
   TokenError,
   type AccessTokenPayload,
   type AuthOptions,
-  type AuthorizedFetch,
   type LoginOptions,
   type LoginOutcome,
   type LoginResult,
   type TokenClientOptions,
-  type VerifiedAccessToken,
 } from '@ropkit/core';
-
-export default fastifyRopkit;
+// The types of the request members above, imported once for both.
+export type { AuthorizedFetch, IdTokenClaims, UserinfoClaims, VerifiedAccessToken };

@@ -4,8 +4,8 @@ import {
   optionsObject,
   type LoginRouteName,
 } from '@ropkit/core/adapter';
-import type { AuthorizedFetch, LoginOptions, LoginResult, TokenManager } from '@ropkit/core';
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { LoginOptions, LoginResult, TokenManager } from '@ropkit/core';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { sendAnswer } from './errors.js';
 import type { AnyFastifyReply, AnyFastifyRequest } from './fastify-types.js';
@@ -43,7 +43,10 @@ export type LoginRouteHandler = (
  * `enroll`, `logout`: `LOGIN_ROUTES`, documented on core's `LoginRoutes`), `tokens` and `manager`.
  */
 export interface PasswordLoginHandlers extends Record<LoginRouteName, LoginRouteHandler> {
-  /** A plugin adding `request.accessToken()` and `request.apiFetch()`; register it. */
+  /**
+   * A plugin adding `request.accessToken()`, `request.apiFetch()`, `request.identity()` and
+   * `request.userinfo()`; register it.
+   */
   tokens: FastifyPluginAsync;
   /** The token manager holding every session's tokens. */
   manager: TokenManager;
@@ -77,16 +80,21 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
       return respond === undefined ? sendAnswer(reply, answer) : respond(result, request, reply);
     };
 
+  // Methods on Fastify's request prototype: `this` is the request (typed by decorateRequest from
+  // the declarations in index.ts), whose session and IP each call hands to the engine.
   async function tokens(fastify: FastifyInstance): Promise<void> {
-    fastify.decorateRequest('accessToken', function accessToken(this: FastifyRequest) {
+    fastify.decorateRequest('accessToken', function accessToken() {
       return routes.accessToken(fastifySession(this), this.ip);
     });
-    fastify.decorateRequest(
-      'apiFetch',
-      function apiFetch(this: FastifyRequest, ...args: Parameters<AuthorizedFetch>) {
-        return routes.apiFetch(fastifySession(this), this.ip)(...args);
-      },
-    );
+    fastify.decorateRequest('apiFetch', function apiFetch(input, init) {
+      return routes.apiFetch(fastifySession(this), this.ip)(input, init);
+    });
+    fastify.decorateRequest('identity', function identity() {
+      return routes.identity(fastifySession(this), this.ip);
+    });
+    fastify.decorateRequest('userinfo', function userinfo() {
+      return routes.userinfo(fastifySession(this), this.ip);
+    });
   }
 
   return {

@@ -10,7 +10,8 @@ async function ropkitPlugin(fastify: FastifyInstance): Promise<void> {
  * The Fastify plugin of ropkit: declares `request.auth` (set by {@link auth}'s hook, `undefined`
  * until then) on every request. Wrapped with fastify-plugin (Fastify 5), so the decoration reaches
  * the routes of the instance it is registered on: register it once, on the root instance. The
- * sign-in's `request.accessToken()` and `request.apiFetch()` come from `passwordLogin().tokens`.
+ * sign-in's `request.accessToken()`, `request.apiFetch()`, `request.identity()` and
+ * `request.userinfo()` come from `passwordLogin().tokens`.
  *
  * @example
  * ```ts

@@ -1,7 +1,6 @@
 import * as rules from '@ropkit/core/adapter';
-import type { AuthRequirement } from '@ropkit/core/adapter';
 import type { AuthHook } from './auth.js';
-import { sendAnswer } from './errors.js';
+import { ropkitAuthErrorHandler } from './errors.js';
 // The request augmentation lives in the entry file; this brings it in wherever this module is
 // compiled from.
 // oxlint-disable-next-line import/no-empty-named-blocks, unicorn/require-module-specifiers
@@ -12,15 +11,13 @@ import type {} from './index.js';
  *
  * @throws {TypeError} at declaration, when `rule` is not a function.
  */
-export function requirement(rule: AuthRequirement): AuthHook {
+export function requirement(rule: rules.AuthRequirement): AuthHook {
   rules.assertRequirement(rule);
   return async function ropkitRequirement(request, reply) {
     try {
       rules.applyRequirement(rule, request.auth, request);
     } catch (error) {
-      const answer = rules.renderError(error);
-      if (answer === undefined) throw error;
-      return sendAnswer(reply, answer);
+      return ropkitAuthErrorHandler(error, request, reply);
     }
     return undefined;
   };
@@ -28,7 +25,7 @@ export function requirement(rule: AuthRequirement): AuthHook {
 
 /** Turns one of core's requirement builders into a builder of Fastify hooks. */
 const toHook =
-  <A extends unknown[]>(build: (...args: A) => AuthRequirement) =>
+  <A extends unknown[]>(build: (...args: A) => rules.AuthRequirement) =>
   (...args: A): AuthHook =>
     requirement(build(...args));
 

@@ -112,7 +112,9 @@ describe('no password, client secret, token or mfa_token leaves the adapter', ()
     expect(await send('/orders')).toBe(200);
 
     // The refresh token is refused once the token is due: Fastify answers and logs the error.
+    // The mock's clock moves with the app's, so the next sign-in's ID token is fresh to both.
     offsetMs = 0.9 * 86_400_000;
+    await mock.server.control.advanceClock(0.9 * 86_400);
     await mock.server.control.queueFault({
       endpoint: '/oauth/token',
       kind: 'status',
@@ -155,6 +157,7 @@ describe('no password, client secret, token or mfa_token leaves the adapter', ()
       first.idToken ?? 'missing id token',
       second.accessToken,
       second.refreshToken ?? 'missing refresh token',
+      second.idToken ?? 'missing id token',
     ]) {
       expectNoSecret(everything, secret);
     }

@@ -25,6 +25,8 @@ app.get('/', async (request) => ({
   sub: request.auth?.payload.sub,
   token: await request.accessToken(),
   api: (await request.apiFetch('https://api.example.com/orders')).status,
+  who: (await request.identity())?.sub,
+  email: (await request.userinfo()).email,
 }));
 `;
 
@@ -70,7 +72,7 @@ function fixtureErrors(name: string, output: string): string[] {
 }
 
 describe('declaration merging: importing @ropkit/fastify is enough', () => {
-  it('types request.auth, request.accessToken() and request.apiFetch() with the import', async () => {
+  it('types request.auth, accessToken(), apiFetch(), identity() and userinfo() with the import', async () => {
     const result = await typecheck(
       'with-import',
       `import Fastify from 'fastify';\nimport '@ropkit/fastify';\n${ROUTE}`,
@@ -88,5 +90,7 @@ describe('declaration merging: importing @ropkit/fastify is enough', () => {
     expect(errors).toContain("Property 'auth' does not exist");
     expect(errors).toContain("Property 'accessToken' does not exist");
     expect(errors).toContain("Property 'apiFetch' does not exist");
+    expect(errors).toContain("Property 'identity' does not exist");
+    expect(errors).toContain("Property 'userinfo' does not exist");
   });
 });

@@ -1,4 +1,11 @@
-import type { AuthorizedFetch, LoginResult, TokenManager, VerifiedAccessToken } from '@ropkit/core';
+import type {
+  AuthorizedFetch,
+  IdTokenClaims,
+  LoginResult,
+  TokenManager,
+  UserinfoClaims,
+  VerifiedAccessToken,
+} from '@ropkit/core';
 import { LOGIN_ROUTES } from '@ropkit/core';
 import Fastify, { type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -23,10 +30,14 @@ const verifier = { issuer: 'https://tenant.example.com/', audience: 'https://api
 const client = { tokenEndpoint: 'https://tenant.example.com/oauth/token', clientId: 'app' };
 
 describe('types', () => {
-  it('types request.auth, request.accessToken() and request.apiFetch()', () => {
+  it('types request.auth, accessToken(), apiFetch(), identity() and userinfo()', () => {
     expectTypeOf<FastifyRequest['auth']>().toEqualTypeOf<VerifiedAccessToken | undefined>();
     expectTypeOf<FastifyRequest['accessToken']>().toEqualTypeOf<() => Promise<string>>();
     expectTypeOf<FastifyRequest['apiFetch']>().toEqualTypeOf<AuthorizedFetch>();
+    expectTypeOf<FastifyRequest['identity']>().toEqualTypeOf<
+      () => Promise<Readonly<IdTokenClaims> | undefined>
+    >();
+    expectTypeOf<FastifyRequest['userinfo']>().toEqualTypeOf<() => Promise<UserinfoClaims>>();
     expect(fastifyRopkitDefault).toBe(fastifyRopkit);
   });
 

@@ -5,8 +5,9 @@ import type { Middleware } from 'koa';
  * Middleware that answers the errors ropkit raises further down exactly as every ropkit adapter
  * does (core's `renderError`): a `BearerError` with its status, `WWW-Authenticate` (RFC 6750
  * section 3) and `{"error":"...","error_description":"..."}`; a `ReauthenticationRequiredError`
- * from `ctx.state.accessToken()` or `ctx.state.apiFetch()` (not signed in) with 401
- * `login_required`. Other errors propagate. `app.use()` it before the routes.
+ * from `ctx.state.accessToken()`, `ctx.state.apiFetch()`, `ctx.state.identity()` or
+ * `ctx.state.userinfo()` (not signed in) with 401 `login_required`. Other errors propagate.
+ * `app.use()` it before the routes.
  *
  * Without it, Koa's own error handling still answers with the error's status and
  * `WWW-Authenticate`, with a text body.

@@ -6,13 +6,19 @@
  *   {@link claimEquals} and {@link claimIncludes} add route rules; {@link authErrorHandler} writes
  *   the RFC 6750 answer every ropkit adapter writes.
  * - Signing users in and calling the API: {@link passwordLogin} (Resource Owner Password flow,
- *   tokens kept server-side), with `ctx.state.accessToken()` and `ctx.state.apiFetch()`.
+ *   tokens kept server-side), with `ctx.state.accessToken()`, `ctx.state.apiFetch()`,
+ *   `ctx.state.identity()` and `ctx.state.userinfo()`.
  *
  * Importing this module is enough to type `ctx.state` (declaration merging below).
  *
  * @packageDocumentation
  */
-import type { AuthorizedFetch, VerifiedAccessToken } from '@ropkit/core';
+import type {
+  AuthorizedFetch,
+  IdTokenClaims,
+  UserinfoClaims,
+  VerifiedAccessToken,
+} from '@ropkit/core';
 
 declare module 'koa' {
   interface DefaultState {
@@ -33,6 +39,21 @@ declare module 'koa' {
      * `passwordLogin().tokens`; rejects like {@link accessToken}.
      */
     apiFetch: AuthorizedFetch;
+    /**
+     * Who is signed in on the session: the verified claims of its ID token (standard claims, and
+     * the namespaced ones your rules or actions add), after a refresh when one is due; `undefined`
+     * when the sign-in asked for no `openid`. Set by `passwordLogin().tokens`; rejects like
+     * {@link accessToken}, and with `IdTokenError` when a refresh answered a refused ID token
+     * ({@link authErrorHandler}: 502).
+     */
+    identity: () => Promise<Readonly<IdTokenClaims> | undefined>;
+    /**
+     * The session user's profile from Auth0's `/userinfo` (OpenID Connect), cached per session;
+     * its `sub` is the ID token's. Set by `passwordLogin().tokens`; rejects like
+     * {@link accessToken}, and with `UserinfoError` when `/userinfo` failed
+     * ({@link authErrorHandler}: 502, or 503).
+     */
+    userinfo: () => Promise<UserinfoClaims>;
   }
 }
 
@@ -71,9 +92,11 @@ export {
   type AccessTokenPayload,
   type AuthOptions,
   type AuthorizedFetch,
+  type IdTokenClaims,
   type LoginOptions,
   type LoginOutcome,
   type LoginResult,
   type TokenClientOptions,
+  type UserinfoClaims,
   type VerifiedAccessToken,
 } from '@ropkit/core';

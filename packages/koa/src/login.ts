@@ -30,7 +30,10 @@ export type PasswordLoginOptions = LoginOptions & {
  * `enroll`, `logout`: `LOGIN_ROUTES`, documented on core's `LoginRoutes`), `tokens` and `manager`.
  */
 export interface PasswordLoginHandlers extends Record<LoginRouteName, Middleware> {
-  /** Middleware adding `ctx.state.accessToken()` and `ctx.state.apiFetch()`; after the session. */
+  /**
+   * Middleware adding `ctx.state.accessToken()`, `ctx.state.apiFetch()`, `ctx.state.identity()`
+   * and `ctx.state.userinfo()`; after the session.
+   */
   tokens: Middleware;
   /** The token manager holding every session's tokens. */
   manager: TokenManager;
@@ -76,6 +79,8 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
     tokens: async (ctx, next) => {
       ctx.state.accessToken = () => routes.accessToken(koaSession(ctx), ctx.ip);
       ctx.state.apiFetch = (input, init) => routes.apiFetch(koaSession(ctx), ctx.ip)(input, init);
+      ctx.state.identity = () => routes.identity(koaSession(ctx), ctx.ip);
+      ctx.state.userinfo = () => routes.userinfo(koaSession(ctx), ctx.ip);
       await next();
     },
     ...loginRouteHandlers(handle),

@@ -18,6 +18,7 @@ const tutorialUser = { username: TUTORIAL.username, password: TUTORIAL.password 
 
 function loginClient() {
   return {
+    issuer: mock.server.issuer,
     tokenEndpoint: mock.server.tokenEndpoint,
     clientId: TUTORIAL.clientId,
     clientSecret: TUTORIAL.clientSecret,

@@ -32,6 +32,7 @@ const tutorialUser = { username: TUTORIAL.username, password: TUTORIAL.password 
 
 function loginClient(credentials: { clientId: string; clientSecret: string } = TUTORIAL) {
   return {
+    issuer: mock.server.issuer,
     tokenEndpoint: mock.server.tokenEndpoint,
     clientId: credentials.clientId,
     clientSecret: credentials.clientSecret,

@@ -44,6 +44,7 @@ async function tokensApp(handler: boolean) {
   app.use(bodyParser());
   const login = passwordLogin({
     client: {
+      issuer: mock.server.issuer,
       tokenEndpoint: mock.server.tokenEndpoint,
       ...CLIENTS.trusted,
       audience: TUTORIAL.audience,

@@ -1,6 +1,13 @@
 import type { Context, Middleware } from 'koa';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { AuthorizedFetch, LoginResult, TokenManager, VerifiedAccessToken } from '@ropkit/core';
+import type {
+  AuthorizedFetch,
+  IdTokenClaims,
+  LoginResult,
+  TokenManager,
+  UserinfoClaims,
+  VerifiedAccessToken,
+} from '@ropkit/core';
 // The package's own entry, as a user imports it: nothing else is needed to type ctx.state.
 import * as koa from '@ropkit/koa';
 import {
@@ -34,9 +41,13 @@ describe('declaration merging: importing @ropkit/koa types ctx.state', () => {
     expect(typeof subjectWithoutNarrowing).toBe('function');
   });
 
-  it('types ctx.state.accessToken() and ctx.state.apiFetch()', () => {
+  it('types ctx.state.accessToken(), apiFetch(), identity() and userinfo()', () => {
     expectTypeOf<Context['state']['accessToken']>().toEqualTypeOf<() => Promise<string>>();
     expectTypeOf<Context['state']['apiFetch']>().toEqualTypeOf<AuthorizedFetch>();
+    expectTypeOf<Context['state']['identity']>().toEqualTypeOf<
+      () => Promise<Readonly<IdTokenClaims> | undefined>
+    >();
+    expectTypeOf<Context['state']['userinfo']>().toEqualTypeOf<() => Promise<UserinfoClaims>>();
     expect(typeof passwordLogin).toBe('function');
   });
 });
