@@ -23,7 +23,19 @@ export function decodeTokenSet(json: string): ManagedTokenSet {
   return Object.freeze({
     ...value,
     ...(value.scope === undefined ? {} : { scope: Object.freeze([...value.scope]) }),
+    ...(value.idTokenClaims === undefined
+      ? {}
+      : { idTokenClaims: deepFreeze(value.idTokenClaims) }),
   });
+}
+
+/** Freezes parsed JSON all the way down: verified claims are read-only, as core hands them out. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function isManagedTokenSet(value: unknown): value is ManagedTokenSet {
@@ -32,6 +44,7 @@ function isManagedTokenSet(value: unknown): value is ManagedTokenSet {
   const optional = (name: string, type: 'string' | 'number') =>
     field(name) === undefined || typeof field(name) === type;
   const scope = field('scope');
+  const claims = field('idTokenClaims');
   return (
     typeof field('accessToken') === 'string' &&
     field('tokenType') === 'Bearer' &&
@@ -40,6 +53,11 @@ function isManagedTokenSet(value: unknown): value is ManagedTokenSet {
     ) &&
     optional('refreshToken', 'string') &&
     optional('idToken', 'string') &&
+    // The verified ID token's claims (core validated them before the set was stored).
+    (claims === undefined ||
+      (typeof claims === 'object' &&
+        claims !== null &&
+        typeof Reflect.get(claims, 'sub') === 'string')) &&
     optional('clockOffsetMs', 'number') &&
     (scope === undefined ||
       (Array.isArray(scope) && scope.every((entry) => typeof entry === 'string')))

@@ -59,6 +59,15 @@ function tokenSet(overrides: Partial<ManagedTokenSet> = {}): ManagedTokenSet {
     refreshAt: now + 2_880_000,
     refreshToken: 'refresh-token-canary-9876543210',
     idToken: 'id-token-canary',
+    idTokenClaims: {
+      iss: 'https://tenant.example.com/',
+      sub: 'auth0|canary',
+      aud: 'client-id',
+      iat: Math.floor(now / 1000),
+      exp: Math.floor(now / 1000) + 36_000,
+      'https://example.com/roles': ['admin'],
+      address: { country: 'NZ' },
+    },
     scope: ['openid', 'read:sample'],
     ...overrides,
   };
@@ -73,14 +82,25 @@ async function dump(): Promise<Array<[string, string]>> {
   );
 }
 
-function manager(store: RedisTokenStore, options: Partial<TokenManagerOptions> = {}) {
+/**
+ * A token manager over `store`. Without `openid` by default: the tests that move the clock a day
+ * ahead would see the mock server's ID tokens (issued by the real clock) as expired, which the
+ * manager rightly refuses; the identity test asks for `openid` with the real clock.
+ */
+function manager(
+  store: RedisTokenStore,
+  options: Partial<TokenManagerOptions> = {},
+  scope = 'offline_access read:sample',
+) {
   const client = new TokenClient({
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    // The issuer too: an ID token is validated against its key set before it is stored.
+    issuer: mock.server.issuer,
     tokenEndpoint: mock.server.tokenEndpoint,
     clientId: TUTORIAL.clientId,
     clientSecret: TUTORIAL.clientSecret,
     audience: TUTORIAL.audience,
-    scope: 'openid offline_access read:sample',
+    scope,
   });
   return new TokenManager({ client, store, jitterShare: 0, ...options });
 }
@@ -103,7 +123,10 @@ describe('storage', () => {
     const store = await newStore();
     const tokens = tokenSet();
     await store.set(SESSION, tokens);
-    expect(await store.get(SESSION)).toEqual(tokens);
+    const read = await store.get(SESSION);
+    expect(read).toEqual(tokens);
+    // The verified identity comes back read-only, nested claims included.
+    expect(Object.isFrozen(read?.idTokenClaims?.['address'])).toBe(true);
     expect(await store.get('another-session')).toBeUndefined();
     await store.delete(SESSION);
     expect(await store.get(SESSION)).toBeUndefined();
@@ -438,6 +461,20 @@ describe('refresh lock', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(Date.now() - started).toBeLessThan(1_000);
     await lock?.release();
+  });
+});
+
+describe('with TokenManager: the verified identity', () => {
+  it('is stored with the tokens and read back by another instance, claims intact', async () => {
+    // Earlier tests moved the mock's clock ahead: its ID tokens would be issued in the future.
+    await mock.server.control.reset();
+    const ma = manager(await newStore(), {}, 'openid profile email offline_access read:sample');
+    const mb = manager(await newStore(), {}, 'openid profile email offline_access read:sample');
+    await ma.signIn(SESSION, { username: TUTORIAL.username, password: TUTORIAL.password });
+    const identity = await mb.identity(SESSION);
+    expect(identity?.sub).toEqual(expect.any(String));
+    expect(identity?.iss).toBe(mock.server.issuer);
+    expect(identity).toEqual(await ma.identity(SESSION));
   });
 });
 
