@@ -111,6 +111,8 @@ export function defaultAppOptions(
     verifier: kitVerifierOptions(server.issuer, KIT.audience, server.jwksUri),
     login: {
       client: {
+        // The issuer too: ID tokens are validated against its discovery and key set.
+        issuer: server.issuer,
         tokenEndpoint: server.tokenEndpoint,
         clientId: KIT.clientId,
         clientSecret: KIT.clientSecret,

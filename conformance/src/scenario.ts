@@ -11,6 +11,7 @@ export type ScenarioGroup =
   | 'Key set and rotation'
   | 'Scopes and permissions'
   | 'Password grant through the login route'
+  | 'ID token validation'
   | 'Multi-factor authentication'
   | 'Sessions of the login routes'
   | 'Token lifecycle';
@@ -22,6 +23,7 @@ export const GROUPS: readonly ScenarioGroup[] = [
   'Key set and rotation',
   'Scopes and permissions',
   'Password grant through the login route',
+  'ID token validation',
   'Multi-factor authentication',
   'Sessions of the login routes',
   'Token lifecycle',

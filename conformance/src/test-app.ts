@@ -81,9 +81,11 @@ export interface TestAppOptions {
     store?: TokenStore;
     /**
      * The sign-in engine's clock, in milliseconds since the epoch: the time of an MFA step's
-     * lifetime and of the push polling interval (ropkit: `passwordLogin`'s `clock`). The kit
-     * moves it forward together with the mock server's, so a scenario lets an interval pass
-     * without waiting for it. Default: the engine's own (`Date.now`).
+     * lifetime, of the push polling interval and of the ID token's `exp` and `iat` checks (ropkit:
+     * `passwordLogin`'s `clock`, which its token client and manager share). The kit moves it
+     * forward together with the mock server's, so a scenario lets an interval pass without
+     * waiting for it, and the tokens the mock server issues afterwards are not "from the future".
+     * Default: the engine's own (`Date.now`).
      */
     clock?: () => number;
   };

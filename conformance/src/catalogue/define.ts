@@ -18,6 +18,7 @@ const GROUP_REQUIRES: Readonly<Record<ScenarioGroup, readonly Capability[]>> = {
   'Key set and rotation': ['bearer', 'key-set'],
   'Scopes and permissions': ['bearer', 'scopes'],
   'Password grant through the login route': ['login'],
+  'ID token validation': ['login'],
   'Multi-factor authentication': ['login', 'mfa'],
   'Sessions of the login routes': ['login', 'sessions'],
   'Token lifecycle': ['login', 'lifecycle'],

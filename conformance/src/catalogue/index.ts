@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.js';
 import { bearerUsage } from './bearer-usage.js';
+import { idToken } from './id-token.js';
 import { jwtValidation } from './jwt-validation.js';
 import { keySet } from './key-set.js';
 import { mfa } from './mfa.js';
@@ -15,6 +16,7 @@ export const CATALOGUE: readonly Scenario[] = Object.freeze([
   ...keySet,
   ...scopes,
   ...passwordGrant,
+  ...idToken,
   ...mfa,
   ...sessions,
   ...tokenLifecycle,
