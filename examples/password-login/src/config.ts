@@ -31,22 +31,41 @@ const MIN_SESSION_SECRET_LENGTH = 32;
 
 /**
  * Reads `ISSUER_BASE_URL` or `TOKEN_ENDPOINT`, `CLIENT_ID`, `CLIENT_SECRET`, `AUDIENCE`,
- * `API_URL`, `SESSION_SECRET`, `SCOPE` (default `openid offline_access read:sample`) and `PORT`
- * (default 4000).
+ * `API_URL`, `SESSION_SECRET`, `SCOPE` (default `openid offline_access read:sample`; without
+ * `openid` with `TOKEN_ENDPOINT`) and `PORT` (default 4000).
  *
  * @throws {ConfigError} naming the first variable that is missing or bad.
  */
 export function readConfig(env: NodeJS.ProcessEnv): LoginAppConfig {
+  const authorizationServer = readAuthorizationServer(env);
   return {
-    authorizationServer: readAuthorizationServer(env),
+    authorizationServer,
     clientId: required(env, 'CLIENT_ID'),
     clientSecret: required(env, 'CLIENT_SECRET'),
     audience: required(env, 'AUDIENCE'),
-    scope: optional(env, 'SCOPE') ?? 'openid offline_access read:sample',
+    scope: readScope(env, 'issuer' in authorizationServer),
     apiUrl: readUrl(env, 'API_URL'),
     sessionSecret: readSessionSecret(env),
     port: readPort(env['PORT']),
   };
+}
+
+/**
+ * The scope to ask for. An ID token (`openid`) is validated against the issuer's key set before
+ * it is saved, so without `ISSUER_BASE_URL` there is no `openid`: by default, and as an error
+ * when `SCOPE` asks for it.
+ */
+function readScope(env: NodeJS.ProcessEnv, hasIssuer: boolean): string {
+  const scope = optional(env, 'SCOPE');
+  if (scope === undefined) {
+    return hasIssuer ? 'openid offline_access read:sample' : 'offline_access read:sample';
+  }
+  if (!hasIssuer && scope.split(/\s+/).includes('openid')) {
+    throw new ConfigError(
+      'SCOPE asks for openid, whose ID token is validated with the issuer: set ISSUER_BASE_URL instead of TOKEN_ENDPOINT, or leave openid out',
+    );
+  }
+  return scope;
 }
 
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {

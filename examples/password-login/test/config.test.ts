@@ -30,14 +30,23 @@ describe('readConfig', () => {
       readConfig({
         ...rest,
         TOKEN_ENDPOINT: 'https://tenant.example.com/oauth/token',
-        SCOPE: 'openid read:sample',
+        SCOPE: 'offline_access read:sample',
         PORT: '0',
       }),
     ).toMatchObject({
       authorizationServer: { tokenEndpoint: 'https://tenant.example.com/oauth/token' },
-      scope: 'openid read:sample',
+      scope: 'offline_access read:sample',
       port: 0,
     });
+  });
+
+  it('asks for no openid without the issuer: an ID token could not be validated', () => {
+    const { ISSUER_BASE_URL: _issuer, ...rest } = base;
+    const byEndpoint = { ...rest, TOKEN_ENDPOINT: 'https://tenant.example.com/oauth/token' };
+    expect(readConfig(byEndpoint).scope).toBe('offline_access read:sample');
+    expect(() => readConfig({ ...byEndpoint, SCOPE: 'openid read:sample' })).toThrow(
+      /SCOPE asks for openid, whose ID token is validated with the issuer/,
+    );
   });
 
   it.each([

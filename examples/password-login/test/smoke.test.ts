@@ -477,6 +477,11 @@ describe('a missing or bad variable', () => {
       { TOKEN_ENDPOINT: 'http://127.0.0.1:1/oauth/token' },
       'Set ISSUER_BASE_URL or TOKEN_ENDPOINT, not both',
     ],
+    [
+      'SCOPE',
+      { ISSUER_BASE_URL: '', TOKEN_ENDPOINT: 'http://127.0.0.1:1/oauth/token', SCOPE: 'openid' },
+      'SCOPE asks for openid, whose ID token is validated with the issuer',
+    ],
     ['CLIENT_SECRET', { CLIENT_SECRET: '' }, 'CLIENT_SECRET is required'],
     ['API_URL', { API_URL: 'file:///etc/passwd' }, 'API_URL must be an absolute http'],
     ['SESSION_SECRET', { SESSION_SECRET: 'short' }, 'SESSION_SECRET must be at least 32'],
