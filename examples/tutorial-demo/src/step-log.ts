@@ -32,14 +32,22 @@ export class StepLog {
     for (const [name, value] of fields) this.line(`    ${name.padEnd(LABEL_WIDTH - 1)} ${value}`);
   }
 
-  /** Decodes a JWT and shows its claims under `title`; returns the claims. */
+  /**
+   * Decodes a JWT without verifying it and shows its claims under `title`; returns the claims.
+   * For display only: say so in `title`.
+   */
   claims(title: string, token: string): JWTPayload {
     const claims = decodeClaims(token);
+    this.claimSet(title, claims);
+    return claims;
+  }
+
+  /** Shows claims already at hand (verified ID token claims, a /userinfo answer) under `title`. */
+  claimSet(title: string, claims: Readonly<Record<string, unknown>>): void {
     this.fields(
       title,
       Object.entries(claims).map(([name, value]) => [name, formatClaim(name, value)] as const),
     );
-    return claims;
   }
 }
 

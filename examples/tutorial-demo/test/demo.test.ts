@@ -143,6 +143,45 @@ describe.each(FRAMEWORKS)('the demo on %s against the mock tenant', (framework) 
       expect(run.output).toContain(`== ${heading}`);
     expect(run.output).toMatch(/access_token\s+eyJ[\w-]{5}…[\w-]{7}\n/);
     expect(run.output).toMatch(/http:\/\/foo\/bar +"value"/);
+
+    // The ID token's claims are shown as verified by @ropkit/core, the namespaced one included;
+    // the access token's only decoded (the API verifies them).
+    const steps = Object.fromEntries(
+      run.results.map((result) => [result.id, result.lines.join('\n')]),
+    );
+    const requested = steps['request-tokens'] ?? '';
+    expect(requested).toContain(
+      'access token claims (decoded only, not verified: the API verifies them)',
+    );
+    expect(requested).toContain('ID token claims (verified: signature, iss, aud, exp, iat)');
+    expect(requested).toMatch(
+      /ID token claims \(verified[^\n]*\n(?: {4}.*\n)*? {4}http:\/\/fiz\/baz +some other value/,
+    );
+    expect(run.output).not.toContain('claims (decoded)');
+    const customized = steps['customize-tokens'] ?? '';
+    expect(customized).toMatch(
+      /namespaced claims in the ID token \(verified: signature, iss, aud, exp, iat\)\n {4}http:\/\/fiz\/baz +"some other value"/,
+    );
+
+    // /userinfo, with the session's access token, answers the ID token's user.
+    const sub = /ID token claims \(verified[^\n]*\n(?: {4}.*\n)*? {4}sub +(\S+)/.exec(
+      requested,
+    )?.[1];
+    expect(sub).toMatch(/^auth0\|/);
+    expect(requested).toMatch(
+      /→ GET http:\/\/127\.0\.0\.1:\d+\/userinfo {2}Authorization: Bearer eyJ[\w-]{5}…[\w-]{7}\n/,
+    );
+    expect(requested).toMatch(new RegExp(`← 200 profile\n {4}sub +${sub?.replace('|', '\\|')}\n`));
+    expect(requested).toMatch(new RegExp(`\n {4}email +${TUTORIAL.username}\n`));
+    expect(requested).toMatch(/← 200 profile\n(?: {4}.*\n)*? {4}name +\S+/);
+    expect(requested).toContain(`/userinfo's sub equals the ID token's sub (${sub})`);
+
+    // A refresh with a reduced scope: the server answers with the scope it granted.
+    const refreshed = steps['refresh-tokens'] ?? '';
+    expect(refreshed).toMatch(
+      /refresh again with a reduced scope:\n→ POST [^\n]+\n(?: {4}.*\n)*? {4}scope +openid read:sample\n← 200 token response\n(?: {4}.*\n)*? {4}scope +openid read:sample\n/,
+    );
+    expect(refreshed).toContain('granted scope: openid read:sample (asked for openid read:sample)');
     expect(run.output).toContain('403 mfa_required');
     expect(run.output).toContain('429 too_many_attempts');
     expect(run.output).toMatch(/PASSED on \w+: 12 ok, 0 failed, 0 skipped/);

@@ -1,13 +1,13 @@
 import { createAuthorizedFetch } from '@ropkit/core';
-import type { JWTPayload } from 'jose';
 import { callApi } from '../api-call.ts';
 import { decodeClaims } from '../claims.ts';
 import { isConfigured } from '../demo-context.ts';
+import { ACCESS_TOKEN_DECODED, ID_TOKEN_VERIFIED } from '../identity.ts';
 import { signIn } from '../sign-in.ts';
 import { expectThat, StepSkipped, type DemoStep } from '../step.ts';
 
 /** Claims named by a URL: the namespaced form custom claims must take (OIDC, the tutorial). */
-function namespacedClaims(claims: JWTPayload): Array<[string, string]> {
+function namespacedClaims(claims: Readonly<Record<string, unknown>>): Array<[string, string]> {
   return Object.entries(claims)
     .filter(([name]) => /^https?:\/\//.test(name))
     .map(([name, value]) => [name, JSON.stringify(value)]);
@@ -29,11 +29,15 @@ export const customizeTokens: DemoStep = {
     const key = `${context.sessionKey}:custom-claim`;
     const tokens = await signIn(context, log, key, context.user);
     const accessClaims = decodeClaims(tokens.accessToken);
-    log.fields('namespaced claims in the access token', namespacedClaims(accessClaims));
-    if (tokens.idToken !== undefined)
+    log.fields(
+      `namespaced claims in the access token (${ACCESS_TOKEN_DECODED})`,
+      namespacedClaims(accessClaims),
+    );
+    const identity = await context.manager.identity(key);
+    if (identity !== undefined)
       log.fields(
-        'namespaced claims in the ID token',
-        namespacedClaims(decodeClaims(tokens.idToken)),
+        `namespaced claims in the ID token (${ID_TOKEN_VERIFIED})`,
+        namespacedClaims(identity),
       );
 
     expectThat(

@@ -1,6 +1,7 @@
 import { createAuthorizedFetch, OAuthError } from '@ropkit/core';
 import { callApi } from '../api-call.ts';
 import { hasAudience } from '../claims.ts';
+import { ACCESS_TOKEN_DECODED } from '../identity.ts';
 import { isConfigured } from '../demo-context.ts';
 import { signIn } from '../sign-in.ts';
 import { expectThat, StepSkipped, type DemoStep } from '../step.ts';
@@ -35,7 +36,7 @@ export const passwordRealm: DemoStep = {
     }
 
     const tokens = await signIn(context, log, key, account, 'full');
-    const claims = log.claims('access token claims (decoded)', tokens.accessToken);
+    const claims = log.claims(`access token claims (${ACCESS_TOKEN_DECODED})`, tokens.accessToken);
     expectThat(hasAudience(claims, context.audience), `"aud" does not name ${context.audience}`);
     const apiFetch = createAuthorizedFetch({ manager: context.manager, key });
     const answer = await callApi(context, log, '/api/private-scoped', apiFetch, tokens.accessToken);

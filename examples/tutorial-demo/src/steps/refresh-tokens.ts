@@ -1,4 +1,5 @@
 import { hasAudience, scopesOf } from '../claims.ts';
+import { ACCESS_TOKEN_DECODED } from '../identity.ts';
 import { MASKED, shortenToken } from '../mask.ts';
 import { tokenResponseFields } from '../sign-in.ts';
 import { expectThat, type DemoStep } from '../step.ts';
@@ -48,7 +49,10 @@ export const refreshTokens: DemoStep = {
         `rotation: the new refresh token replaces ${shortenToken(before.refreshToken)}, which must not be sent again`,
       );
     }
-    const claims = log.claims('new access token claims (decoded)', answer.accessToken);
+    const claims = log.claims(
+      `new access token claims (${ACCESS_TOKEN_DECODED})`,
+      answer.accessToken,
+    );
     expectThat(
       hasAudience(claims, context.audience),
       `the refreshed token's "aud" does not name ${context.audience}`,
@@ -60,6 +64,34 @@ export const refreshTokens: DemoStep = {
     expectThat(
       typeof claims.exp === 'number' && claims.exp * 1000 > Date.now(),
       'the refreshed token has already expired',
+    );
+
+    // "You can request a reduced set of scopes" (RFC 6749 section 6): the server answers with the
+    // scope it granted, which the token manager stores.
+    const reducedScope = ['openid', context.requiredScope];
+    const reducedSent: Array<[string, string]> = sent.slice(0, -1);
+    reducedSent.push(['refresh_token', shortenToken(after.refreshToken)]);
+    reducedSent.push(['scope', reducedScope.join(' ')]);
+    log.line('refresh again with a reduced scope:');
+    log.fields(`→ POST ${context.tokenEndpoint}`, reducedSent);
+    const reduced = await context.manager.refresh(context.sessionKey, {
+      scope: reducedScope.join(' '),
+    });
+    const reducedAnswer = context.tokenClient.lastAnswer();
+    log.fields(
+      '← 200 token response',
+      tokenResponseFields(reducedAnswer, 'the token manager keeps the previous one'),
+    );
+    const granted = reduced.scope ?? [];
+    log.line(`granted scope: ${granted.join(' ')} (asked for ${reducedScope.join(' ')})`);
+    const original = before.scope ?? [];
+    expectThat(
+      granted.includes(context.requiredScope) && granted.length < original.length,
+      `the reduced refresh was granted "${granted.join(' ')}", not a reduced set with ${context.requiredScope}`,
+    );
+    expectThat(
+      granted.every((scope) => original.includes(scope)),
+      'the reduced refresh was granted a scope the sign-in was not',
     );
   },
 };
