@@ -306,7 +306,7 @@ export type IdTokenErrorReason =
  * returned or stored. `reason` names the rule; the message names it too, never any token text, a
  * claim value or a secret.
  *
- * Never retried automatically ({@link isRetryable} is `false` for every reason): the server has
+ * Never retried automatically (the token manager never retries it, whatever the reason): the server has
  * already answered, and sending the grant again cannot make its answer valid. That holds for
  * `key_set_unavailable` too, the one reason that may pass by itself: a refresh sent again would
  * present a refresh token the first answer may have rotated (and a rotated token presented
