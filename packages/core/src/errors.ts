@@ -1,5 +1,10 @@
 import { RopkitError } from './ropkit-error.js';
-import { bearerChallenge, sanitizeDescription } from './validation/challenge.js';
+import {
+  bearerChallenge,
+  dpopChallenge,
+  sanitizeDescription,
+  type ChallengeParams,
+} from './validation/challenge.js';
 
 /**
  * Every failure of bearer-token validation, as one union of string codes. Callers
@@ -16,7 +21,13 @@ export type BearerErrorCode =
   /** RFC 6750 section 3.1: valid token without the scope the resource needs. */
   | 'insufficient_scope'
   /** Keys or discovery could not be fetched and no cached key can decide (503, not 401). */
-  | 'key_set_unavailable';
+  | 'key_set_unavailable'
+  /** RFC 9449 section 7.1: the DPoP proof is missing a rule (or the replay store is down: 503). */
+  | 'invalid_dpop_proof'
+  /** RFC 9449 section 9: the proof must carry the nonce in the `DPoP-Nonce` header; retry once. */
+  | 'use_dpop_nonce'
+  /** Something the decision needs besides keys (the DPoP replay store) is unavailable (503). */
+  | 'temporarily_unavailable';
 
 /** Options shared by every {@link BearerError}. */
 export interface BearerErrorOptions {
@@ -54,8 +65,27 @@ export abstract class BearerError extends RopkitError {
     this.realm = options.realm;
   }
 
-  /** The exact `WWW-Authenticate` value, or `undefined` when none is sent (503). */
-  abstract get wwwAuthenticate(): string | undefined;
+  /**
+   * The auth-params of this error's challenge (`error`, `error_description`, `scope`), or
+   * `undefined` when no challenge is sent (503).
+   */
+  protected abstract get challengeParams(): ChallengeParams | undefined;
+
+  /**
+   * The exact `WWW-Authenticate` value, or `undefined` when none is sent (503). With DPoP on
+   * (RFC 9449 section 7.1), one challenge per accepted scheme, the error on the scheme the
+   * request used: `Bearer realm="api", DPoP realm="api", algs="ES256", error="..."`.
+   */
+  get wwwAuthenticate(): string | undefined {
+    const params = this.challengeParams;
+    if (params === undefined) return undefined;
+    const schemes = SCHEMES.get(this);
+    if (schemes === undefined) return bearerChallenge(this.realm, params);
+    const { algs, bearer, used } = schemes;
+    const errorOnDpop = used === 'DPoP' || !bearer;
+    const dpop = dpopChallenge(this.realm, algs, errorOnDpop ? params : {});
+    return bearer ? `${bearerChallenge(this.realm, errorOnDpop ? {} : params)}, ${dpop}` : dpop;
+  }
 
   /** Response headers to copy as they are. */
   get headers(): Record<string, string> {
@@ -101,8 +131,8 @@ export class MissingCredentialsError extends BearerError {
     super('Authentication required', options);
   }
 
-  get wwwAuthenticate(): string {
-    return bearerChallenge(this.realm);
+  protected get challengeParams(): ChallengeParams {
+    return {};
   }
 
   protected override get bodyErrorCode(): string {
@@ -115,8 +145,8 @@ export class InvalidRequestError extends BearerError {
   readonly code = 'invalid_request' as const;
   readonly status = 400 as const;
 
-  get wwwAuthenticate(): string {
-    return bearerChallenge(this.realm, { error: this.code, error_description: this.description });
+  protected get challengeParams(): ChallengeParams {
+    return { error: this.code, error_description: this.description };
   }
 }
 
@@ -125,8 +155,8 @@ export class InvalidTokenError extends BearerError {
   readonly code = 'invalid_token' as const;
   readonly status = 401 as const;
 
-  get wwwAuthenticate(): string {
-    return bearerChallenge(this.realm, { error: this.code, error_description: this.description });
+  protected get challengeParams(): ChallengeParams {
+    return { error: this.code, error_description: this.description };
   }
 }
 
@@ -145,12 +175,12 @@ export class InsufficientScopeError extends BearerError {
     this.requiredScopes = Object.freeze([...requiredScopes]);
   }
 
-  get wwwAuthenticate(): string {
-    return bearerChallenge(this.realm, {
+  protected get challengeParams(): ChallengeParams {
+    return {
       error: this.code,
       error_description: this.description,
       scope: this.requiredScopes.join(' '),
-    });
+    };
   }
 }
 
@@ -163,11 +193,84 @@ export class KeySetUnavailableError extends BearerError {
   readonly code = 'key_set_unavailable' as const;
   readonly status = 503 as const;
 
-  get wwwAuthenticate(): undefined {
+  protected get challengeParams(): undefined {
     return undefined;
   }
 
   protected override get bodyErrorCode(): string {
     return 'temporarily_unavailable';
   }
+}
+
+/**
+ * What a decision needs besides the keys could not answer (the DPoP replay store, RFC 9449
+ * section 11.1): 503, never 401 (the proof is not at fault) and never a pass.
+ */
+export class TemporarilyUnavailableError extends BearerError {
+  readonly code = 'temporarily_unavailable' as const;
+  readonly status = 503 as const;
+
+  protected get challengeParams(): undefined {
+    return undefined;
+  }
+}
+
+/**
+ * RFC 9449 section 7.1 `invalid_dpop_proof`: the request's DPoP proof breaks a rule of section
+ * 4.3 (form, `typ`, `alg`, key, signature, `htm`, `htu`, `iat`, `ath`, a replayed `jti`).
+ */
+export class InvalidDpopProofError extends BearerError {
+  readonly code = 'invalid_dpop_proof' as const;
+  readonly status = 401 as const;
+
+  protected get challengeParams(): ChallengeParams {
+    return { error: this.code, error_description: this.description };
+  }
+}
+
+/**
+ * RFC 9449 section 9 `use_dpop_nonce`: the proof lacks a current server nonce. `nonce` goes out in
+ * the `DPoP-Nonce` header; the client signs a new proof with it and retries once.
+ */
+export class UseDpopNonceError extends BearerError {
+  readonly code = 'use_dpop_nonce' as const;
+  readonly status = 401 as const;
+  /** The nonce the next proof must carry. */
+  readonly nonce: string;
+
+  constructor(nonce: string, options: BearerErrorOptions) {
+    super('Authorization server requires nonce in DPoP proof', options);
+    this.nonce = nonce;
+  }
+
+  protected get challengeParams(): ChallengeParams {
+    return { error: this.code, error_description: this.description };
+  }
+
+  override get headers(): Record<string, string> {
+    return { ...super.headers, 'DPoP-Nonce': this.nonce };
+  }
+}
+
+/**
+ * The schemes a DPoP-aware verifier challenges with (RFC 9449 section 7.1): `DPoP` with the proof
+ * algorithms `algs`, `Bearer` too unless DPoP is required, and the scheme the request used, whose
+ * challenge carries the error.
+ */
+export interface ChallengeSchemes {
+  readonly algs: readonly string[];
+  readonly bearer: boolean;
+  readonly used: 'Bearer' | 'DPoP' | undefined;
+}
+
+/** Each error's schemes, set by the verifier that made it (an error is immutable otherwise). */
+const SCHEMES = new WeakMap<BearerError, ChallengeSchemes>();
+
+/**
+ * Makes `error` challenge with `schemes` instead of `Bearer` alone; returns it. For verifiers
+ * with DPoP on, and for the route requirements after them.
+ */
+export function challengeWith<E extends BearerError>(error: E, schemes: ChallengeSchemes): E {
+  SCHEMES.set(error, schemes);
+  return error;
 }

@@ -17,19 +17,30 @@ export { RopkitError, type RopkitErrorCode } from './ropkit-error.js';
 export {
   BearerError,
   InsufficientScopeError,
+  InvalidDpopProofError,
   InvalidRequestError,
   InvalidTokenError,
   KeySetUnavailableError,
   MissingCredentialsError,
+  TemporarilyUnavailableError,
+  UseDpopNonceError,
   type BearerErrorBody,
   type BearerErrorCode,
 } from './errors.js';
+export type {
+  DpopMode,
+  DpopNonceOptions,
+  DpopOptions,
+  ResolvedDpopOptions,
+} from './validation/dpop-options.js';
+export { MemoryDpopReplayStore, type DpopReplayStore } from './dpop/dpop-replay-store.js';
+export { accessTokenHash, jwkThumbprint } from './dpop/jwk-thumbprint.js';
 export { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from './validation/algorithms.js';
 export {
   createAccessTokenVerifier,
   type AccessTokenVerifier,
 } from './validation/access-token-verifier.js';
-export type { BearerRequest, TokenLocation } from './validation/bearer-token.js';
+export type { BearerRequest, TokenLocation, TokenScheme } from './validation/bearer-token.js';
 export {
   checkScopes,
   parseScopeClaim,
@@ -46,6 +57,8 @@ export type {
 export type {
   AccessTokenVerifierOptions,
   ClaimCheck,
+  IssuerEntry,
+  ResolvedIssuer,
   ResolvedVerifierOptions,
 } from './validation/verifier-options.js';
 export type { AuthOptions } from './http-api/protect.js';

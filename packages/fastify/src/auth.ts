@@ -61,6 +61,9 @@ function bearerRequestOf(request: AnyFastifyRequest): BearerRequest {
     query: isRecord(request.query) ? request.query : undefined,
     // Whatever is parsed so far: nothing yet in onRequest (RFC 6750 section 2.2).
     body: request.body,
+    // A DPoP proof's htu names these (RFC 9449 section 4.3).
+    originalUrl: request.originalUrl,
+    secure: request.protocol === 'https',
   };
 }
 

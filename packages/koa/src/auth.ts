@@ -38,5 +38,9 @@ function bearerRequestOf(ctx: Context): BearerRequest {
     query: ctx.query,
     // Set by a body parser (@koa/bodyparser) on ctx.request; read for RFC 6750 section 2.2 only.
     body: Reflect.get(ctx.request, 'body'),
+    // A DPoP proof's htu names these (RFC 9449 section 4.3); `secure` trusts a proxy only with
+    // `app.proxy`.
+    originalUrl: ctx.originalUrl,
+    secure: ctx.secure,
   };
 }

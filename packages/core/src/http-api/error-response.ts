@@ -25,12 +25,11 @@ const JSON_HEADERS = {
  * The one rendering of a {@link BearerError} shared by all adapters, so that for the same input
  * Express, Koa and Fastify answer the same status, `WWW-Authenticate` and body:
  * `{"error":"invalid_token","error_description":"..."}` as `application/json; charset=utf-8`,
- * with `Cache-Control: no-store`.
+ * with `Cache-Control: no-store`, and the error's own headers (a `DPoP-Nonce`, RFC 9449 section 9).
  */
 export function renderBearerError(error: BearerError): HttpAnswer {
   const headers: Record<string, string> = { ...JSON_HEADERS };
-  const challenge = error.wwwAuthenticate;
-  if (challenge !== undefined) headers['www-authenticate'] = challenge;
+  for (const [name, value] of Object.entries(error.headers)) headers[name.toLowerCase()] = value;
   return { status: error.status, headers, body: JSON.stringify(error.body) };
 }
 

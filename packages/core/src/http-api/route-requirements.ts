@@ -1,4 +1,10 @@
-import { InvalidTokenError, MissingCredentialsError } from '../errors.js';
+import {
+  BearerError,
+  InvalidTokenError,
+  MissingCredentialsError,
+  challengeWith,
+} from '../errors.js';
+import { schemesOf } from '../validation/token-challenge.js';
 import { assertRequiredScopes, checkScopes, type ScopeMatch } from '../validation/scopes.js';
 import type {
   AccessTokenPayload,
@@ -53,7 +59,11 @@ function scopes(list: readonly string[], match: ScopeMatch): AuthRequirement {
   );
   return (auth, anonymousRealm) => {
     const verified = requireAuth(auth, anonymousRealm);
-    checkScopes(verified.scopes, required, match, verified.realm);
+    try {
+      checkScopes(verified.scopes, required, match, verified.realm);
+    } catch (error) {
+      throw withSchemesOf(error, verified);
+    }
   };
 }
 
@@ -100,7 +110,7 @@ export function claimCheck(
   return (auth, anonymousRealm) => {
     const verified = requireAuth(auth, anonymousRealm);
     if (!check(verified.payload)) {
-      throw new InvalidTokenError(description, { realm: verified.realm });
+      throw withSchemesOf(new InvalidTokenError(description, { realm: verified.realm }), verified);
     }
   };
 }
@@ -138,6 +148,17 @@ export function claimIncludes(claim: string, ...values: string[]): AuthRequireme
     },
     `Token claim '${claimName(claim)}' is not accepted`,
   );
+}
+
+/**
+ * A requirement's refusal challenges as its token's verifier does: with DPoP on, `Bearer` and
+ * `DPoP`, the error on the scheme the token came with (RFC 9449 section 7.1).
+ */
+function withSchemesOf(error: unknown, verified: VerifiedAccessToken): unknown {
+  const schemes = schemesOf(verified);
+  return schemes !== undefined && error instanceof BearerError
+    ? challengeWith(error, schemes)
+    : error;
 }
 
 /** Claim names are the developer's; still keep them header-safe. */

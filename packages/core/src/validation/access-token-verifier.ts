@@ -1,18 +1,30 @@
 import type { JWTHeaderParameters } from 'jose';
-import { InvalidTokenError, KeySetUnavailableError, type BearerError } from '../errors.js';
+import {
+  BearerError,
+  InvalidTokenError,
+  KeySetUnavailableError,
+  challengeWith,
+} from '../errors.js';
 import { isAsymmetricAlgorithm, type AsymmetricAlgorithm } from './algorithms.js';
 import {
   bearerTokenStart,
-  extractBearerToken,
+  extractAccessToken,
   soleAuthorizationHeader,
   type BearerRequest,
 } from './bearer-token.js';
-import { JwsFormatError, decodeCompactJws, type CompactJws } from './compact-jws.js';
+import {
+  JwsFormatError,
+  decodeCompactJws,
+  decodeJsonSegment,
+  type CompactJws,
+} from './compact-jws.js';
+import { dpopAuthentication } from './dpop-authentication.js';
 import {
   ClaimError,
   checkRegisteredClaims,
   registeredClaimRules,
   type ClaimFailure,
+  type RegisteredClaimRules,
 } from './jwt-claims.js';
 import {
   JwsSignatureError,
@@ -20,7 +32,13 @@ import {
   type VerifiedJws,
 } from './jws-key-set-verification.js';
 import { issuerKeySet } from './issuer-key-set.js';
-import { KeySetUnavailableCause, UnknownKeyError, UnusableKeyError } from './remote-key-set.js';
+import {
+  KeySetUnavailableCause,
+  UnknownKeyError,
+  UnusableKeyError,
+  type RemoteKeySet,
+} from './remote-key-set.js';
+import { rememberSchemes } from './token-challenge.js';
 import { grantedScopes } from './scopes.js';
 import { normalizeTyp, TOKEN_PROFILES } from './token-profile.js';
 import type { AccessTokenPayload, VerifiedAccessToken } from './verified-access-token.js';
@@ -36,22 +54,26 @@ export interface AccessTokenVerifier {
   /** The options in effect, defaults filled in. */
   readonly options: Readonly<ResolvedVerifierOptions>;
   /**
-   * Verifies a token string.
+   * Verifies a token string: the token alone. A DPoP-bound token needs its proof checked too:
+   * {@link authenticate} does that.
    *
    * @throws {InvalidTokenError} any failure of the token (401).
    * @throws {KeySetUnavailableError} no key set to decide with (503).
    */
   verify(token: string): Promise<VerifiedAccessToken>;
   /**
-   * Extracts the bearer token from a request (RFC 6750 section 2), then verifies it.
+   * Extracts the token from a request (RFC 6750 section 2; with `dpop`, RFC 9449 section 7),
+   * verifies it, and with DPoP on checks its proof and binding.
    *
-   * @throws {BearerError} `missing_credentials`, `invalid_request`, or as {@link verify}.
+   * @throws {BearerError} `missing_credentials`, `invalid_request`, `invalid_dpop_proof`,
+   *   `use_dpop_nonce`, `temporarily_unavailable`, or as {@link verify}.
    */
   authenticate(request: BearerRequest): Promise<VerifiedAccessToken>;
   /**
    * The verified token of a request when it can be answered synchronously from the verified-token
    * cache: one bearer token in the Authorization header (and in no other enabled location), seen
-   * and verified before, still within `exp`/`nbf`, its key still in a current key set. Otherwise
+   * and verified before, still within `exp`/`nbf`, its key still in a current key set; with DPoP
+   * on, an unbound token, the `Bearer` scheme allowed and no `DPoP` header. Otherwise
    * `undefined`, and the request needs {@link authenticate} (which also gives every error). Never
    * throws, allocates no promise: for adapters whose framework can go on synchronously.
    */
@@ -76,7 +98,6 @@ export function createAccessTokenVerifier(
 ): AccessTokenVerifier {
   const resolved = resolveVerifierOptions(options);
   const {
-    issuer,
     audience,
     algorithms,
     clockTolerance,
@@ -89,24 +110,47 @@ export function createAccessTokenVerifier(
   } = resolved;
   const profile = TOKEN_PROFILES[resolved.tokenProfile];
   const allowedAlgorithms = new Set<string>(algorithms);
-  const claimRules = registeredClaimRules({
-    issuer,
-    audience,
-    clockTolerance,
-    requiredClaims: profile.requiredClaims,
-  });
   const cache =
     resolved.cacheMaxEntries > 0
       ? new VerifiedTokenCache<VerifiedAccessToken>(resolved.cacheMaxEntries)
       : undefined;
-  const { keySet, deadline } = issuerKeySet({
-    issuer,
-    jwksUri: resolved.jwksUri,
-    limits: resolved.keySet,
-    dispatcher: resolved.dispatcher,
-    allowInsecureHttp: resolved.allowInsecureHttp,
-    clock,
-  });
+  /** Each accepted issuer's own key set and claim rules: nothing is shared across issuers. */
+  const issuers = new Map<string, IssuerContext>();
+  for (const { issuer, jwksUri } of resolved.issuers) {
+    issuers.set(issuer, {
+      issuer,
+      ...issuerKeySet({
+        issuer,
+        jwksUri,
+        limits: resolved.keySet,
+        dispatcher: resolved.dispatcher,
+        allowInsecureHttp: resolved.allowInsecureHttp,
+        clock,
+      }),
+      claimRules: registeredClaimRules({
+        issuer,
+        audience,
+        clockTolerance,
+        requiredClaims: profile.requiredClaims,
+      }),
+    });
+  }
+  /** The issuer when there is one: no `iss` is read before the signature. */
+  const soleIssuer = issuers.size === 1 ? issuers.values().next().value : undefined;
+  const dpop =
+    resolved.dpop === undefined ? undefined : dpopAuthentication(resolved.dpop, realm, clock);
+  /** Bearer requests may be answered from the cache before the DPoP rules run. */
+  const bearerAllowed = resolved.dpop === undefined || resolved.dpop.mode === 'allowed';
+
+  /** The key set a verified token's key belongs to. */
+  function keySetOf(result: VerifiedAccessToken): RemoteKeySet | undefined {
+    return (soleIssuer ?? issuers.get(result.issuer))?.keySet;
+  }
+
+  /** The issuer a verified token came from. */
+  function contextOf(result: VerifiedAccessToken): IssuerContext | undefined {
+    return soleIssuer ?? issuers.get(result.issuer);
+  }
 
   const invalid = (description: string, cause?: unknown): InvalidTokenError =>
     new InvalidTokenError(description, { realm, cause });
@@ -120,8 +164,11 @@ export function createAccessTokenVerifier(
       if (cache !== undefined) {
         const hit = cache.get(token, Math.floor(nowMs / 1000), clockTolerance);
         // Past the key set's max age a hit waits, as any verification, for a fresh set.
-        if (hit !== undefined) {
-          return keySet.isCurrent(nowMs) ? hit.settled : verifyOnceCurrent(token, nowMs);
+        const context = hit === undefined ? undefined : contextOf(hit.result);
+        if (hit !== undefined && context !== undefined) {
+          return context.keySet.isCurrent(nowMs)
+            ? hit.settled
+            : verifyOnceCurrent(context, token, nowMs);
         }
       }
       return verifyUncached(token, nowMs);
@@ -131,9 +178,13 @@ export function createAccessTokenVerifier(
   }
 
   /** The key set is past its max age: wait for it, then decide as if the request came now. */
-  async function verifyOnceCurrent(token: string, nowMs: number): Promise<VerifiedAccessToken> {
+  async function verifyOnceCurrent(
+    context: IssuerContext,
+    token: string,
+    nowMs: number,
+  ): Promise<VerifiedAccessToken> {
     try {
-      await keySet.ensureCurrent(deadline());
+      await context.keySet.ensureCurrent(context.deadline());
     } catch (error) {
       throw translateError(error);
     }
@@ -152,32 +203,50 @@ export function createAccessTokenVerifier(
     const { header } = jws;
     try {
       const alg = checkHeader(header);
+      const context = soleIssuer ?? issuerOf(jws);
       const kid = header['kid'];
       const outcome = verifyWithKeySet(
         jws,
         typeof kid === 'string' ? kid : undefined,
         alg,
-        keySet,
+        context.keySet,
         nowMs,
-        deadline,
+        context.deadline,
       );
       if (outcome instanceof Promise) {
         return outcome.then(
-          (verified) => finish(token, verified, nowMs),
+          (verified) => finish(token, verified, nowMs, context),
           (error: unknown) => Promise.reject(translateError(error)),
         );
       }
-      return Promise.resolve(finish(token, outcome, nowMs));
+      return Promise.resolve(finish(token, outcome, nowMs, context));
     } catch (error) {
       return Promise.reject(translateError(error));
     }
   }
 
+  /**
+   * With several issuers, the one the token's `iss` names, read before its signature is checked
+   * (the signature then decides, with that issuer's keys only). An issuer not configured is
+   * refused here, without a fetch.
+   */
+  function issuerOf(jws: CompactJws): IssuerContext {
+    const iss = decodeJsonSegment(jws.payload)?.['iss'];
+    const context = typeof iss === 'string' ? issuers.get(iss) : undefined;
+    if (context === undefined) throw invalid("Token claim 'iss' is not accepted");
+    return context;
+  }
+
   /** Claims, profile rules, claim check; caches the result. */
-  function finish(token: string, verified: VerifiedJws, nowMs: number): VerifiedAccessToken {
+  function finish(
+    token: string,
+    verified: VerifiedJws,
+    nowMs: number,
+    context: IssuerContext,
+  ): VerifiedAccessToken {
     const { header, payload, key } = verified;
     try {
-      checkRegisteredClaims(payload, claimRules, nowMs);
+      checkRegisteredClaims(payload, context.claimRules, nowMs);
     } catch (error) {
       throw translateError(error);
     }
@@ -192,7 +261,12 @@ export function createAccessTokenVerifier(
       payload: Object.freeze(payload),
       scopes: scopesOf(payload),
       realm,
+      issuer: context.issuer,
     });
+    if (dpop !== undefined) {
+      // The scheme a later requirement's challenge carries its error on: a bound token's is DPoP.
+      rememberSchemes(result, dpop.schemes(isBound(payload) ? 'DPoP' : 'Bearer'));
+    }
     if (cache !== undefined) {
       const nbf = typeof payload.nbf === 'number' ? payload.nbf : undefined;
       cache.set(token, { result, exp, nbf, key });
@@ -302,15 +376,25 @@ export function createAccessTokenVerifier(
    * key set. Allocates nothing (see `VerifiedTokenCache.getAt`).
    */
   function cachedEntry(request: BearerRequest): CacheEntry<VerifiedAccessToken> | undefined {
-    if (cache === undefined || !headerOnly) return undefined;
+    if (cache === undefined || !headerOnly || !bearerAllowed) return undefined;
     const value = soleAuthorizationHeader(request);
     if (value === undefined) return undefined;
     const start = bearerTokenStart(value);
     if (start === undefined || value.length - start > maxTokenSize) return undefined;
     const nowMs = clock();
     const hit = cache.getAt(value, start, Math.floor(nowMs / 1000), clockTolerance);
-    return hit !== undefined && keySet.isCurrent(nowMs) ? hit : undefined;
+    if (hit === undefined || keySetOf(hit.result)?.isCurrent(nowMs) !== true) return undefined;
+    // With DPoP on, only a plain Bearer request for an unbound token: the rest need its rules.
+    if (
+      dpop !== undefined &&
+      (request.headers['dpop'] !== undefined || isBound(hit.result.payload))
+    ) {
+      return undefined;
+    }
+    return hit;
   }
+
+  const extractOptions = { realm, locations: resolved.tokenLocations, dpop: dpop !== undefined };
 
   return {
     options: Object.freeze(resolved),
@@ -320,18 +404,36 @@ export function createAccessTokenVerifier(
       // token passed them all).
       const hit = cachedEntry(request);
       if (hit !== undefined) return hit.settled;
-      let token: string;
+      let extracted;
       try {
-        token = extractBearerToken(request, { realm, locations: resolved.tokenLocations });
+        extracted = extractAccessToken(request, extractOptions);
       } catch (error) {
+        if (dpop !== undefined && error instanceof BearerError) {
+          challengeWith(error, dpop.schemes(undefined));
+        }
         return Promise.reject(error);
       }
-      return verify(token);
+      if (dpop === undefined) return verify(extracted.token);
+      return dpop.authenticate(request, extracted, verify);
     },
     authenticateCached(request: BearerRequest): VerifiedAccessToken | undefined {
       return cachedEntry(request)?.result;
     },
   };
+}
+
+/** One accepted issuer's key set, deadline and claim rules. */
+interface IssuerContext {
+  readonly issuer: string;
+  readonly keySet: RemoteKeySet;
+  readonly deadline: () => number;
+  readonly claimRules: RegisteredClaimRules;
+}
+
+/** A token bound to a DPoP key (RFC 9449 section 6.1): its `cnf` names a `jkt`. */
+function isBound(payload: Readonly<Record<string, unknown>>): boolean {
+  const cnf = payload['cnf'];
+  return cnf !== undefined && (typeof cnf !== 'object' || cnf === null || 'jkt' in cnf);
 }
 
 /** The descriptions jose's errors were answered with, kept word for word. */

@@ -22,6 +22,23 @@ export interface BearerRequest {
   query?: URLSearchParams | Readonly<Record<string, unknown>> | undefined;
   /** Parsed body; read only for `application/x-www-form-urlencoded` requests. */
   body?: unknown;
+  /**
+   * The request target as received (`/api/x?y=1`), before any router rewrote it: Express's and
+   * Koa's `originalUrl`, Fastify's `url`. Read for DPoP (RFC 9449 section 4.3: `htu`).
+   */
+  originalUrl?: string | undefined;
+  /** Whether the request came over TLS (`req.secure`). Read for DPoP's `htu`. */
+  secure?: boolean | undefined;
+}
+
+/** The authorization scheme a token came with (RFC 6750 section 2.1, RFC 9449 section 7.1). */
+export type TokenScheme = 'Bearer' | 'DPoP';
+
+/** A token as {@link extractAccessToken} found it. */
+export interface ExtractedToken {
+  readonly token: string;
+  /** `Bearer` for the query and body too (RFC 6750 sections 2.2 and 2.3). */
+  readonly scheme: TokenScheme;
 }
 
 /** Options of {@link extractBearerToken}. */
@@ -30,6 +47,8 @@ export interface ExtractOptions {
   realm: string;
   /** Enabled token locations. */
   locations: ReadonlySet<TokenLocation>;
+  /** Accept the `DPoP` scheme in the Authorization header too (RFC 9449 section 7.1). */
+  dpop?: boolean;
 }
 
 /**
@@ -37,8 +56,10 @@ export interface ExtractOptions {
  */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 /** RFC 6750 section 2.1: `credentials = "Bearer" 1*SP b64token`; the scheme is case-insensitive. */
-const BEARER_CREDENTIALS = /^bearer +([^ ]+)$/i;
+const CREDENTIALS = /^(?:bearer|dpop) +([^ ]+)$/i;
 const BEARER_SCHEME = /^bearer(?:\s|$)/i;
+/** RFC 9449 section 7.1: `DPoP` credentials have the same syntax; the scheme is case-insensitive. */
+const DPOP_SCHEME = /^dpop(?:\s|$)/i;
 
 /** True when `value` is a syntactically valid RFC 6750 b64token. */
 export function isB64Token(value: string): boolean {
@@ -53,11 +74,22 @@ export function isB64Token(value: string): boolean {
  *   than one method used (RFC 6750 section 2: clients MUST NOT use more than one).
  */
 export function extractBearerToken(request: BearerRequest, options: ExtractOptions): string {
+  return extractAccessToken(request, options).token;
+}
+
+/**
+ * {@link extractBearerToken}, also telling the scheme: with `dpop`, `Authorization: DPoP <token>`
+ * is read as well (RFC 9449 section 7.1), and is the only header credential a request may have.
+ */
+export function extractAccessToken(
+  request: BearerRequest,
+  options: ExtractOptions,
+): ExtractedToken {
   const { realm, locations } = options;
   const found: string[] = [];
 
-  const fromHeader = readAuthorizationHeader(request, realm);
-  if (fromHeader !== undefined) found.push(fromHeader);
+  const fromHeader = readAuthorizationHeader(request, realm, options.dpop === true);
+  if (fromHeader !== undefined) found.push(fromHeader.token);
 
   if (locations.has('query')) {
     const fromQuery = readParameter(request.query, realm);
@@ -75,7 +107,25 @@ export function extractBearerToken(request: BearerRequest, options: ExtractOptio
   }
   const token = found[0];
   if (token === undefined) throw new MissingCredentialsError({ realm });
-  return token;
+  return fromHeader ?? { token, scheme: 'Bearer' };
+}
+
+/** The request's `DPoP` header (RFC 9449 section 4.1). */
+export interface DpopProofHeader {
+  /** The one header's value; `undefined` when there is none, or more than one. */
+  readonly proof: string | undefined;
+  /** More than one `DPoP` header came: section 4.3 step 1 refuses the request. */
+  readonly repeated: boolean;
+}
+
+/** The request's `DPoP` header: its value, or that it is missing or repeated. */
+export function dpopProofHeader(request: BearerRequest): DpopProofHeader {
+  const value = request.headers['dpop'];
+  if (value === undefined) return { proof: undefined, repeated: false };
+  if (typeof value !== 'string' || countHeaders(request, 'dpop') > 1) {
+    return { proof: undefined, repeated: true };
+  }
+  return { proof: value, repeated: false };
 }
 
 /**
@@ -113,38 +163,50 @@ export function bearerTokenStart(value: string): number | undefined {
   return start;
 }
 
-function readAuthorizationHeader(request: BearerRequest, realm: string): string | undefined {
+function readAuthorizationHeader(
+  request: BearerRequest,
+  realm: string,
+  dpop: boolean,
+): ExtractedToken | undefined {
   if (countAuthorizationHeaders(request) > 1) {
     throw new InvalidRequestError('Repeated Authorization header', { realm });
   }
   const header = request.headers['authorization'];
   const value = typeof header === 'string' ? header : header?.[0];
   if (value === undefined || value === '') return undefined;
+  const scheme = BEARER_SCHEME.test(value)
+    ? 'Bearer'
+    : dpop && DPOP_SCHEME.test(value)
+      ? 'DPoP'
+      : undefined;
   // RFC 6750 section 3.1: a request using another scheme lacks bearer credentials; it is
   // answered like a request without any, with no error code.
-  if (!BEARER_SCHEME.test(value)) return undefined;
-  const match = BEARER_CREDENTIALS.exec(value);
+  if (scheme === undefined) return undefined;
+  const match = CREDENTIALS.exec(value);
   const token = match?.[1];
   if (token === undefined || !B64TOKEN.test(token)) {
-    throw new InvalidRequestError('Malformed Bearer credentials', { realm });
+    throw new InvalidRequestError(`Malformed ${scheme} credentials`, { realm });
   }
-  return token;
+  return { token, scheme };
 }
 
 function countAuthorizationHeaders(request: BearerRequest): number {
+  return countHeaders(request, 'authorization');
+}
+
+/** How many times the header `name` (lower case) came: Node keeps only one in `headers`. */
+function countHeaders(request: BearerRequest, name: string): number {
   const { rawHeaders } = request;
   if (rawHeaders !== undefined) {
     let count = 0;
     // rawHeaders alternates names and values.
     for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i];
-      if (name !== undefined && name.length === 13 && name.toLowerCase() === 'authorization') {
-        count++;
-      }
+      const raw = rawHeaders[i];
+      if (raw !== undefined && raw.length === name.length && raw.toLowerCase() === name) count++;
     }
     return count;
   }
-  const header = request.headers['authorization'];
+  const header = request.headers[name];
   return typeof header === 'string' ? 1 : (header?.length ?? 0);
 }
 

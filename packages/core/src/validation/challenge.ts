@@ -19,8 +19,27 @@ export function isValidRealm(realm: string): boolean {
  * `Bearer realm="api", error="invalid_token", error_description="..."`.
  * Values are already restricted to the allowed characters, so no escaping is needed.
  */
-export function bearerChallenge(realm: string, params: Record<string, string> = {}): string {
-  let value = `Bearer realm="${realm}"`;
+export function bearerChallenge(realm: string, params: ChallengeParams = {}): string {
+  return `Bearer realm="${realm}"${formatParams(params)}`;
+}
+
+/** The auth-params of an error's challenge; values restricted as RFC 6750 section 3 says. */
+export type ChallengeParams = Readonly<Record<string, string>>;
+
+/**
+ * Builds a challenge for the DPoP scheme (RFC 9449 section 7.1):
+ * `DPoP realm="api", algs="ES256 PS256", error="invalid_dpop_proof", error_description="..."`.
+ */
+export function dpopChallenge(
+  realm: string,
+  algs: readonly string[],
+  params: ChallengeParams = {},
+): string {
+  return `DPoP realm="${realm}", algs="${algs.join(' ')}"${formatParams(params)}`;
+}
+
+function formatParams(params: ChallengeParams): string {
+  let value = '';
   for (const [name, paramValue] of Object.entries(params)) {
     value += `, ${name}="${sanitizeDescription(paramValue)}"`;
   }

@@ -26,4 +26,6 @@ export interface VerifiedAccessToken {
   readonly scopes: readonly string[];
   /** The verifier's realm, so later checks (scopes, claims) answer with the same challenge. */
   readonly realm: string;
+  /** The issuer the token was verified as coming from (its `iss`): one of the configured ones. */
+  readonly issuer: string;
 }

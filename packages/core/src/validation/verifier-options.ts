@@ -11,6 +11,7 @@ import {
 import { parseUrlOption } from '../http/url-policy.js';
 import { isAsymmetricAlgorithm, type AsymmetricAlgorithm } from './algorithms.js';
 import type { TokenLocation } from './bearer-token.js';
+import { resolveDpopOptions, type DpopOptions, type ResolvedDpopOptions } from './dpop-options.js';
 import type { RemoteKeySetLimits } from './remote-key-set.js';
 import type { ScopeSource } from './scopes.js';
 import type { TokenProfile } from './token-profile.js';
@@ -22,20 +23,37 @@ export type ClaimCheck = (
   header: Readonly<JWTHeaderParameters>,
 ) => boolean;
 
+/**
+ * One of several accepted issuers: its identifier, and its key set URL when it is not to be
+ * discovered.
+ */
+export interface IssuerEntry {
+  /** Compared to `iss` as an exact string, as `issuer` is. */
+  issuer: string;
+  /** This issuer's key set URL. Default: discovered from the issuer. */
+  jwksUri?: string | URL;
+}
+
 /** Options of {@link createAccessTokenVerifier}. */
 export interface AccessTokenVerifierOptions {
   /**
    * The issuer, compared to `iss` as an exact string: the trailing slash counts. For Auth0,
-   * `https://YOUR_DOMAIN/`.
+   * `https://YOUR_DOMAIN/`. Several issuers (a custom domain and the tenant domain, during a
+   * migration): a list of them, each a string or an {@link IssuerEntry}; each has its own
+   * discovery and key set, a token's `iss` chooses one before any key is looked up, and a token
+   * from another issuer is refused without a fetch.
    */
-  issuer: string;
+  issuer: string | readonly (string | IssuerEntry)[];
   /** The API identifier(s): the token's `aud` must contain at least one. */
   audience: string | readonly string[];
   /**
-   * The key set URL. Default: discovered from the issuer
-   * (`/.well-known/openid-configuration`, then RFC 8414 `/.well-known/oauth-authorization-server`).
+   * The key set URL, with one issuer (several issuers: each {@link IssuerEntry}'s `jwksUri`).
+   * Default: discovered from the issuer (`/.well-known/openid-configuration`, then RFC 8414
+   * `/.well-known/oauth-authorization-server`).
    */
   jwksUri?: string | URL;
+  /** DPoP (RFC 9449): sender-constrained tokens. Default: off (`Bearer` only). */
+  dpop?: DpopOptions | false;
   /** Accepted signature algorithms. Default `['RS256']`. `none` and HMAC are refused. */
   algorithms?: readonly AsymmetricAlgorithm[];
   /** Token shape. Default `'auth0'`. */
@@ -81,12 +99,26 @@ export const DEFAULT_KEY_SET_LIMITS: Readonly<RemoteKeySetLimits> = Object.freez
   staleMaxAgeMs: 60 * 60_000,
 });
 
+/** An accepted issuer, checked. */
+export interface ResolvedIssuer {
+  readonly issuer: string;
+  readonly issuerUrl: URL;
+  /** `undefined`: discovered. */
+  readonly jwksUri: URL | undefined;
+}
+
 /** Options after validation, with every default filled in. */
 export interface ResolvedVerifierOptions {
+  /** The (first) issuer. */
   issuer: string;
   issuerUrl: URL;
+  /** Every accepted issuer, the first one first. */
+  issuers: readonly ResolvedIssuer[];
   audience: string[];
+  /** The first issuer's key set URL. */
   jwksUri: URL | undefined;
+  /** DPoP, `undefined` when off. */
+  dpop: ResolvedDpopOptions | undefined;
   algorithms: AsymmetricAlgorithm[];
   tokenProfile: TokenProfile;
   clockTolerance: number;
@@ -108,6 +140,7 @@ const KNOWN_OPTIONS = new Set([
   'issuer',
   'audience',
   'jwksUri',
+  'dpop',
   'algorithms',
   'tokenProfile',
   'clockTolerance',
@@ -138,10 +171,9 @@ export function resolveVerifierOptions(
   rejectUnknownOptions(options, KNOWN_OPTIONS, 'verifier');
   const allowInsecureHttp = optionalBoolean(options.allowInsecureHttp, 'allowInsecureHttp', false);
 
-  if (typeof options.issuer !== 'string' || options.issuer === '') {
-    throw new TypeError('"issuer" must be a non-empty string, e.g. "https://YOUR_DOMAIN/"');
-  }
-  const issuerUrl = parseUrlOption(options.issuer, 'issuer', allowInsecureHttp);
+  const issuers = resolveIssuers(options, allowInsecureHttp);
+  const [first] = issuers;
+  if (first === undefined) throw new TypeError('"issuer" must name at least one issuer');
 
   const audience = typeof options.audience === 'string' ? [options.audience] : options.audience;
   if (
@@ -151,11 +183,6 @@ export function resolveVerifierOptions(
   ) {
     throw new TypeError('"audience" must be a non-empty string or a non-empty array of them');
   }
-
-  const jwksUri =
-    options.jwksUri === undefined
-      ? undefined
-      : parseUrlOption(options.jwksUri, 'jwksUri', allowInsecureHttp);
 
   const algorithms = options.algorithms ?? ['RS256'];
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
@@ -212,11 +239,14 @@ export function resolveVerifierOptions(
     throw new TypeError('"dispatcher" must be an undici Dispatcher');
   }
 
+  const clock = options.clock ?? Date.now;
   return {
-    issuer: options.issuer,
-    issuerUrl,
+    issuer: first.issuer,
+    issuerUrl: first.issuerUrl,
+    issuers,
     audience: [...audience],
-    jwksUri,
+    jwksUri: first.jwksUri,
+    dpop: resolveDpopOptions(options.dpop, clock),
     algorithms: [...algorithms],
     tokenProfile,
     clockTolerance: nonNegative(
@@ -235,8 +265,73 @@ export function resolveVerifierOptions(
     keySet: resolveKeySetLimits(options.keySet),
     cacheMaxEntries: resolveCacheSize(options.cache),
     dispatcher: options.dispatcher,
-    clock: options.clock ?? Date.now,
+    clock,
   };
+}
+
+const ISSUER_EXAMPLE = 'e.g. "https://YOUR_DOMAIN/"';
+
+/** `issuer` (one, or a list) and `jwksUri`, checked. */
+function resolveIssuers(
+  options: AccessTokenVerifierOptions,
+  allowInsecureHttp: boolean,
+): ResolvedIssuer[] {
+  const { issuer } = options;
+  if (typeof issuer === 'string') {
+    if (issuer === '')
+      throw new TypeError(`"issuer" must be a non-empty string, ${ISSUER_EXAMPLE}`);
+    const jwksUri =
+      options.jwksUri === undefined
+        ? undefined
+        : parseUrlOption(options.jwksUri, 'jwksUri', allowInsecureHttp);
+    return [
+      Object.freeze({
+        issuer,
+        issuerUrl: parseUrlOption(issuer, 'issuer', allowInsecureHttp),
+        jwksUri,
+      }),
+    ];
+  }
+  if (!Array.isArray(issuer) || issuer.length === 0) {
+    throw new TypeError(
+      `"issuer" must be a non-empty string (${ISSUER_EXAMPLE.slice(5)}) or a non-empty array of issuers`,
+    );
+  }
+  if (options.jwksUri !== undefined) {
+    throw new TypeError(
+      '"jwksUri" goes with one issuer; with several, give each its own: { issuer, jwksUri }',
+    );
+  }
+  const seen = new Set<string>();
+  return issuer.map((entry: unknown, index) => {
+    const name = `issuer[${index}]`;
+    const value: unknown =
+      typeof entry === 'string' ? entry : isObject(entry) ? entry['issuer'] : undefined;
+    if (typeof value !== 'string' || value === '') {
+      throw new TypeError(
+        `"${name}" must be a non-empty string or { issuer, jwksUri? }, ${ISSUER_EXAMPLE}`,
+      );
+    }
+    if (isObject(entry)) {
+      for (const key of Object.keys(entry)) {
+        if (key !== 'issuer' && key !== 'jwksUri')
+          throw new TypeError(`Unknown option "${name}.${key}"`);
+      }
+    }
+    if (seen.has(value)) throw new TypeError(`"${name}" repeats an issuer`);
+    seen.add(value);
+    const jwks: unknown = isObject(entry) ? entry['jwksUri'] : undefined;
+    return Object.freeze({
+      issuer: value,
+      issuerUrl: parseUrlOption(value, name, allowInsecureHttp),
+      jwksUri:
+        jwks === undefined ? undefined : parseUrlOption(jwks, `${name}.jwksUri`, allowInsecureHttp),
+    });
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 /**

@@ -22,7 +22,14 @@ const auth = (
   scopes: string[],
   realm = 'api',
 ): VerifiedAccessToken =>
-  Object.freeze({ token: 't', header: { alg: 'RS256' }, payload, scopes, realm });
+  Object.freeze({
+    token: 't',
+    header: { alg: 'RS256' },
+    payload,
+    scopes,
+    realm,
+    issuer: 'https://issuer.example/',
+  });
 
 describe('route requirements', () => {
   it('all-of and any-of scopes answer 403 with the realm of the verifier', () => {
