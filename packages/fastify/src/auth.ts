@@ -9,9 +9,15 @@ import type {} from './index.js';
 
 /**
  * A Fastify hook (`onRequest`, `preValidation` or `preHandler`) that answers the request itself
- * when it fails, and otherwise resolves to `undefined` so the next hook runs.
+ * when it fails. Called by Fastify (with `done`), it calls `done()` at once for a token verified
+ * before, and otherwise returns a promise that resolves to `undefined` so the next hook runs;
+ * called without `done` (composed in your own hook), it always returns that promise.
  */
-export type AuthHook = (request: AnyFastifyRequest, reply: AnyFastifyReply) => Promise<unknown>;
+export type AuthHook = (
+  request: AnyFastifyRequest,
+  reply: AnyFastifyReply,
+  done?: (error?: Error) => void,
+) => Promise<unknown> | undefined;
 
 /**
  * A hook that verifies the request's bearer access token (RFC 6750 section 2.1) and sets
@@ -32,21 +38,20 @@ export type AuthHook = (request: AnyFastifyRequest, reply: AnyFastifyReply) => P
 export function auth(options: AuthOptions): AuthHook {
   const authenticate = createAuthenticate(options);
   const { verifier } = authenticate;
-  const readsBody = verifier.options.tokenLocations.has('body');
-  return async function ropkitAuth(request, reply) {
-    if (readsBody && isUnparsedFormBody(request)) {
-      // A token in the body would be missed and the request refused as anonymous: say why.
-      throw new Error('auth() with tokenLocations "body" must run as a preValidation hook');
+  return function ropkitAuth(request, reply, done) {
+    const bearer = bearerRequestOf(request);
+    // A token verified before goes on synchronously: no promise, no microtask (Fastify's
+    // callback-style hook). Everything else is decided by core, asynchronously.
+    const cached = verifier.authenticateCached(bearer);
+    if (cached === undefined) {
+      return authenticate(bearer, request).then(
+        (verified) => void (request.auth = verified),
+        (error: unknown) => ropkitAuthErrorHandler(error, request, reply),
+      );
     }
-    const bearerRequest = bearerRequestOf(request);
-    try {
-      // A token verified before is answered without awaiting core (an async hook keeps Fastify's
-      // own promise; a callback hook would change this hook's type for users composing it).
-      request.auth =
-        verifier.authenticateCached(bearerRequest) ?? (await authenticate(bearerRequest, request));
-    } catch (error) {
-      return ropkitAuthErrorHandler(error, request, reply);
-    }
+    request.auth = cached;
+    if (done === undefined) return Promise.resolve(undefined);
+    done();
     return undefined;
   };
 }
@@ -69,12 +74,4 @@ function bearerRequestOf(request: AnyFastifyRequest): BearerRequest {
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null;
-}
-
-/** A form request whose body Fastify has not parsed yet (a hook before `preValidation`). */
-function isUnparsedFormBody(request: AnyFastifyRequest): boolean {
-  if (request.body !== undefined && request.body !== null) return false;
-  if (request.method === 'GET' || request.method === 'HEAD') return false;
-  const mediaType = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
-  return mediaType === 'application/x-www-form-urlencoded';
 }

@@ -153,6 +153,49 @@ describe('auth() as an onRequest hook', () => {
   });
 });
 
+describe('a token verified before', () => {
+  it('goes on synchronously through done(), at each hook, and the next hooks still run', async () => {
+    const app = await newApp();
+    const protect = auth(verifier());
+    const order: string[] = [];
+    app.get(
+      '/twice',
+      {
+        onRequest: [protect, async () => void order.push('after onRequest')],
+        preHandler: [protect, requireScopes('read:sample')],
+      },
+      subject,
+    );
+    const token = await issueToken(mock.server);
+    // The cache admits a token on its second sight; from the third request on, it is a hit.
+    for (let i = 0; i < 4; i++) {
+      const response = await app.inject({ url: '/twice', headers: bearer(token) });
+      expect(response.json<{ sub: string }>().sub).toMatch(/^auth0\|/);
+    }
+    expect(order).toHaveLength(4);
+  });
+
+  it('still gives a promise to a hook that composes auth() without done', async () => {
+    const app = await newApp();
+    const protect = auth(verifier());
+    app.get(
+      '/composed',
+      {
+        onRequest: async (request, reply) => {
+          await protect(request, reply);
+        },
+      },
+      subject,
+    );
+    const token = await issueToken(mock.server);
+    for (let i = 0; i < 3; i++) {
+      const response = await app.inject({ url: '/composed', headers: bearer(token) });
+      expect(response.json<{ sub: string }>().sub).toMatch(/^auth0\|/);
+    }
+    expect((await app.inject({ url: '/composed' })).statusCode).toBe(401);
+  });
+});
+
 async function formApp(): Promise<FastifyInstance> {
   const app = await newApp();
   await app.register(fastifyFormbody);
@@ -185,7 +228,7 @@ describe('a token in a form body (RFC 6750 section 2.2)', () => {
     const response = await app.inject(form('/at-onrequest', { access_token: token }));
     expect(response.statusCode).toBe(500);
     expect(response.json<{ message: string }>().message).toBe(
-      'auth() with tokenLocations "body" must run as a preValidation hook',
+      'auth() with tokenLocations "body" needs the form body parsed before it runs (Fastify: use it as a preValidation hook; Express: express.urlencoded() first; Koa: @koa/bodyparser first)',
     );
   });
 

@@ -20,11 +20,19 @@ import type { Context, Middleware } from 'koa';
 export function auth(options: AuthOptions): Middleware {
   const authenticate = createAuthenticate(options);
   const { verifier } = authenticate;
-  return async function ropkitAuth(ctx, next) {
+  return function ropkitAuth(ctx, next) {
     const request = bearerRequestOf(ctx);
-    // A token verified before is answered without awaiting core: Koa's own promise is the only one.
-    ctx.state.auth = verifier.authenticateCached(request) ?? (await authenticate(request, ctx));
-    await next();
+    // A token verified before goes on without a promise of this middleware's own: Koa's next()
+    // is the only one. Everything else is decided by core; its rejection is Koa's error.
+    const cached = verifier.authenticateCached(request);
+    if (cached === undefined) {
+      return authenticate(request, ctx).then((verified) => {
+        ctx.state.auth = verified;
+        return next();
+      });
+    }
+    ctx.state.auth = cached;
+    return next();
   };
 }
 

@@ -7,6 +7,10 @@ import type { BearerRequest } from '../validation/bearer-token.js';
 import type { VerifiedAccessToken } from '../validation/verified-access-token.js';
 import type { AccessTokenVerifierOptions } from '../validation/verifier-options.js';
 import { markAnonymous } from './anonymous-realm.js';
+import { isUnparsedFormBody } from '../validation/bearer-token.js';
+
+const BODY_NOT_PARSED =
+  'auth() with tokenLocations "body" needs the form body parsed before it runs (Fastify: use it as a preValidation hook; Express: express.urlencoded() first; Koa: @koa/bodyparser first)';
 
 /** Options of every adapter's `auth()`: every option of the verifier, plus `optional`. */
 export interface AuthOptions extends AccessTokenVerifierOptions {
@@ -46,7 +50,11 @@ export function createAuthenticate(
   if (typeof optional !== 'boolean') throw new TypeError('"optional" must be a boolean');
   const verifier = createAccessTokenVerifier(verifierOptions);
   const { realm } = verifier.options;
+  const readsBody = verifier.options.tokenLocations.has('body');
   const authenticate = async (request: BearerRequest, carrier: object) => {
+    // A token in a body no parser has read yet would be missed, and the request refused as
+    // anonymous: a misconfiguration, said to the developer (the framework's 500), never a 401.
+    if (readsBody && isUnparsedFormBody(request)) throw new Error(BODY_NOT_PARSED);
     try {
       return await verifier.authenticate(request);
     } catch (error) {

@@ -230,6 +230,15 @@ function readParameter(source: unknown, realm: string): string | undefined {
 }
 
 /**
+ * A form request whose body no parser has read yet (`body` still `undefined` or `null`): a token
+ * in it (RFC 6750 section 2.2) would be missed, and the request refused as anonymous. For adapters
+ * whose hooks can run before the body is parsed, to say so.
+ */
+export function isUnparsedFormBody(request: BearerRequest): boolean {
+  return (request.body === undefined || request.body === null) && isFormBodyRequest(request);
+}
+
+/**
  * RFC 6750 section 2.2: the body carrier applies only to single-part
  * `application/x-www-form-urlencoded` bodies of methods that have body semantics (not GET).
  */
