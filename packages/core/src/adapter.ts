@@ -24,7 +24,9 @@ export {
   claimIncludes,
   requireAnyScope,
   requireScopes,
+  requireStepUp,
   type AuthRequirement,
+  type StepUpRequirement,
 } from './http-api/route-requirements.js';
 export { renderLoginResult } from './sign-in/login-answer.js';
 export { optionsObject } from './sign-in/login-options.js';

@@ -27,7 +27,9 @@ export type BearerErrorCode =
   /** RFC 9449 section 9: the proof must carry the nonce in the `DPoP-Nonce` header; retry once. */
   | 'use_dpop_nonce'
   /** Something the decision needs besides keys (the DPoP replay store) is unavailable (503). */
-  | 'temporarily_unavailable';
+  | 'temporarily_unavailable'
+  /** RFC 9470 section 3: the user must authenticate again, more strongly or more recently. */
+  | 'insufficient_user_authentication';
 
 /** Options shared by every {@link BearerError}. */
 export interface BearerErrorOptions {
@@ -199,6 +201,40 @@ export class KeySetUnavailableError extends BearerError {
 
   protected override get bodyErrorCode(): string {
     return 'temporarily_unavailable';
+  }
+}
+
+/**
+ * RFC 9470 section 3 `insufficient_user_authentication`: the token is valid, but the user's
+ * authentication behind it is not strong enough (`acr`) or too old (`auth_time`) for this
+ * resource. The challenge says what is needed (`acr_values`, `max_age`), so the client can sign
+ * the user in again with it (for Auth0: MFA) and retry.
+ */
+export class InsufficientUserAuthenticationError extends BearerError {
+  readonly code = 'insufficient_user_authentication' as const;
+  readonly status = 401 as const;
+  /** Acceptable authentication context classes, in order of preference; empty: any. */
+  readonly acrValues: readonly string[];
+  /** Largest accepted age of the authentication, in seconds; `undefined`: any. */
+  readonly maxAge: number | undefined;
+
+  constructor(
+    requirement: { acrValues?: readonly string[]; maxAge?: number | undefined },
+    description: string,
+    options: BearerErrorOptions,
+  ) {
+    super(description, options);
+    this.acrValues = Object.freeze([...(requirement.acrValues ?? [])]);
+    this.maxAge = requirement.maxAge;
+  }
+
+  protected get challengeParams(): ChallengeParams {
+    return {
+      error: this.code,
+      error_description: this.description,
+      ...(this.acrValues.length === 0 ? {} : { acr_values: this.acrValues.join(' ') }),
+      ...(this.maxAge === undefined ? {} : { max_age: String(this.maxAge) }),
+    };
   }
 }
 

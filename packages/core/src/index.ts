@@ -17,6 +17,7 @@ export { RopkitError, type RopkitErrorCode } from './ropkit-error.js';
 export {
   BearerError,
   InsufficientScopeError,
+  InsufficientUserAuthenticationError,
   InvalidDpopProofError,
   InvalidRequestError,
   InvalidTokenError,
@@ -54,6 +55,12 @@ export type {
   AccessTokenPayload,
   VerifiedAccessToken,
 } from './validation/verified-access-token.js';
+export type { PublicKeyOption } from './validation/static-key-set.js';
+export {
+  HMAC_ALGORITHMS,
+  type HmacAlgorithm,
+  type VerifierAlgorithm,
+} from './validation/algorithms.js';
 export type {
   AccessTokenVerifierOptions,
   ClaimCheck,

@@ -78,6 +78,7 @@ export {
   claimIncludes,
   requireAnyScope,
   requireScopes,
+  requireStepUp,
   requirement,
 } from './requirements.js';
 

@@ -50,9 +50,8 @@ export function auth(options: AuthOptions): AuthHook {
       );
     }
     request.auth = cached;
-    if (done === undefined) return Promise.resolve(undefined);
-    done();
-    return undefined;
+    done?.();
+    return done === undefined ? Promise.resolve(undefined) : undefined;
   };
 }
 
@@ -69,6 +68,8 @@ function bearerRequestOf(request: AnyFastifyRequest): BearerRequest {
     // A DPoP proof's htu names these (RFC 9449 section 4.3).
     originalUrl: request.originalUrl,
     secure: request.protocol === 'https',
+    // A TLS socket gives the client certificate a certificate-bound token needs (RFC 8705).
+    socket: request.raw.socket,
   };
 }
 

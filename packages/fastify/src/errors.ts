@@ -4,10 +4,8 @@ import type { AnyFastifyReply, AnyFastifyRequest } from './fastify-types.js';
 
 /** Writes one of core's answers; a JSON string body is sent as it is. */
 export function sendAnswer(reply: AnyFastifyReply, answer: HttpAnswer): AnyFastifyReply {
-  return reply
-    .code(answer.status)
-    .headers(answer.headers)
-    .send(answer.body === '' ? undefined : answer.body);
+  const body = answer.body === '' ? undefined : answer.body;
+  return reply.code(answer.status).headers(answer.headers).send(body);
 }
 
 /**

@@ -69,6 +69,7 @@ export {
   claimIncludes,
   requireAnyScope,
   requireScopes,
+  requireStepUp,
   requirement,
 } from './requirements.js';
 export type { AnyFastifyReply, AnyFastifyRequest } from './fastify-types.js';

@@ -39,3 +39,5 @@ export const claimCheck = toHook(rules.claimCheck);
 export const claimEquals = toHook(rules.claimEquals);
 /** {@inheritDoc "@ropkit/core/adapter"!claimIncludes} */
 export const claimIncludes = toHook(rules.claimIncludes);
+/** {@inheritDoc "@ropkit/core/adapter"!requireStepUp} */
+export const requireStepUp = toHook(rules.requireStepUp);

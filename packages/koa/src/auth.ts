@@ -50,5 +50,7 @@ function bearerRequestOf(ctx: Context): BearerRequest {
     // `app.proxy`.
     originalUrl: ctx.originalUrl,
     secure: ctx.secure,
+    // A TLS socket gives the client certificate a certificate-bound token needs (RFC 8705).
+    socket: ctx.req.socket,
   };
 }

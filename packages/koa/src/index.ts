@@ -71,6 +71,7 @@ export {
   claimIncludes,
   requireAnyScope,
   requireScopes,
+  requireStepUp,
   requirement,
 } from './requirements.js';
 

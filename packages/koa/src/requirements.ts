@@ -31,3 +31,5 @@ export const claimCheck = toMiddleware(rules.claimCheck);
 export const claimEquals = toMiddleware(rules.claimEquals);
 /** {@inheritDoc "@ropkit/core/adapter"!claimIncludes} */
 export const claimIncludes = toMiddleware(rules.claimIncludes);
+/** {@inheritDoc "@ropkit/core/adapter"!requireStepUp} */
+export const requireStepUp = toMiddleware(rules.requireStepUp);

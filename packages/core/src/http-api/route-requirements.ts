@@ -1,5 +1,6 @@
 import {
   BearerError,
+  InsufficientUserAuthenticationError,
   InvalidTokenError,
   MissingCredentialsError,
   challengeWith,
@@ -148,6 +149,77 @@ export function claimIncludes(claim: string, ...values: string[]): AuthRequireme
     },
     `Token claim '${claimName(claim)}' is not accepted`,
   );
+}
+
+/** What {@link requireStepUp} asks of the user's authentication (RFC 9470 section 3). */
+export interface StepUpRequirement {
+  /** The token's `acr` must be one of these (in order of preference). Default: any `acr`. */
+  acrValues?: readonly string[];
+  /** The token's `auth_time` must be at most this many seconds old. Default: any age. */
+  maxAge?: number;
+  /** Current time in milliseconds; for tests. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/**
+ * Step-up authentication (RFC 9470): the user behind the token must have authenticated with one
+ * of `acrValues` (the token's `acr`) and at most `maxAge` seconds ago (its `auth_time`), or the
+ * answer is 401 `insufficient_user_authentication` whose challenge carries `acr_values` and
+ * `max_age`, for the client to sign the user in again with them and retry. Auth0 puts `acr` and
+ * `auth_time` in access tokens through an Action; after MFA, `amr` lists `mfa`.
+ *
+ * @example
+ * ```ts
+ * app.post('/api/transfer', requireAuth, requireStepUp({ acrValues: ['http://schemas.openid.net/pape/policies/2007/06/multi-factor'], maxAge: 300 }), handler);
+ * ```
+ * @throws {TypeError} at declaration, for neither requirement or a malformed one.
+ */
+export function requireStepUp(requirement: StepUpRequirement): AuthRequirement {
+  if (typeof requirement !== 'object' || requirement === null) {
+    throw new TypeError('requireStepUp needs { acrValues?, maxAge? }');
+  }
+  const { acrValues, maxAge, clock = Date.now } = requirement;
+  if (
+    acrValues !== undefined &&
+    (!Array.isArray(acrValues) ||
+      acrValues.length === 0 ||
+      !acrValues.every(
+        (value) => typeof value === 'string' && /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(value),
+      ))
+  ) {
+    throw new TypeError(
+      '"acrValues" must be a non-empty array of strings without spaces or quotes',
+    );
+  }
+  if (
+    maxAge !== undefined &&
+    (typeof maxAge !== 'number' || !Number.isSafeInteger(maxAge) || maxAge < 0)
+  ) {
+    throw new TypeError('"maxAge" must be a whole number of seconds, 0 or more');
+  }
+  if (acrValues === undefined && maxAge === undefined) {
+    throw new TypeError('requireStepUp needs "acrValues", "maxAge" or both');
+  }
+  if (typeof clock !== 'function') throw new TypeError('"clock" must be a function');
+  const wanted = acrValues === undefined ? undefined : Object.freeze([...acrValues]);
+  return (auth, anonymousRealm) => {
+    const verified = requireAuth(auth, anonymousRealm);
+    const { acr, auth_time: authTime } = verified.payload;
+    let problem: string | undefined;
+    if (wanted !== undefined && (typeof acr !== 'string' || !wanted.includes(acr))) {
+      problem = 'A different authentication level is required';
+    } else if (
+      maxAge !== undefined &&
+      (typeof authTime !== 'number' || clock() / 1000 - authTime > maxAge)
+    ) {
+      problem = 'More recent authentication is required';
+    }
+    if (problem === undefined) return;
+    const error = new InsufficientUserAuthenticationError({ acrValues: wanted, maxAge }, problem, {
+      realm: verified.realm,
+    });
+    throw withSchemesOf(error, verified);
+  };
 }
 
 /**

@@ -5,7 +5,15 @@ import {
   KeySetUnavailableError,
   challengeWith,
 } from '../errors.js';
-import { isAsymmetricAlgorithm, type AsymmetricAlgorithm } from './algorithms.js';
+import {
+  isAsymmetricAlgorithm,
+  isHmacAlgorithm,
+  type AsymmetricAlgorithm,
+  type HmacAlgorithm,
+} from './algorithms.js';
+import { verifyHmac } from './jws-hmac.js';
+import { StaticKeySet, type VerificationKeys } from './static-key-set.js';
+import { checkCertificateBinding } from './certificate-binding.js';
 import {
   bearerTokenStart,
   extractAccessToken,
@@ -36,7 +44,7 @@ import {
   KeySetUnavailableCause,
   UnknownKeyError,
   UnusableKeyError,
-  type RemoteKeySet,
+  type KeySetEntry,
 } from './remote-key-set.js';
 import { rememberSchemes } from './token-challenge.js';
 import { grantedScopes } from './scopes.js';
@@ -116,17 +124,39 @@ export function createAccessTokenVerifier(
       : undefined;
   /** Each accepted issuer's own key set and claim rules: nothing is shared across issuers. */
   const issuers = new Map<string, IssuerContext>();
+  const { staticKey } = resolved;
+  // A static public key (or a secret: its key set never answers) is shared by every issuer.
+  const staticKeys =
+    staticKey === undefined
+      ? undefined
+      : { keySet: new StaticKeySet(staticKey.key), deadline: () => performance.now() };
+  /** With `secret`: the HMAC key, the only one (RFC 8725 section 3.1: no key set beside it). */
+  const secretKey = staticKey?.type === 'secret' ? staticKey.key : undefined;
+  /** What an HMAC-verified token is cached with: the configured secret is never withdrawn. */
+  const secretEntry: KeySetEntry | undefined =
+    secretKey === undefined
+      ? undefined
+      : Object.freeze({
+          kid: undefined,
+          kty: 'oct',
+          crv: undefined,
+          alg: undefined,
+          key: secretKey,
+          withdrawn: false,
+          verificationKey: () => undefined,
+        });
   for (const { issuer, jwksUri } of resolved.issuers) {
     issuers.set(issuer, {
       issuer,
-      ...issuerKeySet({
-        issuer,
-        jwksUri,
-        limits: resolved.keySet,
-        dispatcher: resolved.dispatcher,
-        allowInsecureHttp: resolved.allowInsecureHttp,
-        clock,
-      }),
+      ...(staticKeys ??
+        issuerKeySet({
+          issuer,
+          jwksUri,
+          limits: resolved.keySet,
+          dispatcher: resolved.dispatcher,
+          allowInsecureHttp: resolved.allowInsecureHttp,
+          clock,
+        })),
       claimRules: registeredClaimRules({
         issuer,
         audience,
@@ -143,7 +173,7 @@ export function createAccessTokenVerifier(
   const bearerAllowed = resolved.dpop === undefined || resolved.dpop.mode === 'allowed';
 
   /** The key set a verified token's key belongs to. */
-  function keySetOf(result: VerifiedAccessToken): RemoteKeySet | undefined {
+  function keySetOf(result: VerifiedAccessToken): VerificationKeys | undefined {
     return (soleIssuer ?? issuers.get(result.issuer))?.keySet;
   }
 
@@ -204,6 +234,14 @@ export function createAccessTokenVerifier(
     try {
       const alg = checkHeader(header);
       const context = soleIssuer ?? issuerOf(jws);
+      if (secretKey !== undefined && secretEntry !== undefined) {
+        if (!isHmacAlgorithm(alg)) throw invalid('Token algorithm is not allowed');
+        const payload = verifyHmac(jws, alg, secretKey);
+        return Promise.resolve(
+          finish(token, { header, payload, key: secretEntry }, nowMs, context),
+        );
+      }
+      if (!isAsymmetricAlgorithm(alg)) throw invalid('Token algorithm is not allowed');
       const kid = header['kid'];
       const outcome = verifyWithKeySet(
         jws,
@@ -302,10 +340,13 @@ export function createAccessTokenVerifier(
   }
 
   /** Header rules checked before any key is looked up, so a bad header costs no fetch. */
-  function checkHeader(header: Readonly<Record<string, unknown>>): AsymmetricAlgorithm {
+  function checkHeader(
+    header: Readonly<Record<string, unknown>>,
+  ): AsymmetricAlgorithm | HmacAlgorithm {
     const { alg, typ, kid } = header;
-    // RFC 8725 section 3.1: only the configured algorithms; never "none" or HMAC.
-    if (!isAsymmetricAlgorithm(alg) || !allowedAlgorithms.has(alg)) {
+    // RFC 8725 section 3.1: only the configured algorithms; never "none", and HMAC only with a
+    // configured secret (then nothing asymmetric).
+    if (!(isAsymmetricAlgorithm(alg) || isHmacAlgorithm(alg)) || !allowedAlgorithms.has(alg)) {
       throw invalid('Token algorithm is not allowed');
     }
     // RFC 9068 section 4 / RFC 8725 section 3.11: explicit typing keeps other JWTs (ID tokens,
@@ -384,13 +425,10 @@ export function createAccessTokenVerifier(
     const nowMs = clock();
     const hit = cache.getAt(value, start, Math.floor(nowMs / 1000), clockTolerance);
     if (hit === undefined || keySetOf(hit.result)?.isCurrent(nowMs) !== true) return undefined;
-    // With DPoP on, only a plain Bearer request for an unbound token: the rest need its rules.
-    if (
-      dpop !== undefined &&
-      (request.headers['dpop'] !== undefined || isBound(hit.result.payload))
-    ) {
-      return undefined;
-    }
+    // Only an unbound token (no `cnf`: neither DPoP nor certificate binding, RFC 9449 section
+    // 7, RFC 8705 section 3), and with DPoP on only a plain Bearer request: the rest need rules.
+    if (hit.result.payload.cnf !== undefined) return undefined;
+    if (dpop !== undefined && request.headers['dpop'] !== undefined) return undefined;
     return hit;
   }
 
@@ -413,8 +451,16 @@ export function createAccessTokenVerifier(
         }
         return Promise.reject(error);
       }
-      if (dpop === undefined) return verify(extracted.token);
-      return dpop.authenticate(request, extracted, verify);
+      const verified =
+        dpop === undefined
+          ? verify(extracted.token)
+          : dpop.authenticate(request, extracted, verify);
+      // RFC 8705 section 3: a certificate-bound token needs the request's client certificate.
+      return verified.then((result) =>
+        result.payload.cnf === undefined
+          ? result
+          : checkCertificateBinding(request, result, resolved.mtlsCertificateHeader),
+      );
     },
     authenticateCached(request: BearerRequest): VerifiedAccessToken | undefined {
       return cachedEntry(request)?.result;
@@ -425,7 +471,7 @@ export function createAccessTokenVerifier(
 /** One accepted issuer's key set, deadline and claim rules. */
 interface IssuerContext {
   readonly issuer: string;
-  readonly keySet: RemoteKeySet;
+  readonly keySet: VerificationKeys;
   readonly deadline: () => number;
   readonly claimRules: RegisteredClaimRules;
 }

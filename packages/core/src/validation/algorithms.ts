@@ -53,3 +53,23 @@ export function keyMatchesAlgorithm(
       return false;
   }
 }
+
+/**
+ * HMAC JWS algorithms (RFC 7518 section 3.2), accepted only by a verifier given the API's signing
+ * `secret` and nothing else: never beside asymmetric algorithms and never with a key set, so a
+ * public key can never be used as an HMAC secret (RFC 8725 sections 3.1 and 3.5).
+ */
+export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+
+/** An algorithm of {@link HMAC_ALGORITHMS}. */
+export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number];
+
+/** Any algorithm a verifier may be configured with: asymmetric ones, or (with a secret) HMAC. */
+export type VerifierAlgorithm = AsymmetricAlgorithm | HmacAlgorithm;
+
+const HMAC = new Set<string>(HMAC_ALGORITHMS);
+
+/** True when `alg` is one of {@link HMAC_ALGORITHMS}. */
+export function isHmacAlgorithm(alg: unknown): alg is HmacAlgorithm {
+  return typeof alg === 'string' && HMAC.has(alg);
+}

@@ -29,6 +29,11 @@ export interface BearerRequest {
   originalUrl?: string | undefined;
   /** Whether the request came over TLS (`req.secure`). Read for DPoP's `htu`. */
   secure?: boolean | undefined;
+  /**
+   * The request's socket (`req.socket`): a TLS socket gives the client certificate a
+   * certificate-bound token needs (RFC 8705 section 3).
+   */
+  socket?: object | undefined;
 }
 
 /** The authorization scheme a token came with (RFC 6750 section 2.1, RFC 9449 section 7.1). */

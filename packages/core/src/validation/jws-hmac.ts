@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import type { HmacAlgorithm } from './algorithms.js';
 import { decodeJwsPayload, type CompactJws } from './compact-jws.js';
 import { JwsSignatureError } from './jws-key-set-verification.js';
 import { scratch } from './scratch.js';
@@ -37,7 +38,32 @@ export function hs256Key(clientSecret: string, option: string): KeyObject {
  * @throws {JwsFormatError} `malformed`: the payload is not a JSON object.
  */
 export function verifyHs256(jws: CompactJws, key: KeyObject): Record<string, unknown> {
-  const expected = createHmac('sha256', key).update(jws.signingInput, 'latin1').digest();
+  return verifyHmac(jws, 'HS256', key);
+}
+
+/** The hash of each HMAC algorithm, and the smallest key it takes: its output size (section 3.2). */
+export const HMAC_DIGESTS: Readonly<
+  Record<HmacAlgorithm, { digest: string; minKeyBytes: number }>
+> = {
+  HS256: { digest: 'sha256', minKeyBytes: 32 },
+  HS384: { digest: 'sha384', minKeyBytes: 48 },
+  HS512: { digest: 'sha512', minKeyBytes: 64 },
+};
+
+/**
+ * {@link verifyHs256} for HS256, HS384 or HS512 (RFC 7518 section 3.2), under the same rules: the
+ * caller allows HMAC only with a configured secret.
+ *
+ * @throws {JwsSignatureError | JwsFormatError} as {@link verifyHs256}.
+ */
+export function verifyHmac(
+  jws: CompactJws,
+  alg: HmacAlgorithm,
+  key: KeyObject,
+): Record<string, unknown> {
+  const expected = createHmac(HMAC_DIGESTS[alg].digest, key)
+    .update(jws.signingInput, 'latin1')
+    .digest();
   // The signature is canonical base64url (see decodeCompactJws): at most 3/4 of its length.
   const bytes = scratch(jws.signature.length);
   const length = bytes.write(jws.signature, 0, 'base64url');

@@ -1,7 +1,8 @@
 import type { AsymmetricAlgorithm } from './algorithms.js';
 import { decodeJwsPayload, type CompactJws, type JoseHeader } from './compact-jws.js';
 import { verifyJwsSignature } from './jws-signature.js';
-import { UnusableKeyError, type KeySetEntry, type RemoteKeySet } from './remote-key-set.js';
+import { UnusableKeyError, type KeySetEntry } from './remote-key-set.js';
+import type { VerificationKeys } from './static-key-set.js';
 
 /** A JWS whose signature holds, its payload decoded to a JSON object (claims not checked yet). */
 export interface VerifiedJws {
@@ -25,7 +26,7 @@ export class JwsSignatureError extends Error {
  *
  * Synchronous, returning the result, when the key set is current and holds the key: the common
  * case costs one `crypto.verify` and no promise. Otherwise returns a promise that fetches the key
- * set first (see {@link RemoteKeySet.resolve}). Header rules of the profile (`typ`, `kid` type, ...)
+ * set first (see `RemoteKeySet.resolve`). Header rules of the profile (`typ`, `kid` type, ...)
  * are checked by the caller before this, so a bad header costs no fetch.
  *
  * @throws {JwsSignatureError} the signature does not verify.
@@ -36,7 +37,7 @@ export function verifyWithKeySet(
   jws: CompactJws,
   kid: string | undefined,
   alg: AsymmetricAlgorithm,
-  keySet: RemoteKeySet,
+  keySet: VerificationKeys,
   nowMs: number,
   deadline: () => number,
 ): VerifiedJws | Promise<VerifiedJws> {

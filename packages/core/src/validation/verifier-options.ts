@@ -9,7 +9,16 @@ import {
   rejectUnknownOptions,
 } from '../option-checks.js';
 import { parseUrlOption } from '../http/url-policy.js';
-import { isAsymmetricAlgorithm, type AsymmetricAlgorithm } from './algorithms.js';
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import {
+  isAsymmetricAlgorithm,
+  isHmacAlgorithm,
+  type HmacAlgorithm,
+  type VerifierAlgorithm,
+} from './algorithms.js';
+import { HMAC_DIGESTS } from './jws-hmac.js';
+import { bindVerificationKey } from './jws-signature.js';
+import { defaultAlgorithmOf, importPublicKey, type PublicKeyOption } from './static-key-set.js';
 import type { TokenLocation } from './bearer-token.js';
 import { resolveDpopOptions, type DpopOptions, type ResolvedDpopOptions } from './dpop-options.js';
 import type { RemoteKeySetLimits } from './remote-key-set.js';
@@ -54,8 +63,32 @@ export interface AccessTokenVerifierOptions {
   jwksUri?: string | URL;
   /** DPoP (RFC 9449): sender-constrained tokens. Default: off (`Bearer` only). */
   dpop?: DpopOptions | false;
-  /** Accepted signature algorithms. Default `['RS256']`. `none` and HMAC are refused. */
-  algorithms?: readonly AsymmetricAlgorithm[];
+  /**
+   * Accepted signature algorithms. Default `['RS256']` (with `publicKey`: the key's own, such as
+   * `ES256`; with `secret`: `['HS256']`). `none` is refused; HMAC only with `secret`.
+   */
+  algorithms?: readonly VerifierAlgorithm[];
+  /**
+   * The API's HMAC signing secret, for an Auth0 API set to sign with HS256: at least as many bytes
+   * as the hash (32 for HS256). A string (UTF-8), bytes, or a secret `KeyObject`. With it, the
+   * verifier accepts HMAC algorithms only, and takes no key set, discovery or `publicKey`: a public
+   * key can never serve as an HMAC secret (RFC 8725 sections 3.1 and 3.5). Never in an error, a
+   * log or `options`' inspection. Default: none.
+   */
+  secret?: string | Uint8Array | KeyObject;
+  /**
+   * One public key to verify with (a PEM, a public JWK or a public `KeyObject`), instead of a key
+   * set: no discovery, no fetch. For air-gapped services and tests. Default: none.
+   */
+  publicKey?: PublicKeyOption;
+  /**
+   * Certificate-bound tokens (RFC 8705 section 3): a token with `cnf["x5t#S256"]` is accepted only
+   * with the client certificate it names. By default the certificate of the request's TLS
+   * connection; behind a proxy that terminates TLS, the header it puts the certificate in
+   * (`certificateHeader`: RFC 9440's `Client-Cert` form `:<base64 DER>:`, or a URL-encoded PEM as
+   * nginx's `$ssl_client_escaped_cert`), read only when configured. Unbound tokens pass as before.
+   */
+  mtls?: { certificateHeader?: string };
   /** Token shape. Default `'auth0'`. */
   tokenProfile?: TokenProfile;
   /** Clock skew allowed for `exp`, `nbf` and `iat`, in seconds. Default `5`. */
@@ -119,7 +152,14 @@ export interface ResolvedVerifierOptions {
   jwksUri: URL | undefined;
   /** DPoP, `undefined` when off. */
   dpop: ResolvedDpopOptions | undefined;
-  algorithms: AsymmetricAlgorithm[];
+  /**
+   * The key given instead of a key set: `secret` (as a secret `KeyObject`, which `inspect` and
+   * JSON never show) or `publicKey`; `undefined` with a key set.
+   */
+  staticKey: { readonly type: 'secret' | 'public'; readonly key: KeyObject } | undefined;
+  /** The lower-case header a proxy puts the client certificate in, if one is trusted. */
+  mtlsCertificateHeader: string | undefined;
+  algorithms: VerifierAlgorithm[];
   tokenProfile: TokenProfile;
   clockTolerance: number;
   maxTokenSize: number;
@@ -141,6 +181,9 @@ const KNOWN_OPTIONS = new Set([
   'audience',
   'jwksUri',
   'dpop',
+  'secret',
+  'publicKey',
+  'mtls',
   'algorithms',
   'tokenProfile',
   'clockTolerance',
@@ -184,17 +227,8 @@ export function resolveVerifierOptions(
     throw new TypeError('"audience" must be a non-empty string or a non-empty array of them');
   }
 
-  const algorithms = options.algorithms ?? ['RS256'];
-  if (!Array.isArray(algorithms) || algorithms.length === 0) {
-    throw new TypeError('"algorithms" must be a non-empty array');
-  }
-  for (const alg of algorithms) {
-    if (!isAsymmetricAlgorithm(alg)) {
-      throw new TypeError(
-        `"algorithms" may only list asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA, Ed25519); "none" and HMAC (HS*) are refused with a remote key set`,
-      );
-    }
-  }
+  const staticKey = resolveStaticKey(options, issuers);
+  const algorithms = resolveAlgorithms(options.algorithms, staticKey);
 
   const tokenProfile = options.tokenProfile ?? 'auth0';
   if (tokenProfile !== 'auth0' && tokenProfile !== 'rfc9068') {
@@ -247,7 +281,9 @@ export function resolveVerifierOptions(
     audience: [...audience],
     jwksUri: first.jwksUri,
     dpop: resolveDpopOptions(options.dpop, clock),
-    algorithms: [...algorithms],
+    staticKey,
+    mtlsCertificateHeader: resolveMtls(options.mtls),
+    algorithms,
     tokenProfile,
     clockTolerance: nonNegative(
       options.clockTolerance,
@@ -267,6 +303,99 @@ export function resolveVerifierOptions(
     dispatcher: options.dispatcher,
     clock,
   };
+}
+
+/** `secret` or `publicKey`, checked; neither goes with a key set. */
+function resolveStaticKey(
+  options: AccessTokenVerifierOptions,
+  issuers: readonly ResolvedIssuer[],
+): ResolvedVerifierOptions['staticKey'] {
+  const { secret, publicKey } = options;
+  if (secret === undefined && publicKey === undefined) return undefined;
+  if (secret !== undefined && publicKey !== undefined) {
+    throw new TypeError(
+      '"secret" and "publicKey" exclude each other: give the one the API signs with',
+    );
+  }
+  if (issuers.some((issuer) => issuer.jwksUri !== undefined)) {
+    throw new TypeError(
+      `"${secret === undefined ? 'publicKey' : 'secret'}" replaces the key set: drop "jwksUri"`,
+    );
+  }
+  if (publicKey !== undefined)
+    return Object.freeze({ type: 'public', key: importPublicKey(publicKey) });
+  const secretMessage = '"secret" must be a string, bytes or a secret KeyObject';
+  let key: KeyObject;
+  if (typeof secret === 'string') key = createSecretKey(Buffer.from(secret, 'utf8'));
+  else if (secret instanceof Uint8Array) key = createSecretKey(Buffer.from(secret));
+  else if (typeof secret === 'object' && secret !== null && 'symmetricKeySize' in secret) {
+    if (secret.type !== 'secret') throw new TypeError(secretMessage);
+    key = secret;
+  } else throw new TypeError(secretMessage);
+  return Object.freeze({ type: 'secret', key });
+}
+
+/**
+ * `algorithms`, checked against the key source: HMAC only with a secret (and long enough for
+ * each, RFC 7518 section 3.2), asymmetric ones otherwise, each usable with a static public key.
+ */
+function resolveAlgorithms(
+  value: readonly VerifierAlgorithm[] | undefined,
+  staticKey: ResolvedVerifierOptions['staticKey'],
+): VerifierAlgorithm[] {
+  const fallback: VerifierAlgorithm[] =
+    staticKey?.type === 'secret'
+      ? ['HS256']
+      : staticKey === undefined
+        ? ['RS256']
+        : [defaultAlgorithmOf(staticKey.key)];
+  const algorithms = value ?? fallback;
+  if (!Array.isArray(algorithms) || algorithms.length === 0) {
+    throw new TypeError('"algorithms" must be a non-empty array');
+  }
+  if (staticKey?.type === 'secret') {
+    for (const alg of algorithms) {
+      if (!isHmacAlgorithm(alg)) {
+        throw new TypeError(
+          '"algorithms" with "secret" may only list HS256, HS384 and HS512: never an asymmetric algorithm beside a secret (RFC 8725 section 3.1)',
+        );
+      }
+      const { minKeyBytes } = HMAC_DIGESTS[alg satisfies HmacAlgorithm];
+      if ((staticKey.key.symmetricKeySize ?? 0) < minKeyBytes) {
+        throw new TypeError(
+          `"secret" must be at least ${minKeyBytes} bytes for ${alg} (RFC 7518 section 3.2)`,
+        );
+      }
+    }
+    return [...new Set(algorithms)];
+  }
+  for (const alg of algorithms) {
+    if (!isAsymmetricAlgorithm(alg)) {
+      throw new TypeError(
+        `"algorithms" may only list asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA, Ed25519); "none" is refused, and HMAC (HS*) needs "secret" and no key set`,
+      );
+    }
+    if (staticKey !== undefined && bindVerificationKey(staticKey.key, alg) === undefined) {
+      throw new TypeError(`"algorithms": ${alg} cannot be verified with the "publicKey" given`);
+    }
+  }
+  return [...new Set(algorithms)];
+}
+
+function resolveMtls(value: AccessTokenVerifierOptions['mtls']): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError('"mtls" must be an object { certificateHeader? }');
+  }
+  for (const name of Object.keys(value)) {
+    if (name !== 'certificateHeader') throw new TypeError(`Unknown option "mtls.${name}"`);
+  }
+  const header = value.certificateHeader;
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !/^[A-Za-z0-9-]+$/.test(header)) {
+    throw new TypeError('"mtls.certificateHeader" must be a header name, such as "client-cert"');
+  }
+  return header.toLowerCase();
 }
 
 const ISSUER_EXAMPLE = 'e.g. "https://YOUR_DOMAIN/"';
