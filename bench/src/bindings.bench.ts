@@ -1,5 +1,7 @@
 /**
- * What DPoP (RFC 9449) costs per request against a Bearer token, measured in one run: core's
+ * What each kind of token costs per request against an RS256 Bearer token, in one run: HS256 with
+ * the API's secret, a certificate-bound token (RFC 8705: the certificate's SHA-256 each request),
+ * and DPoP (RFC 9449), measured as follows for DPoP: core's
  * `authenticate(request)` on the same RS256 access token sent as Bearer and as DPoP (each request
  * with a fresh ES256 proof, as a client sends it), for a token seen before (the verified-token
  * cache answers the token; the proof is still checked) and for a new one. References:
@@ -12,7 +14,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { randomUUID, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import {
+  X509Certificate,
+  createHash,
+  randomUUID,
+  createPublicKey,
+  verify as cryptoVerify,
+} from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { accessTokenHash, createAccessTokenVerifier, type BearerRequest } from '@ropkit/core';
@@ -97,6 +106,38 @@ const decodedProofs = referenceProofs.map((jws) => {
 });
 const clientKeyObject = createPublicKey({ key: clientJwk, format: 'jwk' });
 
+// HS256 with the API's signing secret, and a certificate-bound token (RFC 8705): the request's
+// client certificate comes from its socket, as a TLS socket gives it.
+const SECRET = new TextEncoder().encode('the API signing secret, 40 bytes long!!!');
+function signHs256(jti: string): Promise<string> {
+  return new SignJWT({ scope: 'read:sample', azp: 'client', gty: 'password', jti })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(issuer)
+    .setSubject('auth0|bench')
+    .setAudience(AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(SECRET);
+}
+const hs256Verifier = createAccessTokenVerifier({ issuer, audience: AUDIENCE, secret: SECRET });
+const repeatedHs256 = await signHs256('repeated-hs256');
+const newHs256 = await Promise.all(
+  Array.from({ length: perConfiguration }, (_, i) => signHs256(`h${i}`)),
+);
+const certificate = new X509Certificate(
+  readFileSync(new URL('../../packages/core/test/fixtures/mtls/client-a.crt', import.meta.url)),
+);
+const x5t = createHash('sha256').update(certificate.raw).digest('base64url');
+const socket = { getPeerCertificate: () => ({ raw: certificate.raw }) };
+const repeatedCertBound = await new SignJWT({ scope: 'read:sample', cnf: { 'x5t#S256': x5t } })
+  .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'bench' })
+  .setIssuer(issuer)
+  .setSubject('auth0|bench')
+  .setAudience(AUDIENCE)
+  .setIssuedAt(now)
+  .setExpirationTime(now + 3600)
+  .sign(signing.privateKey);
+
 const verifier = createAccessTokenVerifier({
   issuer,
   audience: AUDIENCE,
@@ -112,6 +153,10 @@ const request = (authorization: string, dpop?: string): BearerRequest => ({
 for (let i = 0; i < 2; i++) await verifier.authenticate(request(`Bearer ${repeatedBearer}`));
 await verifier.verify(repeatedBound);
 await verifier.verify(repeatedBound);
+for (let i = 0; i < 2; i++) {
+  await hs256Verifier.authenticate(request(`Bearer ${repeatedHs256}`));
+  await verifier.authenticate({ ...request(`Bearer ${repeatedCertBound}`), socket });
+}
 
 if (process.env['BENCH_PIN'] !== '0') {
   try {
@@ -149,6 +194,12 @@ const configurations: Record<string, () => unknown> = {
     verifier.authenticate(request(`DPoP ${repeatedBound}`, pick(repeatedProofs, 'dpop-repeated'))),
   'Bearer, new token': () =>
     verifier.authenticate(request(`Bearer ${pick(newBearer, 'bearer-new')}`)),
+  'HS256 Bearer, repeated token': () =>
+    hs256Verifier.authenticate(request(`Bearer ${repeatedHs256}`)),
+  'HS256 Bearer, new token': () =>
+    hs256Verifier.authenticate(request(`Bearer ${pick(newHs256, 'hs256-new')}`)),
+  'certificate-bound, repeated token': () =>
+    verifier.authenticate({ ...request(`Bearer ${repeatedCertBound}`), socket }),
   'DPoP, new token': () => {
     const i = next('dpop-new');
     return verifier.authenticate(request(`DPoP ${newBound[i] ?? ''}`, newProofs[i]));
@@ -172,7 +223,7 @@ server.close();
 
 const us = (name: string) => 1e6 / median(results.get(name) ?? []);
 process.stdout.write(
-  `DPoP vs Bearer, RS256 access token, ES256 proofs, ${ROUNDS} alternating rounds of ${ITERATIONS} sequential calls, median\n`,
+  `Token kinds vs RS256 Bearer (DPoP with ES256 proofs), ${ROUNDS} alternating rounds of ${ITERATIONS} sequential calls, median\n`,
 );
 process.stdout.write(
   `${'configuration'.padEnd(36)} ${'ops/s'.padStart(12)} ${'µs/op'.padStart(8)}\n`,
@@ -182,6 +233,13 @@ for (const name of names) {
     `${name.padEnd(36)} ${format(median(results.get(name) ?? []))} ${us(name).toFixed(2).padStart(8)}\n`,
   );
 }
+const vsBearer = (name: string, base: string) =>
+  `${name}: ${(us(name) - us(base)).toFixed(1)} µs more than ${base} (${(us(name) / us(base)).toFixed(2)}x)`;
+process.stdout.write(
+  `\n${vsBearer('HS256 Bearer, new token', 'Bearer, new token')}\n` +
+    `${vsBearer('HS256 Bearer, repeated token', 'Bearer, repeated token')}\n` +
+    `${vsBearer('certificate-bound, repeated token', 'Bearer, repeated token')}\n`,
+);
 const addedRepeated = us('DPoP, repeated token') - us('Bearer, repeated token');
 const addedNew = us('DPoP, new token') - us('Bearer, new token');
 process.stdout.write(
