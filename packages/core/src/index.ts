@@ -36,6 +36,15 @@ export type {
 } from './validation/dpop-options.js';
 export { MemoryDpopReplayStore, type DpopReplayStore } from './dpop/dpop-replay-store.js';
 export { accessTokenHash, jwkThumbprint } from './dpop/jwk-thumbprint.js';
+export {
+  DpopProofSigner,
+  DPOP_SIGNING_ALGORITHMS,
+  type DpopKeyOptions,
+  type DpopProofInput,
+  type DpopSigningAlgorithm,
+} from './dpop/dpop-proof-signer.js';
+export { DpopHandle, type DpopResponseHeaders } from './dpop/dpop-handle.js';
+export { DpopNonceMemory } from './dpop/dpop-nonce-memory.js';
 export { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from './validation/algorithms.js';
 export {
   createAccessTokenVerifier,

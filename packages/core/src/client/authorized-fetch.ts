@@ -4,7 +4,10 @@ import {
   type RequestInit as UndiciRequestInit,
   type Response as UndiciResponse,
 } from 'undici';
+import type { DpopHandle } from '../dpop/dpop-handle.js';
+import { challengeError } from './auth-challenges.js';
 import type { TokenManager } from './token-manager.js';
+import type { TokenSet } from './token-set.js';
 
 /** Options of {@link createAuthorizedFetch}. */
 export interface AuthorizedFetchOptions {
@@ -72,8 +75,56 @@ export function bearerChallengeError(wwwAuthenticate: string | null): string | u
 }
 
 /**
+ * The method as fetch sends it (WHATWG Fetch "normalize a method"): `DELETE`, `GET`, `HEAD`,
+ * `OPTIONS`, `POST` and `PUT` in upper case whatever their case, any other as given. A DPoP
+ * proof's `htm` must be what goes on the wire.
+ */
+function normalizeMethod(method: string | undefined): string {
+  if (method === undefined) return 'GET';
+  const upper = method.toUpperCase();
+  return ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'].includes(upper) ? upper : method;
+}
+
+/**
+ * True for a body fetch can send again as it is: none, text, form parameters, bytes, a blob or
+ * form data (encoded anew each time); a stream is read once.
+ */
+function isReplayable(body: RequestInit['body']): boolean {
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof URLSearchParams ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    body instanceof Blob ||
+    body instanceof FormData
+  );
+}
+
+/**
+ * The DPoP handle a DPoP-bound token set is sent with: the manager's client's.
+ *
+ * @throws {TypeError} the set is DPoP-bound and the client has no `dpop` option.
+ */
+export function dpopHandleFor(manager: TokenManager, tokens: TokenSet): DpopHandle | undefined {
+  if (tokens.tokenType !== 'DPoP') return undefined;
+  const handle = manager.client.dpop;
+  if (handle === undefined) {
+    throw new TypeError(
+      'The stored tokens are DPoP-bound (token_type DPoP), but the token client has no DPoP key: give it the same "dpop" option (the same privateKey) as the instance that signed in',
+    );
+  }
+  return handle;
+}
+
+/**
  * A `fetch` bound to one key's tokens: it sends `Authorization: Bearer <access token>` (RFC 6750
- * section 2.1), refreshing first when due. When the API answers 401 with `error="invalid_token"`
+ * section 2.1), refreshing first when due. A DPoP-bound token (`tokenType: 'DPoP'`, the token
+ * client's `dpop` option) goes as `Authorization: DPoP <access token>` with a new `DPoP` proof of
+ * the request's method and URL and the token's hash (RFC 9449 section 7.1); the API's
+ * `DPoP-Nonce` is kept for the next proof, and a 401 `use_dpop_nonce` (section 9) that brought
+ * one is sent again once with it, when the body can be sent again (the API did not process it). When the API answers 401 with `error="invalid_token"`
  * (RFC 6750 section 3.1: the token was revoked or rotated out early), an idempotent request with
  * a replayable body is repeated once, with a fresh token: the manager refreshes only if the
  * refused token is still the stored one ({@link TokenManager.refreshIfCurrent}); if another call
@@ -93,9 +144,19 @@ export function createAuthorizedFetch(options: AuthorizedFetchOptions): Authoriz
     throw new TypeError('"key" must be a non-empty string');
   const tokenOptions = forwardedFor === undefined ? {} : { forwardedFor };
 
-  const send = async (input: string | URL, init: RequestInit, token: string): Promise<Response> => {
+  const sendOnce = async (
+    input: string | URL,
+    init: RequestInit,
+    tokens: TokenSet,
+    dpop: DpopHandle | undefined,
+  ): Promise<Response> => {
     const headers = new Headers(init.headers);
-    headers.set('authorization', `Bearer ${token}`);
+    if (dpop === undefined) {
+      headers.set('authorization', `Bearer ${tokens.accessToken}`);
+    } else {
+      headers.set('authorization', `DPoP ${tokens.accessToken}`);
+      headers.set('dpop', dpop.proof(normalizeMethod(init.method), input, tokens.accessToken));
+    }
     const answer = await fetch(input, {
       ...toUndiciInit(init, headers),
       ...(dispatcher === undefined ? {} : { dispatcher }),
@@ -103,15 +164,40 @@ export function createAuthorizedFetch(options: AuthorizedFetchOptions): Authoriz
     return toGlobalResponse(answer);
   };
 
+  /** One request, and with a DPoP-bound token, its one repeat for the API's nonce. */
+  const send = async (input: string | URL, init: RequestInit, tokens: TokenSet) => {
+    const dpop = dpopHandleFor(manager, tokens);
+    const response = await sendOnce(input, init, tokens, dpop);
+    if (dpop === undefined) return response;
+    const nonce = dpop.rememberNonce(input, response.headers);
+    if (
+      response.status !== 401 ||
+      nonce === undefined ||
+      challengeError(response.headers.get('www-authenticate'), 'DPoP') !== 'use_dpop_nonce' ||
+      !isReplayable(init.body)
+    ) {
+      return response;
+    }
+    await response.body?.cancel();
+    const retried = await sendOnce(input, init, tokens, dpop);
+    dpop.rememberNonce(input, retried.headers);
+    return retried;
+  };
+
   return async (input, init = {}) => {
-    const token = await manager.getAccessToken(key, tokenOptions);
-    const response = await send(input, init, token);
+    const tokens = await manager.getTokenSet(key, tokenOptions);
+    const response = await send(input, init, tokens);
     const method = (init.method ?? 'GET').toUpperCase();
     const replayable =
       init.body === undefined || init.body === null || typeof init.body === 'string';
+    const challenge = response.headers.get('www-authenticate');
+    const error =
+      tokens.tokenType === 'DPoP'
+        ? (challengeError(challenge, 'DPoP') ?? bearerChallengeError(challenge))
+        : bearerChallengeError(challenge);
     if (
       response.status !== 401 ||
-      bearerChallengeError(response.headers.get('www-authenticate')) !== 'invalid_token' ||
+      error !== 'invalid_token' ||
       !IDEMPOTENT.has(method) ||
       !replayable
     ) {
@@ -120,7 +206,7 @@ export function createAuthorizedFetch(options: AuthorizedFetchOptions): Authoriz
     await response.body?.cancel();
     // Only the token this request sent is known to be refused: refresh only if it is still the
     // stored one, else repeat with the one that replaced it. One repeat at most, whatever it gets.
-    const next = await manager.refreshIfCurrent(key, token, tokenOptions);
-    return send(input, init, next.accessToken);
+    const next = await manager.refreshIfCurrent(key, tokens.accessToken, tokenOptions);
+    return send(input, init, next);
   };
 }

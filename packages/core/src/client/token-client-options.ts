@@ -1,4 +1,6 @@
 import type { Dispatcher } from 'undici';
+import { DpopHandle } from '../dpop/dpop-handle.js';
+import { DpopProofSigner, type DpopKeyOptions } from '../dpop/dpop-proof-signer.js';
 import { parseUrlOption } from '../http/url-policy.js';
 import { optionalBoolean, positive, rejectUnknownOptions } from '../option-checks.js';
 import { isScopeToken } from '../validation/scopes.js';
@@ -60,7 +62,28 @@ export interface TokenClientOptions {
   allowInsecureHttp?: boolean;
   /** undici dispatcher for every request (proxies, custom TLS). Default: undici's global one. */
   dispatcher?: Dispatcher;
-  /** Current time in milliseconds; for tests. Default `Date.now`. */
+  /**
+   * DPoP (RFC 9449): bind the tokens to a key this client holds, so that a stolen access or
+   * refresh token is useless without it. Default `false`: Bearer tokens, no proofs, and an answer
+   * with `token_type` `DPoP` is refused (this client could not prove possession to use it).
+   *
+   * `true` generates an ES256 key pair in memory (one per client, for every session); `{
+   * privateKey, alg }` signs with your key (a `KeyObject` or a private JWK; `alg` one of `ES256`,
+   * `ES384`, `ES512`, `RS256`, `PS256`, `EdDSA`, by default the key's own, see
+   * {@link DpopKeyOptions}), `{ alg }` generates a key for that algorithm. Every token request
+   * (the grants, refresh, revocation) then carries a `DPoP` proof; a `DPoP` answer is kept as
+   * such (`tokenType: 'DPoP'`) and sent with a proof by `createAuthorizedFetch`,
+   * `bearerTokenInterceptor` and `userinfo`; a `Bearer` answer (a server that does not bind) is
+   * accepted as before. Server nonces (`DPoP-Nonce`, `use_dpop_nonce`) are followed, with one
+   * retry at most.
+   *
+   * A generated key lives as long as the process: replicas sharing a token store (such as
+   * `@ropkit/redis`) must all be given the same `privateKey`, since access tokens are bound to the
+   * key, and so is the refresh token of a public client (RFC 9449 section 5): another key cannot
+   * use or refresh them.
+   */
+  dpop?: boolean | DpopKeyOptions;
+  /** Current time in milliseconds; for tests (and DPoP proofs' `iat`). Default `Date.now`. */
   clock?: () => number;
   /**
    * Waits `ms` milliseconds between the polls of `waitForMfaPush`, rejecting when `signal`
@@ -89,6 +112,8 @@ export interface ResolvedTokenClientOptions {
   maxExpiresIn: number;
   allowInsecureHttp: boolean;
   dispatcher: Dispatcher | undefined;
+  /** The DPoP key and nonces; `undefined` when DPoP is off. */
+  dpop: DpopHandle | undefined;
   clock: () => number;
   sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
@@ -111,9 +136,12 @@ const KNOWN = new Set([
   'maxExpiresIn',
   'allowInsecureHttp',
   'dispatcher',
+  'dpop',
   'clock',
   'sleep',
 ]);
+
+const DPOP_KNOWN = new Set(['privateKey', 'alg']);
 
 /** Joins scopes into the space-delimited form, checking each (RFC 6749 section 3.3). */
 export function scopeParameter(
@@ -199,6 +227,7 @@ export function resolveTokenClientOptions(options: TokenClientOptions): Resolved
     throw new TypeError('"defaultExpiresIn" must not be larger than "maxExpiresIn"');
   }
   const scope = scopeParameter(options.scope, 'scope');
+  const clock = options.clock ?? Date.now;
   return {
     issuer,
     tokenEndpoint: url(options.tokenEndpoint, 'tokenEndpoint'),
@@ -222,9 +251,26 @@ export function resolveTokenClientOptions(options: TokenClientOptions): Resolved
     maxExpiresIn,
     allowInsecureHttp,
     dispatcher: options.dispatcher,
-    clock: options.clock ?? Date.now,
+    dpop: resolveDpop(options.dpop, clock),
+    clock,
     sleep: options.sleep ?? abortableSleep,
   };
+}
+
+/**
+ * The `dpop` option: `undefined` (off) for `false` or nothing, else the client's DPoP handle.
+ *
+ * @throws {TypeError} naming `dpop` (never the key) when it is neither a boolean nor a valid
+ *   `{ privateKey?, alg? }`.
+ */
+function resolveDpop(value: unknown, clock: () => number): DpopHandle | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return new DpopHandle(new DpopProofSigner({}, clock));
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError('"dpop" must be true, false or { privateKey?, alg? }');
+  }
+  rejectUnknownOptions(value, DPOP_KNOWN, 'dpop');
+  return new DpopHandle(new DpopProofSigner(value, clock));
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason once it aborts. */

@@ -1,6 +1,8 @@
 import { isRecord } from '../http/is-record.js';
 import { isIP } from 'node:net';
 import { inspect } from 'node:util';
+import type { DpopHandle } from '../dpop/dpop-handle.js';
+import { challengeError } from './auth-challenges.js';
 import { clientCredentials } from './client-authentication.js';
 import { discoverClientEndpoints, type ClientEndpoints } from './endpoint-discovery.js';
 import { GRANT_TYPES } from './grant-types.js';
@@ -135,6 +137,15 @@ export class TokenClient {
   /** The client id (not a secret). */
   get clientId(): string {
     return this.#options.clientId;
+  }
+
+  /**
+   * The client's DPoP key and the nonces servers gave it (RFC 9449), with the `dpop` option;
+   * `undefined` without. Its `proof(method, url, accessToken)` makes the proof a request with a
+   * DPoP-bound token needs, for an HTTP client other than `createAuthorizedFetch`.
+   */
+  get dpop(): DpopHandle | undefined {
+    return this.#options.dpop;
   }
 
   /** The Resource Owner Password grant, or Auth0's password-realm grant when `realm` is given. */
@@ -322,7 +333,10 @@ export class TokenClient {
       },
       forwardedFor: parameters.forwardedFor,
     });
-    const tokens = await this.#accept(processTokenResponse(response, this.#options), undefined);
+    const tokens = await this.#accept(
+      processTokenResponse(response, this.#options, this.#options.dpop !== undefined),
+      undefined,
+    );
     const code = isRecord(response.body) ? response.body['recovery_code'] : undefined;
     return Object.freeze({
       tokens,
@@ -433,20 +447,35 @@ export class TokenClient {
   /**
    * The signed-in user's claims from the UserInfo endpoint (OpenID Connect Core 1.0 section 5.3):
    * `GET` with `Authorization: Bearer`, through the same request helper as the grants (timeout,
-   * size cap, no redirects, redaction). The access token must have the userinfo audience
+   * size cap, no redirects, redaction). With `tokenType: 'DPoP'` (a `TokenSet`'s `tokenType`), the
+   * token goes as `Authorization: DPoP` with a proof (RFC 9449 section 7.1), and a
+   * `use_dpop_nonce` answer is retried once with the server's nonce (section 9). The access token must have the userinfo audience
    * (`https://YOUR_DOMAIN/userinfo`), which Auth0 adds when `openid` is in the grant's scope.
    * Compare the answer's `sub` with the ID token's before using it (section 5.3.2); the token
    * manager's `userinfo` does, and caches the answer.
    *
    * @throws {UserinfoError} `unauthorized` (401: the token lacks that audience, expired, or was
    *   revoked), `forbidden`, `rate_limited`, `unavailable`, `invalid_response`.
+   * @throws {TypeError} `tokenType` is `DPoP` and the client has no `dpop` option.
    */
-  async userinfo(accessToken: string): Promise<UserinfoClaims> {
+  async userinfo(
+    accessToken: string,
+    options: { tokenType?: 'Bearer' | 'DPoP' } = {},
+  ): Promise<UserinfoClaims> {
     requireBearer(accessToken, 'accessToken');
+    const scheme = options.tokenType ?? 'Bearer';
+    if (scheme !== 'Bearer' && scheme !== 'DPoP') {
+      throw new TypeError('"tokenType" must be "Bearer" or "DPoP"');
+    }
     const url = endpointUrl(await this.#resolveEndpoints(), 'userinfo', undefined);
     let response: EndpointResponse;
     try {
-      response = await this.#send({ endpoint: 'userinfo', method: 'GET', bearer: accessToken });
+      response = await this.#send({
+        endpoint: 'userinfo',
+        method: 'GET',
+        bearer: accessToken,
+        scheme,
+      });
     } catch (error) {
       throw userinfoRequestFailure(url, error);
     }
@@ -469,7 +498,10 @@ export class TokenClient {
     forwardedFor: string | undefined,
   ): Promise<TokenSet> {
     const response = await this.#send({ endpoint: 'token', form, forwardedFor });
-    return this.#accept(processTokenResponse(response, this.#options), form['scope']);
+    return this.#accept(
+      processTokenResponse(response, this.#options, this.#options.dpop !== undefined),
+      form['scope'],
+    );
   }
 
   /**
@@ -507,6 +539,12 @@ export class TokenClient {
   /**
    * One request: a form with the client's credentials (RFC 6749 section 2.3) to the token-style
    * endpoints, or `Authorization: Bearer` (and a JSON body) to the MFA API.
+   *
+   * With the `dpop` option, a token or revocation request carries a proof (RFC 9449 section 5),
+   * and so does a request with a DPoP-bound token (`scheme: 'DPoP'`, section 7.1). Every answer's
+   * `DPoP-Nonce` is kept for the next proof to that origin (section 8.2); an answer asking for a
+   * nonce (`use_dpop_nonce`: 400 from the token endpoint, section 8; 401 with a `DPoP` challenge,
+   * section 9) that came with one is sent again once, with a new proof carrying it. Never twice.
    */
   async #send(request: {
     endpoint: keyof ClientEndpoints | 'mfaAssociate' | 'mfaAuthenticators';
@@ -514,6 +552,8 @@ export class TokenClient {
     form?: Record<string, string>;
     json?: Record<string, unknown>;
     bearer?: string;
+    /** The scheme `bearer` is sent with. Default `Bearer`. */
+    scheme?: 'Bearer' | 'DPoP';
     path?: string;
     forwardedFor?: string | undefined;
   }): Promise<EndpointResponse> {
@@ -524,8 +564,17 @@ export class TokenClient {
     ) {
       throw new TypeError('"forwardedFor" must be an IPv4 or IPv6 address');
     }
-    const endpoints = await this.#resolveEndpoints();
     const options = this.#options;
+    const { dpop } = options;
+    const scheme = request.scheme ?? 'Bearer';
+    if (scheme === 'DPoP' && dpop === undefined) {
+      throw new TypeError(
+        'The token is DPoP-bound, but this client has no DPoP key: give the token client the "dpop" option it was obtained with',
+      );
+    }
+    const endpoints = await this.#resolveEndpoints();
+    const method = request.method ?? 'POST';
+    const url = endpointUrl(endpoints, request.endpoint, request.path);
     const headers: Record<string, string> = {};
     let form = request.form;
     if (request.bearer === undefined) {
@@ -537,22 +586,39 @@ export class TokenClient {
       Object.assign(headers, credentials.headers);
       form = { ...form, ...credentials.form };
     } else {
-      headers['authorization'] = `Bearer ${request.bearer}`;
+      headers['authorization'] = `${scheme} ${request.bearer}`;
     }
     if (forwardedFor !== undefined) headers['auth0-forwarded-for'] = forwardedFor;
-    return sendRequest(
-      {
-        method: request.method ?? 'POST',
-        url: endpointUrl(endpoints, request.endpoint, request.path),
-        ...(form === undefined ? {} : { form }),
-        ...(request.json === undefined ? {} : { json: request.json }),
-        headers,
-        dispatcher: options.dispatcher,
-        timeoutMs: options.timeoutMs,
-        maxResponseBytes: options.maxResponseBytes,
-      },
-      options.clock,
-    );
+    const prover =
+      dpop !== undefined && (scheme === 'DPoP' || PROVEN_ENDPOINTS.has(request.endpoint))
+        ? dpop
+        : undefined;
+    const boundToken = scheme === 'DPoP' ? request.bearer : undefined;
+    const send = () =>
+      sendRequest(
+        {
+          method,
+          url,
+          ...(form === undefined ? {} : { form }),
+          ...(request.json === undefined ? {} : { json: request.json }),
+          // A new proof for each attempt: a proof is accepted once (RFC 9449 section 11.1).
+          headers:
+            prover === undefined
+              ? headers
+              : { ...headers, dpop: prover.proof(method, url, boundToken) },
+          dispatcher: options.dispatcher,
+          timeoutMs: options.timeoutMs,
+          maxResponseBytes: options.maxResponseBytes,
+        },
+        options.clock,
+      );
+    const response = await send();
+    if (dpop === undefined) return response;
+    const nonce = dpop.rememberNonce(url, response.headers);
+    if (prover === undefined || nonce === undefined || !asksForDpopNonce(response)) return response;
+    const retried = await send();
+    dpop.rememberNonce(url, retried.headers);
+    return retried;
   }
 
   #resolveEndpoints(): Promise<ClientEndpoints> {
@@ -595,6 +661,23 @@ export class TokenClient {
       clientAuthentication: this.#options.clientAuthentication,
     };
   }
+}
+
+/** The endpoints whose requests carry a DPoP proof (RFC 9449 section 5): token and revocation. */
+const PROVEN_ENDPOINTS: ReadonlySet<string> = new Set(['token', 'revocation']);
+
+/**
+ * True for an answer that refused a proof for lacking the server's nonce: `use_dpop_nonce` in
+ * the error body of an authorization server (RFC 9449 section 8) or in the `DPoP` challenge of a
+ * resource server (section 9).
+ */
+function asksForDpopNonce(response: EndpointResponse): boolean {
+  const { status, body, headers } = response;
+  if (status === 400) return isRecord(body) && body['error'] === 'use_dpop_nonce';
+  if (status !== 401) return false;
+  const challenge = headers['www-authenticate'];
+  const value = Array.isArray(challenge) ? challenge.join(', ') : challenge;
+  return challengeError(value, 'DPoP') === 'use_dpop_nonce';
 }
 
 function requireString(value: unknown, name: string): void {

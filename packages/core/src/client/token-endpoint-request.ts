@@ -83,8 +83,10 @@ function secretSpellings(req: EndpointRequest): string[] {
   const authorization = Object.entries(req.headers).find(
     ([name]) => name.toLowerCase() === 'authorization',
   )?.[1];
-  // The MFA API's credential: an mfa_token or an access token (RFC 6750 section 2.1).
-  const bearer = authorization === undefined ? undefined : /^Bearer (\S+)$/i.exec(authorization);
+  // The MFA API's credential: an mfa_token or an access token (RFC 6750 section 2.1), or a
+  // DPoP-bound access token (RFC 9449 section 7.1).
+  const bearer =
+    authorization === undefined ? undefined : /^(?:Bearer|DPoP) (\S+)$/i.exec(authorization);
   if (bearer?.[1] !== undefined) secrets.push(bearer[1]);
   const basic = authorization === undefined ? undefined : /^Basic ([^\s]+)$/i.exec(authorization);
   const extra: string[] = [];

@@ -313,7 +313,9 @@ export class TokenManager {
   async userinfo(key: string, options: GetAccessTokenOptions = {}): Promise<UserinfoClaims> {
     const tokens = await this.getTokenSet(key, options);
     return this.#userinfo.load(key, tokens.accessToken, async () => {
-      const claims = await this.#client.userinfo(tokens.accessToken);
+      const claims = await this.#client.userinfo(tokens.accessToken, {
+        tokenType: tokens.tokenType,
+      });
       const expected = tokens.idTokenClaims?.sub;
       if (expected !== undefined && claims.sub !== expected) {
         throw new UserinfoError(

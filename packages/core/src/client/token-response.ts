@@ -29,7 +29,11 @@ export interface LifetimePolicy {
  * @throws {OAuthError} any other OAuth error answer (RFC 6749 section 5.2).
  * @throws {InvalidTokenResponseError} anything that is neither.
  */
-export function processTokenResponse(response: EndpointResponse, policy: LifetimePolicy): TokenSet {
+export function processTokenResponse(
+  response: EndpointResponse,
+  policy: LifetimePolicy,
+  acceptDpop = false,
+): TokenSet {
   const { status, body } = response;
   if (status !== 200) throw errorFromResponse(response);
   if (!isRecord(body)) {
@@ -39,11 +43,7 @@ export function processTokenResponse(response: EndpointResponse, policy: Lifetim
   if (typeof accessToken !== 'string' || !isB64Token(accessToken)) {
     throw new InvalidTokenResponseError('The token response has no valid access_token', status);
   }
-  const tokenType = body['token_type'];
-  // RFC 6749 section 7.1 / RFC 6750 section 4: the type is case-insensitive.
-  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-    throw new InvalidTokenResponseError('The token response token_type is not Bearer', status);
-  }
+  const tokenType = tokenTypeOf(body['token_type'], acceptDpop, status);
   const refreshToken = optionalString(body, 'refresh_token', status);
   const idToken = optionalString(body, 'id_token', status);
   const scope = optionalString(body, 'scope', status);
@@ -51,7 +51,7 @@ export function processTokenResponse(response: EndpointResponse, policy: Lifetim
   const clockOffsetMs = dateOffset(response.headers['date'], response.receivedAt);
   return {
     accessToken,
-    tokenType: 'Bearer',
+    tokenType,
     expiresIn,
     expiresAt: response.receivedAt + expiresIn * 1000,
     receivedAt: response.receivedAt,
@@ -60,6 +60,29 @@ export function processTokenResponse(response: EndpointResponse, policy: Lifetim
     scope: scope === undefined ? undefined : parseScopeClaim(scope),
     clockOffsetMs,
   };
+}
+
+/**
+ * The `token_type` of a token response, case-insensitive (RFC 6749 section 5.1 and 7.1, RFC 9449
+ * section 5): `Bearer`, or `DPoP` for a client that sent a proof (`acceptDpop`). A DPoP-bound token
+ * is refused without a key: it could not be used (RFC 9449 section 7.1 needs a proof with it).
+ *
+ * @throws {InvalidTokenResponseError} any other type.
+ */
+function tokenTypeOf(value: unknown, acceptDpop: boolean, status: number): 'Bearer' | 'DPoP' {
+  const type = typeof value === 'string' ? value.toLowerCase() : undefined;
+  if (type === 'bearer') return 'Bearer';
+  if (type === 'dpop') {
+    if (acceptDpop) return 'DPoP';
+    throw new InvalidTokenResponseError(
+      'The token response token_type is DPoP, but this client has no DPoP key to prove possession with: give the token client the "dpop" option',
+      status,
+    );
+  }
+  throw new InvalidTokenResponseError(
+    `The token response token_type is not ${acceptDpop ? 'Bearer or DPoP' : 'Bearer'}`,
+    status,
+  );
 }
 
 /**
@@ -158,6 +181,9 @@ const KNOWN_ERROR_CODES: ReadonlySet<string> = new Set([
   'invalid_otp',
   'invalid_binding_code',
   'association_required',
+  // RFC 9449 section 12.2.
+  'invalid_dpop_proof',
+  'use_dpop_nonce',
 ]);
 
 /**

@@ -7,8 +7,13 @@ import type { IdTokenClaims } from './oidc-claims.js';
 export interface TokenSet {
   /** The access token (a b64token, RFC 6750 section 2.1). */
   readonly accessToken: string;
-  /** Always `Bearer`: other types are refused. */
-  readonly tokenType: 'Bearer';
+  /**
+   * `Bearer` (RFC 6750), or `DPoP` when the server bound the access token to the client's DPoP key
+   * (RFC 9449 section 5; only with the token client's `dpop` option): such a token is sent as
+   * `Authorization: DPoP <token>` with a proof (section 7.1). Other types are refused. A store
+   * that serialises token sets must keep it.
+   */
+  readonly tokenType: 'Bearer' | 'DPoP';
   /** The lifetime used, in seconds, after the checks on `expires_in`. */
   readonly expiresIn: number;
   /** When the access token expires, by the local clock. */

@@ -98,7 +98,9 @@ export interface LoginRoutes extends Readonly<Record<LoginRouteName, LoginRoute>
   /** `POST /logout`: revokes the refresh token, forgets the tokens and renews the session. */
   readonly logout: (request: Omit<LoginRequest, 'body'>) => Promise<LoginAnswer>;
   /**
-   * A valid access token of the session, refreshed first when due.
+   * A valid access token of the session, refreshed first when due. A DPoP-bound one (the client's
+   * `dpop` option) is usable only with a proof: call the API with {@link LoginRoutes.apiFetch},
+   * or make the proof with `manager.client.dpop.proof(method, url, token)`.
    *
    * @throws {ReauthenticationRequiredError} (401) no one is signed in on the session, or its
    *   refresh token stopped working.

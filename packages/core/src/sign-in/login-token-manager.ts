@@ -8,7 +8,12 @@ import { TokenManager, type TokenManagerOptions } from '../client/token-manager.
  */
 export type LoginManagerOptions =
   | {
-      /** The token client, or its options (`issuer` or `tokenEndpoint`, `clientId`, ...). */
+      /**
+       * The token client, or its options (`issuer` or `tokenEndpoint`, `clientId`, ...). With
+       * `dpop: true` (or `{ privateKey }`) in them, every session's tokens are DPoP-bound (RFC
+       * 9449) to the client's one key, and `apiFetch` proves possession on each call; replicas
+       * sharing the token store need the same `privateKey` (see `TokenClientOptions.dpop`).
+       */
       client: TokenClient | TokenClientOptions;
       /**
        * Options of the token manager built around `client` (`store`, `refreshShare`,
