@@ -255,6 +255,68 @@ export const Auth0Errors = {
     return new OAuthError(403, 'access_denied', message);
   },
 
+  /**
+   * A DPoP proof that fails a check of RFC 9449 section 4.3 (or the replay check, section 11.1):
+   * `400 invalid_dpop_proof` (section 5), with a fixed sentence saying which check failed.
+   */
+  invalidDpopProof(description: string): OAuthError {
+    return new OAuthError(400, 'invalid_dpop_proof', description);
+  },
+
+  /**
+   * A proof without the server's current nonce while nonces are required: `400 use_dpop_nonce`
+   * with a fresh nonce in `DPoP-Nonce` (RFC 9449 section 8, the text of its example).
+   */
+  useDpopNonce(description: string, nonce: string): OAuthError {
+    return new OAuthError(400, 'use_dpop_nonce', description, {
+      headers: { 'dpop-nonce': nonce },
+    });
+  },
+
+  /**
+   * A token request without a DPoP proof from a client with "Require Sender Constraining", or for
+   * an API whose policy is `required` (Auth0: "Not Issued", with no documented error; ours).
+   */
+  proofOfPossessionRequired(who: 'client' | 'api'): OAuthError {
+    return new OAuthError(
+      400,
+      'invalid_request',
+      who === 'client'
+        ? 'A DPoP proof is required: the application requires sender-constrained tokens.'
+        : 'A DPoP proof is required: the API requires sender-constrained tokens.',
+    );
+  },
+
+  /**
+   * A client with "Require Sender Constraining" asking for an API without sender constraining
+   * (Auth0: "Not Issued"; ours).
+   */
+  senderConstrainingNotEnabled(audience: string): OAuthError {
+    return new OAuthError(
+      400,
+      'invalid_request',
+      `The application requires sender-constrained tokens, which the API does not issue: ${audience}`,
+    );
+  },
+
+  /** A DPoP-bound refresh token presented without a proof (RFC 9449 section 5; ours: the text). */
+  refreshTokenNeedsProof(): OAuthError {
+    return new OAuthError(
+      403,
+      'invalid_grant',
+      'The refresh token is DPoP-bound: a DPoP proof of its key is required.',
+    );
+  },
+
+  /** A DPoP-bound refresh token with a proof of another key (RFC 9449 section 5; ours). */
+  refreshTokenOfAnotherKey(): OAuthError {
+    return new OAuthError(
+      403,
+      'invalid_grant',
+      'The DPoP proof key is not the key the refresh token is bound to.',
+    );
+  },
+
   /** RFC 7009 section 2.1: a token issued to another client is refused (ours: the text). */
   tokenOfAnotherClient(): OAuthError {
     return new OAuthError(403, 'unauthorized_client', 'The token was not issued to this client.');

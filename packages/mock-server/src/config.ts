@@ -15,6 +15,18 @@ export type SigningAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
  */
 export type TokenProfile = 'auth0' | 'rfc9068';
 
+/**
+ * Whether an API takes sender-constrained (DPoP-bound) access tokens, as Auth0's "Token
+ * Sender-Constraining" setting of an API ("Configure Sender Constraining"):
+ *
+ * - `none`: not configured. A token request with a DPoP proof still has its proof checked, but
+ *   gets a Bearer token; a client that requires proof of possession gets none.
+ * - `allowed`: a request with a valid DPoP proof gets a DPoP-bound token, one without a Bearer
+ *   token.
+ * - `required`: only DPoP-bound tokens are issued; a request without a proof is refused.
+ */
+export type ProofOfPossessionPolicy = 'none' | 'allowed' | 'required';
+
 /** How a client authenticates at the token endpoint (Auth0's `token_endpoint_auth_method`). */
 export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'none';
 
@@ -44,6 +56,11 @@ export interface ApiConfig {
   tokenProfile?: TokenProfile;
   /** Access token lifetime in seconds (Auth0's "Token Expiration"). Default: `86400`. */
   tokenLifetime?: number;
+  /**
+   * Auth0's "Token Sender-Constraining" with DPoP (RFC 9449): see {@link ProofOfPossessionPolicy}.
+   * Default: `'none'`, as a new Auth0 API.
+   */
+  proofOfPossession?: ProofOfPossessionPolicy;
 }
 
 /** Auth0's per-application refresh token settings. */
@@ -97,6 +114,12 @@ export interface ClientConfig {
   idTokenLifetime?: number;
   /** Refresh token rotation and lifetime. Defaults: see {@link RefreshTokenSettings}. */
   refreshToken?: RefreshTokenSettings;
+  /**
+   * Auth0's "Require Sender Constraining" (`require_proof_of_possession`): a token request without
+   * a DPoP proof is refused (`400 invalid_request`), and so is one for an API whose
+   * {@link ApiConfig.proofOfPossession} is `none`. Default: `false`.
+   */
+  requireProofOfPossession?: boolean;
 }
 
 /** A user's multi-factor enrolment. */
@@ -228,6 +251,22 @@ export interface RateLimitConfig {
   windowSeconds: number;
 }
 
+/** The tenant's DPoP settings (RFC 9449) for the proofs its endpoints receive. */
+export interface DpopConfig {
+  /**
+   * Require a server-provided nonce in every DPoP proof (RFC 9449 section 8): a proof without a
+   * current one is answered `400 use_dpop_nonce` with a fresh nonce in the `DPoP-Nonce` header,
+   * and every token endpoint answer carries one. Default: `false`.
+   */
+  requireNonce?: boolean;
+  /**
+   * How long a nonce is accepted, in seconds of the mock's clock: a nonce belongs to a period of
+   * this length and is accepted in that period and the next, so for one to two lifetimes.
+   * Default: `300`.
+   */
+  nonceLifetime?: number;
+}
+
 /** The tenant: everything Auth0 would hold in its dashboard. */
 export interface TenantConfig {
   /**
@@ -240,6 +279,12 @@ export interface TenantConfig {
    * header. Default: the server's own URL with a trailing slash.
    */
   issuer?: string;
+  /**
+   * The issuer of the tenant's custom domain, `https://login.example.com/`, for requests received
+   * on the custom domain's listener ({@link MockServerConfig.customDomain}). Default: that
+   * listener's own URL with a trailing slash.
+   */
+  customDomainIssuer?: string;
   /**
    * The tenant's "Default Directory": the connection used by `grant_type=password` without a realm.
    * Default: none, as in a new Auth0 tenant (password grants then fail with `500 server_error`).
@@ -298,6 +343,8 @@ export interface TenantConfig {
    * answers `slow_down` and adds 5 seconds to the interval (RFC 8628 section 3.5). Default: `5`.
    */
   mfaPushPollInterval?: number;
+  /** DPoP proof handling (nonces). Defaults: see {@link DpopConfig}. */
+  dpop?: DpopConfig;
 }
 
 /** Everything {@link startMockServer} accepts: the tenant plus where and how to listen. */
@@ -308,6 +355,15 @@ export interface MockServerConfig extends TenantConfig {
   port?: number;
   /** Serve the control API under `/__ropkit/`. Default: `false`. */
   controlApi?: boolean;
+  /**
+   * Also answer as the tenant's custom domain: a second listener on `host`, whose requests are
+   * served under {@link TenantConfig.customDomainIssuer} (discovery, `iss` of the tokens it issues,
+   * DPoP `htu`, `/userinfo`), with the same tenant state (users, keys, refresh tokens, MFA).
+   * Default: `false`.
+   */
+  customDomain?: boolean;
+  /** The custom domain listener's port; `0` picks a free port. Default: `0`. */
+  customDomainPort?: number;
 }
 
 /**

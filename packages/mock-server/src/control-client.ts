@@ -183,6 +183,10 @@ export class MockServerControlClient implements MockServerControl {
     await this.#call('PUT', 'issuer', { issuer });
   }
 
+  async setCustomDomainIssuer(issuer: string): Promise<void> {
+    await this.#call('PUT', 'custom-domain/issuer', { issuer });
+  }
+
   async reset(): Promise<void> {
     await this.#call('POST', 'reset');
   }

@@ -31,6 +31,10 @@ interface FaultBase {
  *   otherwise carried out in full (refresh tokens stored, codes spent). Answers without an ID token
  *   (no `openid` scope, an error, another fault's answer) leave it queued: it waits for an answer
  *   it can spoil, and `times` counts only those.
+ * - `dpop-binding`: for `/oauth/token` only. The next successful answer with a DPoP-bound access
+ *   token (`token_type: DPoP`) is sent with that token's `cnf.jkt` replaced by the thumbprint of
+ *   no key, re-signed by the tenant: for testing that a resource server checks the binding (RFC
+ *   9449 section 7.1). Answers with a Bearer token leave it queued; `times` counts spoiled answers.
  */
 export type FaultSpec = FaultBase &
   (
@@ -41,6 +45,7 @@ export type FaultSpec = FaultBase &
     | { kind: 'html'; status?: number }
     | { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 | 308 }
     | { kind: 'id-token'; endpoint: '/oauth/token'; defect: IdTokenDefect }
+    | { kind: 'dpop-binding'; endpoint: '/oauth/token' }
   );
 
 /** The kinds of {@link FaultSpec}. */
@@ -66,8 +71,15 @@ export interface RequestLogEntry {
   forwardedFor?: string;
   /** The socket's peer address. */
   ip: string;
-  /** The fault that answered, if one did; `id-token` when the answer's ID token was spoiled. */
+  /**
+   * The fault that answered, if one did; `id-token` when the answer's ID token was spoiled,
+   * `dpop-binding` when its access token's binding was.
+   */
   fault?: FaultKind;
+  /** True when the request carried a `DPoP` header (the proof itself is never logged). */
+  dpop?: boolean;
+  /** True when the request came through the custom domain's listener. */
+  customDomain?: boolean;
 }
 
 /** Options for {@link MockServerControl.rotateSigningKey}. */
@@ -214,8 +226,15 @@ export interface MockServerControl {
    */
   setIssuer(issuer: string): Promise<void>;
   /**
+   * Sets the issuer of the custom domain's listener (an absolute URL with path `/`), as
+   * {@link MockServerControl.setIssuer} does for the tenant domain. Throws when the server has no
+   * custom domain. {@link MockServerControl.reset} does not undo it.
+   */
+  setCustomDomainIssuer(issuer: string): Promise<void>;
+  /**
    * Back to the start: configuration, signing keys, clock, tokens, lockouts, rate-limit windows,
-   * faults and the request log. The issuer stays as {@link MockServerControl.setIssuer} left it.
+   * faults and the request log. The issuers stay as {@link MockServerControl.setIssuer} and
+   * {@link MockServerControl.setCustomDomainIssuer} left them.
    */
   reset(): Promise<void>;
 }

@@ -14,10 +14,13 @@ const REDIRECT_STATUSES = [301, 302, 303, 307, 308] as const;
 export const TOKEN_ENDPOINT = '/oauth/token';
 
 /** A fault that answers in place of the endpoint (or delays or drops the request). */
-export type RequestFault = Exclude<FaultSpec, { kind: 'id-token' }>;
+export type RequestFault = Exclude<FaultSpec, { kind: 'id-token' | 'dpop-binding' }>;
 
 /** A fault that spoils the ID token of a successful token response. */
 export type IdTokenFault = Extract<FaultSpec, { kind: 'id-token' }>;
+
+/** A fault that spoils the DPoP binding of a successful token response's access token. */
+export type DpopBindingFault = Extract<FaultSpec, { kind: 'dpop-binding' }>;
 
 /** Checks a fault (typed, or JSON from the control API) and fills in its defaults. */
 export function validateFault(value: unknown): FaultSpec & { times: number } {
@@ -90,9 +93,17 @@ export function validateFault(value: unknown): FaultSpec & { times: number } {
       }
       return { endpoint, times, kind, defect };
     }
+    case 'dpop-binding':
+      rejectUnknownKeys(fault, base, 'fault');
+      if (endpoint !== TOKEN_ENDPOINT) {
+        throw new TypeError(
+          `"fault.endpoint" must be "${TOKEN_ENDPOINT}" for a dpop-binding fault: only the token endpoint issues access tokens`,
+        );
+      }
+      return { endpoint, times, kind };
     default:
       throw new TypeError(
-        '"fault.kind" must be one of: status, latency, drop, malformed-json, html, redirect, id-token',
+        '"fault.kind" must be one of: status, latency, drop, malformed-json, html, redirect, id-token, dpop-binding',
       );
   }
 }
@@ -103,9 +114,10 @@ interface QueuedFault {
 }
 
 /**
- * Faults waiting for their endpoint, first in, first out. `id-token` faults wait apart: they are
- * not taken by the request but by the answer, when it is a token response with an ID token, so
- * that requests answered otherwise (an error, a grant without `openid`) do not use them up.
+ * Faults waiting for their endpoint, first in, first out. `id-token` and `dpop-binding` faults
+ * wait apart: they are not taken by the request but by the answer, when it is a token response
+ * with an ID token (a DPoP-bound access token), so that requests answered otherwise (an error, a
+ * grant without `openid`, a Bearer token) do not use them up.
  */
 export class FaultQueue {
   #queue: QueuedFault[] = [];
@@ -115,11 +127,21 @@ export class FaultQueue {
     this.#queue.push({ fault, remaining: fault.times });
   }
 
-  /** Takes the oldest fault other than an `id-token` one for `path` (or `*`), counting one use. */
+  /** Takes the oldest fault that answers in place of `path` (or `*`), counting one use. */
   take(path: string): RequestFault | undefined {
     return this.#takeFirst(
       (fault): fault is RequestFault =>
-        fault.kind !== 'id-token' && (fault.endpoint === path || fault.endpoint === '*'),
+        fault.kind !== 'id-token' &&
+        fault.kind !== 'dpop-binding' &&
+        (fault.endpoint === path || fault.endpoint === '*'),
+    );
+  }
+
+  /** Takes the oldest `dpop-binding` fault for `path`, counting one use. */
+  takeDpopBindingFault(path: string): DpopBindingFault | undefined {
+    return this.#takeFirst(
+      (fault): fault is DpopBindingFault =>
+        fault.kind === 'dpop-binding' && fault.endpoint === path,
     );
   }
 

@@ -4,6 +4,7 @@ import { GrantType } from './grant-types.js';
 import type { ResolvedApi, ResolvedClient, ResolvedUser } from './resolved-config.js';
 import { applyRules } from './rules.js';
 import { profileClaims, sameScopes } from './scopes.js';
+import { refreshTokenBinding } from './sender-constraint.js';
 import type { ServerState } from './server-state.js';
 
 /** Access token lifetime without an API (the userinfo audience): Auth0's default, one day. */
@@ -22,6 +23,11 @@ export interface TokenGrant {
   readonly requestedScopes: readonly string[];
   /** The access token's `gty` claim (Auth0 profile). */
   readonly gty: string;
+  /**
+   * The thumbprint of the DPoP key the access token is bound to (`cnf.jkt`, RFC 9449 section 6.1),
+   * from `accessTokenBinding`; `undefined` for a Bearer token.
+   */
+  readonly accessTokenJkt: string | undefined;
 }
 
 /**
@@ -53,7 +59,7 @@ function audience(state: ServerState, grant: TokenGrant): string | string[] {
 /**
  * Runs the rules, then signs the access token (and the ID token when `openid` was granted) and
  * builds Auth0's success body: `access_token`, `refresh_token`?, `id_token`?, `scope`?,
- * `expires_in`, `token_type`.
+ * `expires_in`, `token_type` (`Bearer`, or `DPoP` for a DPoP-bound access token).
  */
 export async function issueTokens(
   state: ServerState,
@@ -74,6 +80,9 @@ export async function issueTokens(
     api?.rbac === true && api.addPermissionsInAccessToken
       ? { permissions: [...(user.permissions[api.identifier] ?? [])] }
       : {};
+  // RFC 9449 section 6.1: a DPoP-bound JWT access token confirms its key by thumbprint (RFC 7800).
+  const confirmation =
+    grant.accessTokenJkt === undefined ? {} : { cnf: { jkt: grant.accessTokenJkt } };
   const accessToken =
     api?.tokenProfile === 'rfc9068'
       ? // RFC 9068 section 2.2: client_id and jti in place of Auth0's azp and gty.
@@ -89,6 +98,7 @@ export async function issueTokens(
             client_id: client.clientId,
             jti: randomUUID(),
             ...permissions,
+            ...confirmation,
             ...rules.accessTokenClaims,
           },
           'at+jwt',
@@ -105,6 +115,7 @@ export async function issueTokens(
             gty: grant.gty,
             azp: client.clientId,
             ...permissions,
+            ...confirmation,
             ...rules.accessTokenClaims,
           },
           'JWT',
@@ -125,6 +136,7 @@ export async function issueTokens(
           connection: grant.connection,
           audience: api?.identifier,
           scopes: grant.grantedScopes,
+          jkt: refreshTokenBinding(client, grant.accessTokenJkt),
         },
         client.refreshToken.lifetime,
       );
@@ -155,6 +167,7 @@ export async function issueTokens(
     ...(idToken === undefined ? {} : { id_token: idToken }),
     ...(sameScopes(accessScopes, grant.requestedScopes) ? {} : { scope: accessScopes.join(' ') }),
     expires_in: lifetime,
-    token_type: 'Bearer',
+    // RFC 9449 section 5: "A token_type of DPoP MUST be included in the access token response".
+    token_type: grant.accessTokenJkt === undefined ? 'Bearer' : 'DPoP',
   };
 }

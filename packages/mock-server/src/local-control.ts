@@ -250,6 +250,14 @@ export class LocalControl implements MockServerControl {
     this.#state.issuer = validateIssuer(issuer, 'issuer');
   }
 
+  async setCustomDomainIssuer(issuer: string): Promise<void> {
+    const { customDomain } = this.#state;
+    if (customDomain === undefined) {
+      throw new TypeError('The server has no custom domain: start it with "customDomain": true');
+    }
+    customDomain.issuer = validateIssuer(issuer, 'issuer');
+  }
+
   async reset(): Promise<void> {
     this.#state.reset();
   }

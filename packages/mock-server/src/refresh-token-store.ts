@@ -10,6 +10,11 @@ export interface RefreshGrant {
   readonly audience: string | undefined;
   /** The scopes of the original grant (before rules); a refresh may ask for a subset. */
   readonly scopes: readonly string[];
+  /**
+   * The thumbprint of the DPoP key the family is bound to (RFC 9449 section 5: a public client's
+   * refresh token obtained with a proof); `undefined` when not bound.
+   */
+  readonly jkt: string | undefined;
 }
 
 interface Family {

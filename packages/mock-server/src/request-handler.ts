@@ -75,13 +75,18 @@ function notFound(): HttpResponse {
   return jsonResponse(404, { error: 'not_found', error_description: 'Not Found' });
 }
 
-/** The request's loggable fields: never a password, secret or token. */
-function describeRequest(request: EndpointRequest): Omit<RequestLogEntry, 'at' | 'status'> {
+/** The request's loggable fields: never a password, secret, token or DPoP proof. */
+function describeRequest(
+  state: ServerState,
+  request: EndpointRequest,
+): Omit<RequestLogEntry, 'at' | 'status'> {
   const entry: Omit<RequestLogEntry, 'at' | 'status'> = {
     method: request.method,
     path: request.path,
     ip: request.peerIp,
   };
+  if (request.headersDistinct['dpop'] !== undefined) entry.dpop = true;
+  if (state.isCustomDomain) entry.customDomain = true;
   const forwardedFor = header(request, 'auth0-forwarded-for');
   if (forwardedFor !== undefined) entry.forwardedFor = forwardedFor;
   let parameters: ReadonlyMap<string, string> = new Map();
@@ -113,6 +118,7 @@ export function createRequestHandler(
       method: incoming.method ?? 'GET',
       path: url.pathname,
       headers: incoming.headers,
+      headersDistinct: incoming.headersDistinct,
       body,
       peerIp: peerAddress(incoming),
       parameters: parametersOnce(body, incoming.headers['content-type']),
@@ -132,7 +138,7 @@ export function createRequestHandler(
     const entry: RequestLogEntry = {
       at: state.clock.nowMs(),
       status: null,
-      ...describeRequest(request),
+      ...describeRequest(state, request),
     };
     state.requestLog.add(entry);
     const fault = state.faults.take(request.path);

@@ -3,6 +3,7 @@ import type {
   ClientAuthMethod,
   Compatibility,
   MfaFactor,
+  ProofOfPossessionPolicy,
   SigningAlgorithm,
   TokenProfile,
 } from './config.js';
@@ -16,6 +17,7 @@ export interface ResolvedApi {
   addPermissionsInAccessToken: boolean;
   tokenProfile: TokenProfile;
   tokenLifetime: number;
+  proofOfPossession: ProofOfPossessionPolicy;
 }
 
 /** A {@link ClientConfig} with every default applied. */
@@ -32,6 +34,7 @@ export interface ResolvedClient {
     lifetime: number;
     idleLifetime: number;
   };
+  requireProofOfPossession: boolean;
 }
 
 /** The kinds of MFA authenticator a user can have (recovery codes are kept apart). */
@@ -108,6 +111,7 @@ export interface ResolvedSigningKeyConfig {
 /** A {@link TenantConfig} with every default applied. */
 export interface ResolvedTenant {
   issuer: string | undefined;
+  customDomainIssuer: string | undefined;
   defaultDirectory: string | undefined;
   defaultAudience: string | undefined;
   apis: ResolvedApi[];
@@ -125,6 +129,7 @@ export interface ResolvedTenant {
   mfaFactors: MfaFactor[];
   mfaOobCodeLifetime: number;
   mfaPushPollInterval: number;
+  dpop: { requireNonce: boolean; nonceLifetime: number };
 }
 
 /** A {@link MockServerConfig} with every default applied. */
@@ -133,4 +138,6 @@ export interface ResolvedServerConfig {
   host: string;
   port: number;
   controlApi: boolean;
+  /** The custom domain listener's port, when it is on. */
+  customDomainPort: number | undefined;
 }

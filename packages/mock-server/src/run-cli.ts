@@ -14,6 +14,7 @@ const LISTENING_PREFIX = 'ropkit-mock-server listening on';
 export const LISTENING_LINE: RegExp = new RegExp(`^${LISTENING_PREFIX} `, 'm');
 
 const USAGE = `Usage: ropkit-mock-server [--config FILE | --tutorial] [--port N] [--host ADDR] [--issuer URL] [--control]
+                          [--custom-domain] [--custom-domain-port N]
        ropkit-mock-server --help | --version
 
   --config FILE   tenant configuration (JSON); otherwise $${CONFIG_ENV_VAR} holds it as JSON
@@ -22,6 +23,11 @@ const USAGE = `Usage: ropkit-mock-server [--config FILE | --tutorial] [--port N]
   --host ADDR     address to bind (default: the config's "host", else 127.0.0.1)
   --issuer URL    issuer, https://TENANT/ (default: the config's "issuer", else the server's URL)
   --control       serve the control API under /__ropkit/ (default: the config's "controlApi")
+  --custom-domain also answer as the tenant's custom domain, on a second port (default: the
+                  config's "customDomain")
+  --custom-domain-port N
+                  the custom domain's port (implies --custom-domain; default: the config's
+                  "customDomainPort", else 0 = any free port)
   -h, --help      print this help and exit
   -v, --version   print the version of @ropkit/mock-server and exit
 `;
@@ -109,7 +115,8 @@ async function loadConfig(
 
 /**
  * The `ropkit-mock-server` command: reads the configuration, starts the server and prints where it
- * listens. Configuration errors are reported without any option's value.
+ * listens (and where the custom domain listens, when it is on). Configuration errors are reported
+ * without any option's value.
  */
 export async function runCli(io: CliIo): Promise<CliOutcome> {
   let values;
@@ -123,6 +130,8 @@ export async function runCli(io: CliIo): Promise<CliOutcome> {
         host: { type: 'string' },
         issuer: { type: 'string' },
         control: { type: 'boolean' },
+        'custom-domain': { type: 'boolean' },
+        'custom-domain-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -155,6 +164,15 @@ export async function runCli(io: CliIo): Promise<CliOutcome> {
     if (values.host !== undefined) config.host = values.host;
     if (values.issuer !== undefined) config.issuer = values.issuer;
     if (values.control === true) config.controlApi = true;
+    if (values['custom-domain'] === true) config.customDomain = true;
+    const customDomainPort = values['custom-domain-port'];
+    if (customDomainPort !== undefined) {
+      if (!/^\d+$/.test(customDomainPort)) {
+        throw new TypeError('--custom-domain-port must be a number');
+      }
+      config.customDomain = true;
+      config.customDomainPort = Number(customDomainPort);
+    }
   } catch (error) {
     // JSON.parse messages quote the text near the error, which may be a secret: say less.
     const reason =
@@ -164,8 +182,14 @@ export async function runCli(io: CliIo): Promise<CliOutcome> {
   }
   try {
     const server = await startMockServer(config);
+    const customDomain =
+      server.customDomainUrl === undefined
+        ? ''
+        : `, custom domain ${server.customDomainUrl} with issuer ${server.customDomainIssuer ?? ''}`;
     const control = config.controlApi === true ? ', control API at /__ropkit/' : '';
-    io.stdout(`${LISTENING_PREFIX} ${server.url} (issuer ${server.issuer}${control})\n`);
+    io.stdout(
+      `${LISTENING_PREFIX} ${server.url} (issuer ${server.issuer}${customDomain}${control})\n`,
+    );
     return { server };
   } catch (error) {
     const prefix = error instanceof TypeError ? 'invalid configuration: ' : '';

@@ -1,5 +1,7 @@
 import { BruteForceProtection } from './brute-force-protection.js';
 import { Clock } from './clock.js';
+import { DpopNonces } from './dpop-nonce.js';
+import { DpopReplayCache } from './dpop-replay-cache.js';
 import { FaultQueue } from './fault-queue.js';
 import { MfaOobStore } from './mfa-oob-store.js';
 import { MfaTokenStore } from './mfa-token-store.js';
@@ -17,11 +19,16 @@ export const MFA_API_SCOPES = ['enroll', 'read:authenticators', 'remove:authenti
 /** Access tokens for the MFA API live 10 minutes; Auth0: "This value cannot be configured". */
 const MFA_API_TOKEN_LIFETIME = 600;
 
-/** Everything a running mock server holds; the endpoints and the control API share it. */
+/**
+ * Everything a running mock server holds; the endpoints and the control API share it. A tenant
+ * with a custom domain has two: the tenant domain's and the custom domain's
+ * ({@link ServerState.customDomain}), which share every store and differ only in the issuer their
+ * requests are served under.
+ */
 export class ServerState {
   /** The tenant as configured (settings that the control API does not change). */
   readonly tenant: ResolvedTenant;
-  readonly clock = new Clock();
+  readonly clock: Clock;
   readonly directory: TenantDirectory;
   readonly keys: SigningKeyStore;
   readonly refreshTokens: RefreshTokenStore;
@@ -34,26 +41,60 @@ export class ServerState {
   readonly userinfoRateLimiter: RateLimiter | undefined;
   /** When the server started, epoch seconds: the default `updated_at` of configured users. */
   readonly startedAt: number;
-  readonly faults = new FaultQueue();
-  readonly requestLog = new RequestLog();
+  readonly faults: FaultQueue;
+  readonly requestLog: RequestLog;
+  /** DPoP proofs accepted within their window (RFC 9449 section 11.1). */
+  readonly dpopReplay: DpopReplayCache;
+  /** Server-provided DPoP nonces (RFC 9449 section 8); used when `dpop.requireNonce` is on. */
+  readonly dpopNonces: DpopNonces;
+  /** True for the custom domain's view ({@link withIssuer}). */
+  readonly isCustomDomain: boolean;
+  /** The custom domain's view of this tenant, when the server listens as one. */
+  customDomain: ServerState | undefined;
   #issuer: string;
 
-  constructor(tenant: ResolvedTenant, keys: SigningKeyStore, issuer: string) {
+  /**
+   * The tenant's state under `issuer`. With `shared`, a second name for `shared`'s tenant: every
+   * store is `shared`'s (see {@link withIssuer}).
+   */
+  constructor(tenant: ResolvedTenant, keys: SigningKeyStore, issuer: string, shared?: ServerState) {
     this.tenant = tenant;
     this.keys = keys;
-    this.directory = new TenantDirectory(tenant);
-    this.refreshTokens = new RefreshTokenStore(this.clock);
-    this.mfaTokens = new MfaTokenStore(this.clock);
-    this.mfaOob = new MfaOobStore(this.clock);
-    this.bruteForce = new BruteForceProtection(this.clock, tenant.bruteForce);
+    this.clock = shared?.clock ?? new Clock();
+    this.directory = shared?.directory ?? new TenantDirectory(tenant);
+    this.refreshTokens = shared?.refreshTokens ?? new RefreshTokenStore(this.clock);
+    this.mfaTokens = shared?.mfaTokens ?? new MfaTokenStore(this.clock);
+    this.mfaOob = shared?.mfaOob ?? new MfaOobStore(this.clock);
+    this.bruteForce = shared?.bruteForce ?? new BruteForceProtection(this.clock, tenant.bruteForce);
     this.rateLimiter =
-      tenant.rateLimit === undefined ? undefined : new RateLimiter(this.clock, tenant.rateLimit);
+      shared === undefined
+        ? tenant.rateLimit === undefined
+          ? undefined
+          : new RateLimiter(this.clock, tenant.rateLimit)
+        : shared.rateLimiter;
     this.userinfoRateLimiter =
-      tenant.userinfoRateLimit === undefined
-        ? undefined
-        : new RateLimiter(this.clock, tenant.userinfoRateLimit);
-    this.startedAt = this.clock.nowSeconds();
+      shared === undefined
+        ? tenant.userinfoRateLimit === undefined
+          ? undefined
+          : new RateLimiter(this.clock, tenant.userinfoRateLimit)
+        : shared.userinfoRateLimiter;
+    this.startedAt = shared?.startedAt ?? this.clock.nowSeconds();
+    this.faults = shared?.faults ?? new FaultQueue();
+    this.requestLog = shared?.requestLog ?? new RequestLog();
+    this.dpopReplay = shared?.dpopReplay ?? new DpopReplayCache(this.clock);
+    this.dpopNonces = shared?.dpopNonces ?? new DpopNonces(tenant.dpop.nonceLifetime);
+    this.isCustomDomain = shared !== undefined;
     this.#issuer = issuer;
+  }
+
+  /**
+   * The same tenant under a second issuer, as Auth0 serves a tenant with a custom domain on both
+   * names: every store is shared, and what depends on the name (discovery, `iss`, the userinfo
+   * and MFA API audiences, DPoP `htu`) follows `issuer`. Auth0, "Get Access Tokens": tokens are
+   * issued "with the issuer (iss) claim of the domain used when requesting the token".
+   */
+  withIssuer(issuer: string): ServerState {
+    return new ServerState(this.tenant, this.keys, issuer, this);
   }
 
   /** The issuer, `https://TENANT/`, with its trailing slash. */
@@ -82,7 +123,8 @@ export class ServerState {
   /**
    * Auth0's MFA API as an API of the tenant: the password grant may ask for its audience (and must
    * pass MFA to get it), and its tokens carry the scopes `enroll`, `read:authenticators` and
-   * `remove:authenticators`.
+   * `remove:authenticators`. Its endpoints take Bearer tokens only, so its tokens are never
+   * sender-constrained.
    */
   get mfaApi(): ResolvedApi {
     return {
@@ -93,6 +135,7 @@ export class ServerState {
       addPermissionsInAccessToken: false,
       tokenProfile: 'auth0',
       tokenLifetime: MFA_API_TOKEN_LIFETIME,
+      proofOfPossession: 'none',
     };
   }
 
@@ -101,7 +144,7 @@ export class ServerState {
     return { defaultUpdatedAt: this.startedAt, updatedAtFormat: this.tenant.updatedAtFormat };
   }
 
-  /** Back to how the server started, except the issuer (see the setter). */
+  /** Back to how the server started, except the issuers (see the setter). */
   reset(): void {
     this.clock.reset();
     this.directory.reset();
@@ -114,5 +157,6 @@ export class ServerState {
     this.userinfoRateLimiter?.reset();
     this.faults.clear();
     this.requestLog.clear();
+    this.dpopReplay.clear();
   }
 }

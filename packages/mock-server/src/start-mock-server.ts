@@ -20,6 +20,17 @@ export interface MockServer {
   readonly jwksUri: string;
   /** OIDC discovery: `url` + `/.well-known/openid-configuration`. */
   readonly discoveryUrl: string;
+  /**
+   * Where the custom domain's listener listens, e.g. `http://127.0.0.1:41235` (no trailing
+   * slash); `undefined` without `customDomain: true`. Its endpoints are at the same paths as
+   * {@link url}'s: `customDomainUrl + '/oauth/token'`, and so on.
+   */
+  readonly customDomainUrl: string | undefined;
+  /**
+   * The custom domain's issuer, with its trailing slash: the configured `customDomainIssuer`, or
+   * {@link customDomainUrl} + `/`; `undefined` without `customDomain: true`.
+   */
+  readonly customDomainIssuer: string | undefined;
   /** Runtime control (users, clients, keys, faults, clock, request log, reset). */
   readonly control: MockServerControl;
   /** Stops listening and closes every connection. */
@@ -49,10 +60,20 @@ function urlHost(address: string): string {
   return address.includes(':') ? `[${address}]` : address;
 }
 
+/** Stops `server` and closes its connections, keep-alive ones included. */
+function stop(server: Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.close((error) => (error === undefined ? resolve() : reject(error)));
+    // Keep-alive sockets would hold close() open until they time out.
+    server.closeAllConnections();
+  });
+}
+
 /**
  * Starts an Auth0-compatible mock authorization server on `node:http`. Every option is validated
  * first: a bad one throws a `TypeError` naming it (never its value). RSA keys are generated here
- * unless fixed keys are configured.
+ * unless fixed keys are configured. With `customDomain: true` a second listener answers as the
+ * tenant's custom domain (same tenant, its own issuer).
  *
  * @example
  * ```ts
@@ -63,32 +84,44 @@ function urlHost(address: string): string {
 export async function startMockServer(config: MockServerConfig = {}): Promise<MockServer> {
   const resolved = validateServerConfig(config);
   const keys = await SigningKeyStore.create(resolved.tenant.signingKeys);
+  const servers: Server[] = [];
+  const closing = new AbortController();
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing.abort();
+    closed ??= Promise.all(servers.map(stop)).then(() => undefined);
+    return closed;
+  };
+
   const server = createServer();
+  servers.push(server);
   const address = await listen(server, resolved.port, resolved.host);
   const url = `http://${urlHost(address.address)}:${address.port}`;
   const state = new ServerState(resolved.tenant, keys, resolved.tenant.issuer ?? `${url}/`);
   const control = new LocalControl(state);
-  const closing = new AbortController();
-  server.on(
-    'request',
-    createRequestHandler({
-      state,
-      control,
-      controlApi: resolved.controlApi,
-      signal: closing.signal,
-    }),
-  );
+  const handlerOptions = { control, controlApi: resolved.controlApi, signal: closing.signal };
+  server.on('request', createRequestHandler({ ...handlerOptions, state }));
 
-  let closed: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closed ??= new Promise<void>((resolve, reject) => {
-      closing.abort();
-      server.close((error) => (error === undefined ? resolve() : reject(error)));
-      // Keep-alive sockets would hold close() open until they time out.
-      server.closeAllConnections();
-    });
-    return closed;
-  };
+  let customDomainUrl: string | undefined;
+  if (resolved.customDomainPort !== undefined) {
+    const second = createServer();
+    servers.push(second);
+    let secondAddress: AddressInfo;
+    try {
+      secondAddress = await listen(second, resolved.customDomainPort, resolved.host);
+    } catch (error) {
+      servers.pop();
+      await close();
+      throw error;
+    }
+    customDomainUrl = `http://${urlHost(secondAddress.address)}:${secondAddress.port}`;
+    const customDomain = state.withIssuer(
+      resolved.tenant.customDomainIssuer ?? `${customDomainUrl}/`,
+    );
+    state.customDomain = customDomain;
+    second.on('request', createRequestHandler({ ...handlerOptions, state: customDomain }));
+  }
 
   return {
     url,
@@ -98,6 +131,10 @@ export async function startMockServer(config: MockServerConfig = {}): Promise<Mo
     tokenEndpoint: `${url}/oauth/token`,
     jwksUri: `${url}/.well-known/jwks.json`,
     discoveryUrl: `${url}/.well-known/openid-configuration`,
+    customDomainUrl,
+    get customDomainIssuer() {
+      return state.customDomain?.issuer;
+    },
     control,
     close,
     [Symbol.asyncDispose]: close,

@@ -38,6 +38,9 @@ export const EMAIL_PATTERN: PatternRule = {
   message: 'must be an email address',
 };
 
+/** {@link ProofOfPossessionPolicy}: Auth0's sender-constraining settings of an API. */
+export const PROOF_OF_POSSESSION_POLICIES = ['none', 'allowed', 'required'] as const;
+
 /** The MFA factors a tenant can enable ({@link MfaFactor}). */
 export const MFA_FACTORS = [
   'otp',
@@ -122,6 +125,13 @@ export const API_OPTIONS = {
       maximum: THIRTY_DAYS,
       unit: 'seconds',
       default: ONE_DAY,
+    },
+    proofOfPossession: {
+      type: 'enum',
+      description:
+        'Auth0\'s "Token Sender-Constraining" with DPoP (RFC 9449): `none` (a proof is checked but the token is Bearer), `allowed` (a valid proof gets a DPoP-bound token), `required` (a request without a proof is refused).',
+      values: PROOF_OF_POSSESSION_POLICIES,
+      default: 'none',
     },
   },
 } as const satisfies ObjectOption;
@@ -214,6 +224,12 @@ export const CLIENT_OPTIONS = {
       default: 36_000,
     },
     refreshToken: { ...REFRESH_TOKEN_OPTIONS, description: 'Refresh token rotation and lifetime.' },
+    requireProofOfPossession: {
+      type: 'boolean',
+      description:
+        'Auth0\'s "Require Sender Constraining" (`require_proof_of_possession`): token requests without a DPoP proof are refused, and so are those for an API whose `proofOfPossession` is `none`.',
+      default: false,
+    },
   },
 } as const satisfies ObjectOption;
 
@@ -444,6 +460,30 @@ export const RATE_LIMIT_OPTIONS = {
   },
 } as const satisfies ObjectOption;
 
+/** {@link DpopConfig}. */
+export const DPOP_OPTIONS = {
+  type: 'object',
+  title: 'DpopConfig',
+  description: "The tenant's DPoP settings (RFC 9449) for the proofs its endpoints receive.",
+  properties: {
+    requireNonce: {
+      type: 'boolean',
+      description:
+        'Require a server-provided nonce in every DPoP proof (RFC 9449 section 8): a proof without a current one is answered `400 use_dpop_nonce` with a fresh nonce in the `DPoP-Nonce` header.',
+      default: false,
+    },
+    nonceLifetime: {
+      type: 'integer',
+      description:
+        "How long a nonce is accepted, in seconds of the mock's clock: from one to two lifetimes (a nonce is accepted in the period it was issued and the next).",
+      minimum: 1,
+      maximum: ONE_DAY,
+      unit: 'seconds',
+      default: 300,
+    },
+  },
+} as const satisfies ObjectOption;
+
 /** {@link TenantConfig}. */
 export const TENANT_OPTIONS = {
   type: 'object',
@@ -459,6 +499,12 @@ export const TENANT_OPTIONS = {
       type: 'string',
       description:
         "The issuer, `https://TENANT/`: an absolute http(s) URL with path `/`, in canonical form. Default: the server's own URL with a trailing slash.",
+      pattern: ISSUER_PATTERN,
+    },
+    customDomainIssuer: {
+      type: 'string',
+      description:
+        "The issuer of the tenant's custom domain, `https://login.example.com/`, for requests received on the custom domain's listener (`customDomain`). Default: that listener's URL with a trailing slash.",
       pattern: ISSUER_PATTERN,
     },
     defaultDirectory: {
@@ -561,6 +607,7 @@ export const TENANT_OPTIONS = {
       unit: 'seconds',
       default: 5,
     },
+    dpop: { ...DPOP_OPTIONS, description: 'DPoP proof handling (nonces).' },
   },
 } as const satisfies ObjectOption;
 
@@ -584,6 +631,19 @@ export const SERVER_OPTIONS = {
       type: 'boolean',
       description: 'Serve the control API under `/__ropkit/`.',
       default: false,
+    },
+    customDomain: {
+      type: 'boolean',
+      description:
+        "Also answer as the tenant's custom domain: a second listener on `host` whose requests are served under `customDomainIssuer`, with the same tenant state.",
+      default: false,
+    },
+    customDomainPort: {
+      type: 'integer',
+      description: "The custom domain listener's port; `0` picks a free port.",
+      minimum: 0,
+      maximum: 65_535,
+      default: 0,
     },
   },
 } as const satisfies ObjectOption;

@@ -25,6 +25,9 @@ export {
 /** The port the server listens on inside the container. */
 export const MOCK_SERVER_CONTAINER_PORT = 8080;
 
+/** The port the tenant's custom domain listens on inside the container. */
+export const MOCK_SERVER_CUSTOM_DOMAIN_PORT = 8081;
+
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
 
 /**
@@ -65,6 +68,8 @@ async function engineIsLocal(host: string): Promise<boolean> {
  */
 export class MockAuthorizationServerContainer extends GenericContainer {
   #tenantIssuer: string | undefined;
+  #tenantCustomDomainIssuer: string | undefined;
+  #customDomain = false;
   #onLoopback = false;
 
   /** @param image The image. Default: {@link DEFAULT_MOCK_SERVER_IMAGE}. */
@@ -85,8 +90,21 @@ export class MockAuthorizationServerContainer extends GenericContainer {
    * before a container starts. Host, port and the control API are the container's to set.
    */
   withTenant(tenant: TenantConfig): this {
-    this.#tenantIssuer = validateTenant(tenant).issuer;
+    const resolved = validateTenant(tenant);
+    this.#tenantIssuer = resolved.issuer;
+    this.#tenantCustomDomainIssuer = resolved.customDomainIssuer;
     return this.withEnvironment({ [CONFIG_ENV_VAR]: JSON.stringify(tenant) });
+  }
+
+  /**
+   * Publishes the tenant's custom domain too (the image always listens as one, on
+   * {@link MOCK_SERVER_CUSTOM_DOMAIN_PORT}): a second issuer for the same tenant, at its own
+   * mapped port. After start its issuer is that URL, unless the tenant sets `customDomainIssuer`.
+   */
+  withCustomDomain(): this {
+    if (this.#customDomain) return this;
+    this.#customDomain = true;
+    return this.withExposedPorts(MOCK_SERVER_CUSTOM_DOMAIN_PORT);
   }
 
   /**
@@ -100,6 +118,9 @@ export class MockAuthorizationServerContainer extends GenericContainer {
     this.hostConfig.PortBindings = {
       ...this.hostConfig.PortBindings,
       [`${MOCK_SERVER_CONTAINER_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '0' }],
+      ...(this.#customDomain
+        ? { [`${MOCK_SERVER_CUSTOM_DOMAIN_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '0' }] }
+        : {}),
     };
   }
 
@@ -110,9 +131,22 @@ export class MockAuthorizationServerContainer extends GenericContainer {
     const url = `http://${host}:${started.getMappedPort(MOCK_SERVER_CONTAINER_PORT)}`;
     const control = new MockServerControlClient(url);
     const issuer = this.#tenantIssuer ?? `${url}/`;
+    let customDomain: { url: string; issuer: string } | undefined;
+    if (this.#customDomain) {
+      const customUrl = `http://${host}:${started.getMappedPort(MOCK_SERVER_CUSTOM_DOMAIN_PORT)}`;
+      customDomain = { url: customUrl, issuer: this.#tenantCustomDomainIssuer ?? `${customUrl}/` };
+    }
     try {
       if (this.#tenantIssuer === undefined) await control.setIssuer(issuer);
-      return new StartedMockAuthorizationServerContainer(started, { url, issuer, control });
+      if (customDomain !== undefined && this.#tenantCustomDomainIssuer === undefined) {
+        await control.setCustomDomainIssuer(customDomain.issuer);
+      }
+      return new StartedMockAuthorizationServerContainer(started, {
+        url,
+        issuer,
+        control,
+        customDomain,
+      });
     } catch (error) {
       await started.stop();
       throw error;
@@ -125,15 +159,22 @@ export class StartedMockAuthorizationServerContainer extends AbstractStartedCont
   readonly #url: string;
   readonly #issuer: string;
   readonly #control: MockServerControlClient;
+  readonly #customDomain: { readonly url: string; readonly issuer: string } | undefined;
 
   constructor(
     started: StartedTestContainer,
-    endpoints: { url: string; issuer: string; control: MockServerControlClient },
+    endpoints: {
+      url: string;
+      issuer: string;
+      control: MockServerControlClient;
+      customDomain?: { url: string; issuer: string } | undefined;
+    },
   ) {
     super(started);
     this.#url = endpoints.url;
     this.#issuer = endpoints.issuer;
     this.#control = endpoints.control;
+    this.#customDomain = endpoints.customDomain;
   }
 
   /** The server's URL on the host, e.g. `http://127.0.0.1:32768` (no trailing slash). */
@@ -159,6 +200,26 @@ export class StartedMockAuthorizationServerContainer extends AbstractStartedCont
   /** The discovery document's URL on the host. */
   getDiscoveryUrl(): string {
     return `${this.#url}/.well-known/openid-configuration`;
+  }
+
+  /**
+   * The custom domain's URL on the host (no trailing slash). Throws unless the container was
+   * started {@link MockAuthorizationServerContainer.withCustomDomain}.
+   */
+  getCustomDomainUrl(): string {
+    return this.#requireCustomDomain().url;
+  }
+
+  /** The custom domain's issuer as set at start: `getCustomDomainUrl()` + `/`, unless fixed. */
+  getCustomDomainIssuer(): string {
+    return this.#requireCustomDomain().issuer;
+  }
+
+  #requireCustomDomain(): { readonly url: string; readonly issuer: string } {
+    if (this.#customDomain === undefined) {
+      throw new Error('The container was started without withCustomDomain()');
+    }
+    return this.#customDomain;
   }
 
   /** The control API client (users, keys, faults, clock, request log, reset). */

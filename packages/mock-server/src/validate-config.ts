@@ -4,6 +4,7 @@ import type {
   BruteForceConfig,
   ClientConfig,
   ConnectionConfig,
+  DpopConfig,
   MfaEnrolment,
   MockServerConfig,
   RateLimitConfig,
@@ -32,6 +33,7 @@ import {
   BRUTE_FORCE_OPTIONS,
   CLIENT_OPTIONS,
   CONNECTION_OPTIONS,
+  DPOP_OPTIONS,
   ISSUER_PATTERN,
   MFA_OPTIONS,
   MIN_TOTP_SECRET_BYTES,
@@ -86,6 +88,7 @@ export function validateApi(value: unknown, path: string): ResolvedApi {
     addPermissionsInAccessToken: api.addPermissionsInAccessToken,
     tokenProfile: api.tokenProfile,
     tokenLifetime: api.tokenLifetime,
+    proofOfPossession: api.proofOfPossession,
   };
 }
 
@@ -134,6 +137,7 @@ export function validateClient(value: unknown, path: string): ResolvedClient {
     trustForwardedFor: client.trustForwardedFor,
     idTokenLifetime: client.idTokenLifetime,
     refreshToken: readRefreshToken(client.refreshToken, childPath(path, 'refreshToken')),
+    requireProofOfPossession: client.requireProofOfPossession,
   };
 }
 
@@ -292,8 +296,13 @@ function resolveTenant(tenant: WithDefaults<TenantConfig, typeof TENANT_OPTIONS>
     tenant.bruteForce ?? {},
     'bruteForce',
   );
+  const dpop = readObject<DpopConfig, typeof DPOP_OPTIONS>(DPOP_OPTIONS, tenant.dpop ?? {}, 'dpop');
   const resolved: ResolvedTenant = {
     issuer: tenant.issuer === undefined ? undefined : validateIssuer(tenant.issuer, 'issuer'),
+    customDomainIssuer:
+      tenant.customDomainIssuer === undefined
+        ? undefined
+        : validateIssuer(tenant.customDomainIssuer, 'customDomainIssuer'),
     defaultDirectory: tenant.defaultDirectory,
     defaultAudience: tenant.defaultAudience,
     apis: tenant.apis.map((api, index) => validateApi(api, childPath('apis', index))),
@@ -323,6 +332,7 @@ function resolveTenant(tenant: WithDefaults<TenantConfig, typeof TENANT_OPTIONS>
     mfaFactors: [...tenant.mfaFactors],
     mfaOobCodeLifetime: tenant.mfaOobCodeLifetime,
     mfaPushPollInterval: tenant.mfaPushPollInterval,
+    dpop: { requireNonce: dpop.requireNonce, nonceLifetime: dpop.nonceLifetime },
   };
   checkReferences(resolved);
   return resolved;
@@ -397,13 +407,29 @@ export function checkPermissions(
   }
 }
 
-/** Validates a {@link MockServerConfig}: the tenant plus host, port and control API switch. */
+/**
+ * Validates a {@link MockServerConfig}: the tenant plus host, port, control API switch and the
+ * custom domain's listener.
+ */
 export function validateServerConfig(value: unknown): ResolvedServerConfig {
   const config = readObject<MockServerConfig, typeof SERVER_OPTIONS>(SERVER_OPTIONS, value, '');
+  const tenant = resolveTenant(config);
+  if (!config.customDomain) {
+    // Options of a listener that is off would be ignored: say so rather than let a typo pass.
+    if (config.customDomainPort !== 0) {
+      throw new TypeError('"customDomainPort" needs "customDomain": true');
+    }
+    if (tenant.customDomainIssuer !== undefined) {
+      throw new TypeError('"customDomainIssuer" needs "customDomain": true');
+    }
+  } else if (config.customDomainPort !== 0 && config.customDomainPort === config.port) {
+    throw new TypeError('"customDomainPort" must differ from "port"');
+  }
   return {
-    tenant: resolveTenant(config),
+    tenant,
     host: config.host,
     port: config.port,
     controlApi: config.controlApi,
+    customDomainPort: config.customDomain ? config.customDomainPort : undefined,
   };
 }

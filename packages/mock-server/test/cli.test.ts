@@ -155,25 +155,42 @@ describe('runCli (in-process)', () => {
     await expect(await requestToken(server)).toBeTokenResponse();
   });
 
-  it('prints, with and without --control, exactly the start-up lines the README documents', async () => {
+  it('prints, with and without --control and a custom domain, exactly the start-up lines the README documents', async () => {
     const readme = await readFile(join(PACKAGE_DIR, 'README.md'), 'utf8');
     const documented = readme
       .split('\n')
       .filter((line) => line.startsWith('ropkit-mock-server listening on '));
-    expect(documented).toHaveLength(2);
+    expect(documented).toHaveLength(3);
     const printed: string[] = [];
     for (const argv of [
       ['--tutorial', '--port', '0'],
       ['--tutorial', '--port', '0', '--control'],
+      ['--tutorial', '--port', '0', '--control', '--custom-domain'],
     ]) {
       const result = await run(argv);
       const started = serverOf(result.outcome);
       const port = new URL(started.url).port;
+      const customPort =
+        started.customDomainUrl === undefined ? undefined : new URL(started.customDomainUrl).port;
       await started.close();
-      // The README shows port 8080; the test listens on a free port.
-      printed.push(result.stdout.trimEnd().replaceAll(`:${port}`, ':8080'));
+      // The README shows ports 8080 and 8081; the test listens on free ports.
+      let line = result.stdout.trimEnd().replaceAll(`:${port}`, ':8080');
+      if (customPort !== undefined) line = line.replaceAll(`:${customPort}`, ':8081');
+      printed.push(line);
     }
     expect(printed).toEqual(documented);
+  });
+
+  it('listens as the custom domain on --custom-domain-port, and checks that flag', async () => {
+    const result = await run(['--tutorial', '--port', '0', '--custom-domain-port', '0']);
+    server = serverOf(result.outcome);
+    expect(server.customDomainUrl).toEqual(expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/));
+    expect(result.stdout).toContain(
+      `custom domain ${server.customDomainUrl} with issuer ${server.customDomainIssuer}`,
+    );
+    const bad = await run(['--tutorial', '--custom-domain-port', 'x']);
+    expect(bad.outcome).toEqual({ exitCode: 2 });
+    expect(bad.stderr).toBe('ropkit-mock-server: --custom-domain-port must be a number\n');
   });
 
   it('exits 2 without any configuration, and for unknown flags', async () => {

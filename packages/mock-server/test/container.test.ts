@@ -57,7 +57,9 @@ describe.skipIf(dockerUnavailable !== undefined)(`mock server container${skipNot
     console.log(
       `container test: built ${image.imageName} on base "${image.base}" because ${image.reason}`,
     );
-    container = await new MockAuthorizationServerContainer(image.imageName).start();
+    container = await new MockAuthorizationServerContainer(image.imageName)
+      .withCustomDomain()
+      .start();
   }, 300_000);
 
   afterAll(async () => {
@@ -119,6 +121,38 @@ describe.skipIf(dockerUnavailable !== undefined)(`mock server container${skipNot
       string
     >;
     expect(discovery['issuer']).toBe(container!.getIssuer());
+  });
+
+  it('answers as the custom domain on a second mapped port: its own issuer, the same key set', async () => {
+    const url = container!.getCustomDomainUrl();
+    const issuer = container!.getCustomDomainIssuer();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url).not.toBe(container!.getUrl());
+    expect(issuer).toBe(`${url}/`);
+    const discovery = (await (await fetch(`${url}/.well-known/openid-configuration`)).json()) as {
+      issuer: string;
+      token_endpoint: string;
+    };
+    expect(discovery).toMatchObject({ issuer, token_endpoint: `${issuer}oauth/token` });
+    const response = await fetch(`${url}/oauth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'password',
+        username: TUTORIAL.username,
+        password: TUTORIAL.password,
+        audience: TUTORIAL.audience,
+        client_id: TUTORIAL.clientId,
+        client_secret: TUTORIAL.clientSecret,
+      }),
+    });
+    expect(response.status).toBe(200);
+    const { access_token: accessToken } = (await response.json()) as { access_token: string };
+    const { payload } = await jwtVerify(
+      accessToken,
+      createRemoteJWKSet(new URL(container!.getJwksUri())),
+      { issuer, audience: TUTORIAL.audience },
+    );
+    expect(payload.iss).toBe(issuer);
   });
 
   it('spoils an ID token on demand through the control API, and refuses a bad defect', async () => {
@@ -211,6 +245,9 @@ describe.skipIf(dockerUnavailable !== undefined)(
         },
       );
       expect(payload.iss).toBe(`${container!.getUrl()}/`);
+      expect(() => container!.getCustomDomainUrl()).toThrow(
+        'The container was started without withCustomDomain()',
+      );
     });
   },
 );

@@ -5,6 +5,7 @@ import type {
   BruteForceConfig,
   ClientConfig,
   ConnectionConfig,
+  DpopConfig,
   MfaEnrolment,
   MockServerConfig,
   RateLimitConfig,
@@ -21,6 +22,7 @@ import {
   BRUTE_FORCE_OPTIONS,
   CLIENT_OPTIONS,
   CONNECTION_OPTIONS,
+  DPOP_OPTIONS,
   MFA_OPTIONS,
   RATE_LIMIT_OPTIONS,
   REFRESH_TOKEN_OPTIONS,
@@ -102,6 +104,8 @@ expectTypeOf<keyof RateLimitConfig>().toEqualTypeOf<SpecKeys<typeof RATE_LIMIT_O
 expectTypeOf<RequiredKeys<RateLimitConfig>>().toEqualTypeOf<
   SpecRequired<typeof RATE_LIMIT_OPTIONS>
 >();
+expectTypeOf<keyof DpopConfig>().toEqualTypeOf<SpecKeys<typeof DPOP_OPTIONS>>();
+expectTypeOf<RequiredKeys<DpopConfig>>().toEqualTypeOf<SpecRequired<typeof DPOP_OPTIONS>>();
 expectTypeOf<keyof TenantConfig>().toEqualTypeOf<SpecKeys<typeof TENANT_OPTIONS>>();
 expectTypeOf<RequiredKeys<TenantConfig>>().toEqualTypeOf<SpecRequired<typeof TENANT_OPTIONS>>();
 expectTypeOf<keyof MockServerConfig>().toEqualTypeOf<SpecKeys<typeof SERVER_OPTIONS>>();
@@ -135,6 +139,7 @@ describe('the option descriptions', () => {
       'BruteForceConfig',
       'ClientConfig',
       'ConnectionConfig',
+      'DpopConfig',
       'MfaEnrolment',
       'MockServerConfig',
       'RateLimitConfig',
@@ -150,6 +155,7 @@ describe('the option descriptions', () => {
 const EVERY_OPTION = {
   $schema: './node_modules/@ropkit/mock-server/schema/tenant.schema.json',
   issuer: 'https://tenant.example.com/',
+  customDomainIssuer: 'https://login.example.com/',
   defaultDirectory: 'db',
   defaultAudience: 'https://api.example.com',
   apis: [
@@ -161,6 +167,7 @@ const EVERY_OPTION = {
       addPermissionsInAccessToken: true,
       tokenProfile: 'rfc9068',
       tokenLifetime: 3600,
+      proofOfPossession: 'required',
     },
   ],
   clients: [
@@ -177,6 +184,7 @@ const EVERY_OPTION = {
         lifetime: 86_400,
         idleLifetime: 3_600,
       },
+      requireProofOfPossession: true,
     },
   ],
   connections: [
@@ -233,9 +241,12 @@ const EVERY_OPTION = {
   mfaFactors: ['otp', 'sms', 'recovery-code'],
   mfaOobCodeLifetime: 120,
   mfaPushPollInterval: 10,
+  dpop: { requireNonce: true, nonceLifetime: 120 },
   host: '127.0.0.1',
   port: 8080,
   controlApi: true,
+  customDomain: true,
+  customDomainPort: 8081,
 };
 
 /**
@@ -248,7 +259,9 @@ const CHECKS_BEYOND_THE_SCHEMA: readonly RegExp[] = [
   /has two entries with (identifier|clientId|name|kid|login name|userId) /,
   /\.clientSecret" is required when tokenEndpointAuthMethod is /,
   /\.clientSecret" must be absent when tokenEndpointAuthMethod is "none"/,
-  /^"issuer" must be an absolute http\(s\) URL/,
+  /^"(issuer|customDomainIssuer)" must be an absolute http\(s\) URL/,
+  /^"customDomain(Port|Issuer)" needs "customDomain": true$/,
+  /^"customDomainPort" must differ from "port"$/,
   /\.totpSecret" must be base32 \(RFC 4648\) encoding at least 16 bytes/,
   /\.idleLifetime" must not exceed "lifetime"/,
   /\.permissions" (names API "[^"]*", which is not in "apis"|gives "[^"]*", which API)/,
@@ -569,6 +582,13 @@ describe('the validator and the schema accept and reject the same configurations
       },
     ],
     ['a rule for an unknown client', { rules: [{ name: 'r', clientId: 'nobody' }] }],
+    [
+      'a custom domain issuer without a custom domain',
+      { customDomainIssuer: 'https://l.example/' },
+    ],
+    ['a custom domain port without a custom domain', { customDomainPort: 8081 }],
+    ['a custom domain on the port', { port: 8080, customDomain: true, customDomainPort: 8080 }],
+    ['DPoP nonces required', { dpop: { requireNonce: true } }],
     ['lockoutSeconds null', { bruteForce: { lockoutSeconds: null } }],
     ['a top-level array', []],
     ['a string', 'tenant'],

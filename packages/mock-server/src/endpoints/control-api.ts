@@ -87,6 +87,9 @@ const ROUTES: readonly Route[] = [
     control.denyPush(connection!, email!),
   ),
   route('PUT', 'issuer', (control, _, body) => control.setIssuer(stringField(body, 'issuer'))),
+  route('PUT', 'custom-domain/issuer', (control, _, body) =>
+    control.setCustomDomainIssuer(stringField(body, 'issuer')),
+  ),
   route('POST', 'reset', (control) => control.reset()),
 ];
 

@@ -1,3 +1,4 @@
+import { DPOP_SIGNING_ALGORITHMS } from '../dpop-proof.js';
 import { jsonResponse, type HttpResponse } from '../http-io.js';
 import type { ServerState } from '../server-state.js';
 
@@ -21,7 +22,9 @@ const AUTH0_RESPONSE_TYPES = [
  * OpenID Connect Discovery 1.0 section 3 marks REQUIRED (`issuer`, `authorization_endpoint`,
  * `jwks_uri`, `response_types_supported`, `subject_types_supported`,
  * `id_token_signing_alg_values_supported`). Endpoints are built from the issuer, as Auth0's are.
- * There is no `grant_types_supported`: Auth0 publishes none.
+ * There is no `grant_types_supported`: Auth0 publishes none. `dpop_signing_alg_values_supported`
+ * (RFC 9449 section 5.1) lists the algorithms a DPoP proof may use. Each of the tenant's names (the
+ * tenant domain, a custom domain) serves its own document, under its own issuer.
  */
 export function discoveryEndpoint(state: ServerState): HttpResponse {
   const { issuer } = state;
@@ -38,6 +41,7 @@ export function discoveryEndpoint(state: ServerState): HttpResponse {
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     id_token_signing_alg_values_supported: state.keys.algorithms(),
     subject_types_supported: ['public'],
+    dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGORITHMS],
     claims_supported: [
       'sub',
       'iss',

@@ -7,6 +7,11 @@ export interface EndpointRequest {
   /** The path without the query string. */
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
+  /**
+   * Every header's values, one per field line (Node joins repeated unknown headers with `, ` in
+   * {@link headers}): RFC 9449 section 4.3 wants exactly one `DPoP` header.
+   */
+  readonly headersDistinct: Readonly<Partial<Record<string, string[]>>>;
   readonly body: Buffer;
   /** The socket's peer address. */
   readonly peerIp: string;

@@ -1,5 +1,6 @@
 import { Auth0Errors } from '../auth0-errors.js';
 import { authenticateClient, type AuthenticatedClient } from '../client-authentication.js';
+import { wrongDpopBinding } from '../dpop-binding-fault.js';
 import { mfaOobGrant, mfaOtpGrant, mfaRecoveryCodeGrant } from '../grants/mfa-grants.js';
 import { passwordGrant } from '../grants/password-grant.js';
 import { refreshTokenGrant } from '../grants/refresh-token-grant.js';
@@ -11,6 +12,7 @@ import { defectiveIdToken } from '../id-token-defects.js';
 import type { ResolvedClient } from '../resolved-config.js';
 import { OAuthError } from '../oauth-error.js';
 import type { ServerState } from '../server-state.js';
+import { authorizationServerProof, dpopNonceHeader } from './dpop-header.js';
 import { header, type EndpointRequest } from './endpoint-request.js';
 
 /** The grants this mock implements: Auth0's Resource Owner Password family. */
@@ -71,12 +73,34 @@ async function applyIdTokenFault(
   return true;
 }
 
-/** `POST /oauth/token`. */
+/**
+ * Gives a DPoP-bound access token a `cnf.jkt` of another key when a `dpop-binding` fault is
+ * queued: for testing that a resource server compares the binding with the proof's key (RFC 9449
+ * section 7.1). Like an `id-token` fault it is taken by the answer: answers with a Bearer token
+ * leave it queued.
+ */
+async function applyDpopBindingFault(
+  state: ServerState,
+  body: Record<string, unknown>,
+): Promise<boolean> {
+  const accessToken = body['access_token'];
+  if (body['token_type'] !== 'DPoP' || typeof accessToken !== 'string') return false;
+  if (state.faults.takeDpopBindingFault(TOKEN_ENDPOINT) === undefined) return false;
+  body['access_token'] = await wrongDpopBinding(accessToken, state.keys.current);
+  return true;
+}
+
+/**
+ * `POST /oauth/token`. A `DPoP` header is checked once the client is known and allowed the grant,
+ * before the grant runs (RFC 9449 section 4.3), and binds the tokens as the client and the API
+ * say (`accessTokenBinding`); with `dpop.requireNonce`, every answer carries a fresh `DPoP-Nonce`
+ * (section 8.2).
+ */
 export async function tokenEndpoint(
   state: ServerState,
   request: EndpointRequest,
 ): Promise<HttpResponse> {
-  let headers: Record<string, string> = { ...NO_STORE };
+  let headers: Record<string, string> = { ...NO_STORE, ...dpopNonceHeader(state) };
   try {
     const parameters = request.parameters();
     let authenticated: AuthenticatedClient | undefined;
@@ -107,16 +131,20 @@ export async function tokenEndpoint(
     if (!authenticated.client.grantTypes.includes(grantType)) {
       throw Auth0Errors.unauthorizedClient(grantType);
     }
+    const dpop = await authorizationServerProof(state, request);
     const body = await handler({
       state,
       parameters,
       client: authenticated.client,
       grantType,
       endUserIp: ip,
+      dpop,
     });
     const spoiled = await applyIdTokenFault(state, authenticated.client, body);
+    const rebound = await applyDpopBindingFault(state, body);
     const response = jsonResponse(200, body, headers);
     if (spoiled) response.fault = 'id-token';
+    else if (rebound) response.fault = 'dpop-binding';
     return response;
   } catch (error) {
     if (error instanceof OAuthError) {

@@ -1,9 +1,11 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { Auth0Errors } from '../auth0-errors.js';
+import { DPOP_SIGNING_ALGORITHMS, DpopProofError } from '../dpop-proof.js';
 import { jsonResponse, type HttpResponse } from '../http-io.js';
 import { parseScope, profileClaims } from '../scopes.js';
 import type { ServerState } from '../server-state.js';
-import { bearerToken, type EndpointRequest } from './endpoint-request.js';
+import { requestDpopProof } from './dpop-header.js';
+import { bearerToken, header, type EndpointRequest } from './endpoint-request.js';
 
 /**
  * Auth0 answers a bad token with a plain `401 Unauthorized` and an RFC 6750 section 3 challenge in
@@ -26,17 +28,73 @@ function unauthorized(problem: 'missing' | 'expired' | 'invalid'): HttpResponse 
 }
 
 /**
+ * The `DPoP` challenge of RFC 9449 section 7.1, in Auth0's realm, with the algorithms a proof may
+ * use; `error` says what failed: `invalid_dpop_proof` (the proof), `invalid_token` (the token or
+ * its binding). Fixed texts: nothing from the request.
+ */
+function dpopUnauthorized(error: 'invalid_dpop_proof' | 'invalid_token'): HttpResponse {
+  return {
+    status: 401,
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'www-authenticate': `DPoP realm="Users", error="${error}", algs="${DPOP_SIGNING_ALGORITHMS.join(' ')}"`,
+    },
+    body: 'Unauthorized',
+  };
+}
+
+/** The token of `Authorization: DPoP <token>` (RFC 9449 section 7.1), if any. */
+function dpopToken(request: EndpointRequest): string | undefined {
+  const match = /^DPoP +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header(request, 'authorization') ?? '');
+  return match?.[1];
+}
+
+/**
+ * Checks the sender constraint of a verified token (RFC 9449 section 7): a DPoP-bound token
+ * (`cnf.jkt`) must come with the `DPoP` scheme and a proof of its key, whose `ath` is the token's
+ * hash; a Bearer token must not come with the `DPoP` scheme. Returns the refusal, if any.
+ */
+async function senderConstraintProblem(
+  state: ServerState,
+  request: EndpointRequest,
+  token: string,
+  scheme: 'Bearer' | 'DPoP',
+  payload: JWTPayload,
+): Promise<HttpResponse | undefined> {
+  const cnf = payload['cnf'];
+  const bound =
+    typeof cnf === 'object' && cnf !== null && 'jkt' in cnf && typeof cnf.jkt === 'string'
+      ? cnf.jkt
+      : undefined;
+  // Section 7.2: a DPoP-bound token sent as a Bearer token is refused.
+  if (scheme === 'Bearer') return bound === undefined ? undefined : unauthorized('invalid');
+  if (bound === undefined) return dpopUnauthorized('invalid_token');
+  let proof;
+  try {
+    proof = await requestDpopProof(state, request, { nonce: false, accessToken: token });
+  } catch (error) {
+    if (error instanceof DpopProofError) return dpopUnauthorized('invalid_dpop_proof');
+    throw error;
+  }
+  if (proof === undefined) return dpopUnauthorized('invalid_dpop_proof');
+  // Section 7.1: the key of the proof is the key the token is bound to.
+  return proof.jkt === bound ? undefined : dpopUnauthorized('invalid_token');
+}
+
+/**
  * `GET /userinfo` (also `POST`, OIDC Core section 5.3.1): for an access token whose audience
  * includes `https://TENANT/userinfo`, which Auth0 adds to an API's token when `openid` was granted
  * (a token without an API has it anyway). Returns `sub` and the claims the token's scopes allow
  * (OIDC Core section 5.4), or `{}` without `openid`. With `userinfoRateLimit`, answers carry
  * `X-RateLimit-*` and a user over the limit gets `429 too_many_requests` with `Retry-After`.
+ * A DPoP-bound token is taken with `Authorization: DPoP` and a proof (RFC 9449 section 7).
  */
 export async function userinfoEndpoint(
   state: ServerState,
   request: EndpointRequest,
 ): Promise<HttpResponse> {
-  const token = bearerToken(request);
+  const bearer = bearerToken(request);
+  const token = bearer ?? dpopToken(request);
   if (token === undefined) return unauthorized('missing');
   let payload: JWTPayload;
   try {
@@ -49,6 +107,14 @@ export async function userinfoEndpoint(
   } catch (error) {
     return unauthorized(error instanceof errors.JWTExpired ? 'expired' : 'invalid');
   }
+  const problem = await senderConstraintProblem(
+    state,
+    request,
+    token,
+    bearer === undefined ? 'DPoP' : 'Bearer',
+    payload,
+  );
+  if (problem !== undefined) return problem;
   const userId =
     payload.sub?.startsWith('auth0|') === true ? payload.sub.slice('auth0|'.length) : '';
   const found = state.directory.findUserById(userId);

@@ -1,4 +1,5 @@
 import { Auth0Errors } from '../auth0-errors.js';
+import type { CheckedDpopProof } from '../dpop-proof.js';
 import type { ResolvedApi, ResolvedClient } from '../resolved-config.js';
 import type { ServerState } from '../server-state.js';
 
@@ -11,6 +12,8 @@ export interface GrantContext {
   readonly grantType: string;
   /** The end user's IP: the trusted `auth0-forwarded-for`, otherwise the socket's peer. */
   readonly endUserIp: string;
+  /** The request's DPoP proof, checked (RFC 9449 section 4.3); `undefined` without one. */
+  readonly dpop: CheckedDpopProof | undefined;
 }
 
 /** A grant handler: returns Auth0's success body or throws an `OAuthError`. */

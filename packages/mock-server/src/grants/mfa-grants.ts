@@ -10,6 +10,7 @@ import {
 import type { OobTransaction } from '../mfa-oob-store.js';
 import type { MfaTransaction } from '../mfa-token-store.js';
 import type { ResolvedUser } from '../resolved-config.js';
+import { accessTokenBinding } from '../sender-constraint.js';
 import type { ServerState } from '../server-state.js';
 import { verifyTotp } from '../totp.js';
 import {
@@ -35,6 +36,7 @@ async function completeGrant(
 ): Promise<Record<string, unknown>> {
   const { state, client } = context;
   const api = resolveApi(state, transaction.audience);
+  const accessTokenJkt = accessTokenBinding(client, api, context.dpop);
   const body = await issueTokens(
     state,
     {
@@ -45,6 +47,7 @@ async function completeGrant(
       grantedScopes: transaction.grantedScopes,
       requestedScopes: transaction.requestedScopes,
       gty: 'password',
+      accessTokenJkt,
     },
     { startFamily: true },
   );

@@ -5,6 +5,7 @@ import { issueTokens } from '../issue-tokens.js';
 import { mfaRequirements } from '../mfa-authenticators.js';
 import type { ResolvedApi, ResolvedUser } from '../resolved-config.js';
 import { grantPasswordScopes, parseScope } from '../scopes.js';
+import { accessTokenBinding } from '../sender-constraint.js';
 import type { ServerState } from '../server-state.js';
 import { requireParameter, resolveApi, type GrantHandler } from './grant-context.js';
 
@@ -35,6 +36,7 @@ export const passwordGrant: GrantHandler = async ({
   client,
   grantType,
   endUserIp,
+  dpop,
 }) => {
   const username = requireParameter(parameters, 'username');
   const password = requireParameter(parameters, 'password');
@@ -46,6 +48,9 @@ export const passwordGrant: GrantHandler = async ({
   if (connection === undefined) throw Auth0Errors.noDefaultConnection();
   if (!state.directory.hasConnection(connection)) throw Auth0Errors.unknownRealm(connection);
   const api = resolveApi(state, parameters.get('audience') ?? state.directory.defaultAudience);
+  // Before the password is checked: a token that would not be issued is refused first, so that
+  // no MFA transaction starts for it either.
+  const accessTokenJkt = accessTokenBinding(client, api, dpop);
 
   // Brute-force protection blocks the (user, IP) pair even when the password is right.
   if (state.bruteForce.isBlocked(connection, username, endUserIp)) {
@@ -81,7 +86,16 @@ export const passwordGrant: GrantHandler = async ({
   }
   return issueTokens(
     state,
-    { client, connection, user, api, grantedScopes, requestedScopes, gty: 'password' },
+    {
+      client,
+      connection,
+      user,
+      api,
+      grantedScopes,
+      requestedScopes,
+      gty: 'password',
+      accessTokenJkt,
+    },
     { startFamily: true },
   );
 };

@@ -2,20 +2,24 @@ import { Auth0Errors } from '../auth0-errors.js';
 import { issueTokens } from '../issue-tokens.js';
 import type { ResolvedApi, ResolvedUser } from '../resolved-config.js';
 import { parseScope } from '../scopes.js';
+import { accessTokenBinding, checkRefreshTokenBinding } from '../sender-constraint.js';
 import { requireParameter, resolveApi, type GrantHandler } from './grant-context.js';
 
 /**
  * `grant_type=refresh_token`: renews the original grant, or a subset of its scopes when `scope` is
  * sent (the seed: "otherwise you can request a reduced set of scopes").
  */
-export const refreshTokenGrant: GrantHandler = async ({ state, parameters, client }) => {
+export const refreshTokenGrant: GrantHandler = async ({ state, parameters, client, dpop }) => {
   const token = requireParameter(parameters, 'refresh_token');
   const requestedScopes = parseScope(parameters.get('scope'));
   let user: ResolvedUser | undefined;
   let api: ResolvedApi | undefined;
+  let accessTokenJkt: string | undefined;
   // Everything that can refuse the request runs before the token is used, so a refused request
   // does not spend a rotating token.
   const used = state.refreshTokens.use(token, client, (grant) => {
+    // RFC 9449 section 5: a public client's DPoP-bound refresh token needs a proof of its key.
+    checkRefreshTokenBinding(grant.jkt, dpop);
     const found = state.directory.findUserById(grant.userId);
     if (found === undefined) throw Auth0Errors.invalidRefreshToken();
     if (found.user.blocked) throw Auth0Errors.userBlocked();
@@ -24,6 +28,7 @@ export const refreshTokenGrant: GrantHandler = async ({ state, parameters, clien
     for (const scope of requestedScopes) {
       if (!grant.scopes.includes(scope)) throw Auth0Errors.scopeNotGranted(scope);
     }
+    accessTokenJkt = accessTokenBinding(client, api, dpop);
   });
   if (used === undefined || user === undefined) throw Auth0Errors.invalidRefreshToken();
   const { grant, replacement } = used;
@@ -41,6 +46,7 @@ export const refreshTokenGrant: GrantHandler = async ({ state, parameters, clien
       grantedScopes,
       requestedScopes,
       gty: 'refresh_token',
+      accessTokenJkt,
     },
     { rotated: replacement },
   );
