@@ -1,4 +1,8 @@
 export { RedisTokenStore } from './redis-token-store.js';
+export {
+  RedisDpopReplayStore,
+  type RedisDpopReplayStoreOptions,
+} from './redis-dpop-replay-store.js';
 export type {
   EncryptionKey,
   RedisTokenStoreOptions,

@@ -1,5 +1,5 @@
 /**
- * The parts of a node-redis v6 client (`createClient()` from `redis`) that the store uses. A
+ * The parts of a node-redis v6 client (`createClient()` from `redis`) that the stores use. A
  * structural type, so clients created with extra modules, scripts or RESP3 fit too.
  */
 export interface RedisClientLike {
@@ -7,11 +7,14 @@ export interface RedisClientLike {
   readonly isReady: boolean;
   /** `GET key`. */
   get(key: string): Promise<unknown>;
-  /** `SET key value PX ms [NX]`. */
+  /**
+   * `SET key value PX ms [NX]`, or `SET key value PXAT unix-ms [NX]` (Redis 6.2 and later): `'OK'`
+   * when set, `null` when `NX` found the key.
+   */
   set(
     key: string,
     value: string,
-    options: { expiration: { type: 'PX'; value: number }; condition?: 'NX' },
+    options: { expiration: { type: 'PX' | 'PXAT'; value: number }; condition?: 'NX' },
   ): Promise<unknown>;
   /** `DEL key`. */
   del(key: string): Promise<unknown>;

@@ -1,11 +1,15 @@
 /**
- * Redis could not be reached, or did not answer in time, and the store's policy is
- * `'fail-closed'`. Messages name the operation only: never a token, a key or a session id.
+ * Redis could not be reached, or did not answer in time, and the store fails closed (the token
+ * store's `'fail-closed'` policy; the DPoP replay store always). Messages name the operation
+ * only: never a token, a key, a session id or a proof.
  */
 export class RedisUnavailableError extends Error {
   /** Always `'redis_unavailable'`. */
   readonly code = 'redis_unavailable' as const;
-  /** What the store was doing: `get`, `set`, `delete`, `lock`, `waitForUnlock`. */
+  /**
+   * What the store was doing: `get`, `set`, `delete`, `lock`, `waitForUnlock` (the token store),
+   * `claim` (the DPoP replay store).
+   */
   readonly operation: string;
 
   constructor(operation: string, reason: string, options?: ErrorOptions) {

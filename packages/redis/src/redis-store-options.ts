@@ -192,7 +192,8 @@ function byteId(value: unknown, name: string, fallback: number | undefined): num
   return value;
 }
 
-function wholeMs(value: unknown, name: string, fallback: number): number {
+/** `value` if a positive safe integer, `fallback` if undefined; else a TypeError naming `name`. */
+export function wholeMs(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
     throw new TypeError(`"${name}" must be a positive whole number of milliseconds`);
@@ -213,7 +214,8 @@ function canonical(text: string): string {
   return text.replace(/=+$/, '').replaceAll('-', '+').replaceAll('_', '/');
 }
 
-function hasMethods(value: unknown, names: readonly string[]): boolean {
+/** Whether `value` is an object with a function under each of `names`. */
+export function hasMethods(value: unknown, names: readonly string[]): boolean {
   if (typeof value !== 'object' || value === null) return false;
   return names.every((name) => typeof Reflect.get(value, name) === 'function');
 }

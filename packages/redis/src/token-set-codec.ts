@@ -47,7 +47,8 @@ function isManagedTokenSet(value: unknown): value is ManagedTokenSet {
   const claims = field('idTokenClaims');
   return (
     typeof field('accessToken') === 'string' &&
-    field('tokenType') === 'Bearer' &&
+    // 'DPoP' when the token is bound to the client's proof key (RFC 9449 section 5).
+    (field('tokenType') === 'Bearer' || field('tokenType') === 'DPoP') &&
     ['expiresIn', 'expiresAt', 'receivedAt', 'refreshAt'].every(
       (name) => typeof field(name) === 'number',
     ) &&

@@ -132,6 +132,13 @@ describe('storage', () => {
     expect(await store.get(SESSION)).toBeUndefined();
   });
 
+  it('round-trips a DPoP-bound token set (token_type DPoP, RFC 9449 section 5)', async () => {
+    const store = await newStore();
+    const tokens = tokenSet({ tokenType: 'DPoP' });
+    await store.set(SESSION, tokens);
+    expect(await store.get(SESSION)).toEqual(tokens);
+  });
+
   it('is shared by two instances on one Redis', async () => {
     const first = await newStore();
     const second = await newStore();
