@@ -6,10 +6,12 @@ import {
   randomBytes,
   sign,
   verify,
-  type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
 import { inspect } from 'node:util';
+// jose's JWK, not node:crypto's JsonWebKey: the public types must not depend on the version of
+// @types/node a user has (@types/node 26 moved JsonWebKey from node:crypto to webcrypto).
+import type { JWK } from 'jose';
 import { accessTokenHash, jwkThumbprint } from './jwk-thumbprint.js';
 
 /**
@@ -35,7 +37,7 @@ export interface DpopKeyOptions {
    * JWK (with `d`). Its public half is what the proofs carry, and what the tokens get bound to.
    * Default: a key pair generated for `alg`, in memory, for this process only.
    */
-  privateKey?: KeyObject | JsonWebKey;
+  privateKey?: KeyObject | JWK;
   /**
    * The JWS algorithm (RFC 7518). Default: the key's own, `ES256` for an EC P-256 key (and for a
    * generated one), `ES384` for P-384, `ES512` for P-521, `EdDSA` for Ed25519 and Ed448, `RS256`
@@ -274,7 +276,7 @@ export function proofTarget(url: string | URL): string {
   return `${parsed.origin}${parsed.pathname}`;
 }
 
-function isJwk(value: unknown): value is JsonWebKey {
+function isJwk(value: unknown): value is JWK {
   return typeof value === 'object' && value !== null && !isKeyObject(value);
 }
 
@@ -388,7 +390,7 @@ function signWith(alg: DpopSigningAlgorithm, key: KeyObject, data: Buffer): Buff
 }
 
 /** Only the public members of the key type (RFC 7517 section 6), frozen. */
-function publicMembers(jwk: JsonWebKey): Readonly<Record<string, string>> {
+function publicMembers(jwk: JWK): Readonly<Record<string, string>> {
   const members: Record<string, readonly string[]> = {
     EC: ['kty', 'crv', 'x', 'y'],
     OKP: ['kty', 'crv', 'x'],
@@ -396,7 +398,7 @@ function publicMembers(jwk: JsonWebKey): Readonly<Record<string, string>> {
   };
   const out: Record<string, string> = {};
   for (const name of members[jwk.kty ?? ''] ?? []) {
-    const value: unknown = jwk[name];
+    const value: unknown = Reflect.get(jwk, name);
     if (typeof value === 'string') out[name] = value;
   }
   return Object.freeze(out);
