@@ -1,5 +1,5 @@
 import { startMockServer, type TenantConfig } from '@ropkit/mock-server';
-import type { AuthorizationServer } from './scenario.js';
+import type { AuthorizationServer, CustomDomain } from './scenario.js';
 
 /** Where the mock server runs: `container` (testcontainers), `in-process`, or `auto`. */
 export type Runtime = 'container' | 'in-process' | 'auto';
@@ -16,7 +16,17 @@ export function runtimeFromEnvironment(value = process.env['ROPKIT_CONFORMANCE_R
 }
 
 /**
- * Starts the mock authorization server. `auto` uses a container when a Docker engine answers and
+ * The custom domain of a mock server started with one: its issuer, and its key set and token
+ * endpoint on its own listener (`url`, without a trailing slash).
+ */
+function customDomainOf(url: string | undefined, issuer: string | undefined): CustomDomain {
+  if (url === undefined || issuer === undefined)
+    throw new Error('the mock server started without its custom domain');
+  return { issuer, jwksUri: `${url}/.well-known/jwks.json`, tokenEndpoint: `${url}/oauth/token` };
+}
+
+/**
+ * Starts the mock authorization server (with its tenant's custom domain, a second issuer). `auto` uses a container when a Docker engine answers and
  * otherwise falls back to the in-process server, saying so in one line through `say`;
  * `container` fails when no container can start.
  */
@@ -35,12 +45,13 @@ export async function startAuthorizationServer(
       say(`ropkit-conformance: no container runtime (${reason}); using the in-process mock server`);
     }
   }
-  const server = await startMockServer(tenant);
+  const server = await startMockServer({ ...tenant, customDomain: true });
   return {
     issuer: server.issuer,
     tokenEndpoint: server.tokenEndpoint,
     jwksUri: server.jwksUri,
     control: server.control,
+    customDomain: customDomainOf(server.customDomainUrl, server.customDomainIssuer),
     runtime: 'in-process',
     close: () => server.close(),
   };
@@ -66,12 +77,14 @@ async function startContainer(
   const { MockAuthorizationServerContainer } = await import('@ropkit/mock-server/testcontainers');
   const container = await new MockAuthorizationServerContainer(imageName)
     .withTenant(tenant)
+    .withCustomDomain()
     .start();
   return {
     issuer: container.getIssuer(),
     tokenEndpoint: container.getTokenEndpoint(),
     jwksUri: container.getJwksUri(),
     control: container.getControl(),
+    customDomain: customDomainOf(container.getCustomDomainUrl(), container.getCustomDomainIssuer()),
     runtime: 'container',
     close: async () => {
       await container.stop();

@@ -119,3 +119,71 @@ export function expectEqual(actual: unknown, expected: unknown, what: string): v
 export function expectTrue(condition: boolean, what: string): void {
   if (!condition) throw new ConformanceFailure(what);
 }
+
+/** One challenge of a `WWW-Authenticate` value: its scheme (lower-cased) and auth-params. */
+export interface Challenge {
+  scheme: string;
+  /** Auth-param values by lower-cased name, unquoted. */
+  params: ReadonlyMap<string, string>;
+}
+
+/**
+ * The challenges of a `WWW-Authenticate` value (RFC 9110 section 11.6.1: a comma-separated list of
+ * challenges, each a scheme and its comma-separated auth-params), in order:
+ * `Bearer realm="api", DPoP realm="api", algs="ES256"` is two. Quoted strings may hold commas.
+ */
+export function challengesOf(value: string | null): Challenge[] {
+  if (value === null) return [];
+  // Split at the commas outside quoted strings.
+  const items: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const character = value[i] ?? '';
+    if (quoted && character === '\\') {
+      current += character + (value[i + 1] ?? '');
+      i += 1;
+    } else if (character === '"') {
+      quoted = !quoted;
+      current += character;
+    } else if (character === ',' && !quoted) {
+      items.push(current);
+      current = '';
+    } else current += character;
+  }
+  items.push(current);
+  const challenges: { scheme: string; params: Map<string, string> }[] = [];
+  const param = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s"]*))$/;
+  for (const raw of items) {
+    const item = raw.trim();
+    if (item === '') continue;
+    // A new challenge: a scheme, then nothing, an auth-param or a token68.
+    const start = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:\s+(.*))?$/.exec(item);
+    const isParam = param.test(item);
+    if (start !== null && !isParam) {
+      const params = new Map<string, string>();
+      const rest = start[2]?.trim() ?? '';
+      const first = param.exec(rest);
+      if (first !== null)
+        params.set(
+          first[1]?.toLowerCase() ?? '',
+          (first[2] ?? first[3] ?? '').replace(/\\(.)/g, '$1'),
+        );
+      challenges.push({ scheme: start[1]?.toLowerCase() ?? '', params });
+      continue;
+    }
+    const match = param.exec(item);
+    const last = challenges.at(-1);
+    if (match !== null && last !== undefined)
+      last.params.set(
+        match[1]?.toLowerCase() ?? '',
+        (match[2] ?? match[3] ?? '').replace(/\\(.)/g, '$1'),
+      );
+  }
+  return challenges;
+}
+
+/** The challenge of `scheme` (case-insensitive) in a `WWW-Authenticate` value, or `undefined`. */
+export function challengeOf(value: string | null, scheme: string): Challenge | undefined {
+  return challengesOf(value).find((challenge) => challenge.scheme === scheme.toLowerCase());
+}

@@ -2,11 +2,16 @@ import { PROFILES, type Scenario } from './scenario.js';
 
 const BASE_OPTIONS = ['verifier.issuer', 'verifier.audience', 'verifier.jwksUri'];
 
-/** The options a scenario depends on, with the base ones every token scenario uses. */
+/**
+ * The options a scenario depends on, with the base ones every token scenario uses (an issuer
+ * list, `verifier.issuer[]`, stands for the issuer and the key set URL).
+ */
 function optionsOf(scenario: Scenario): string[] {
-  return scenario.requires.includes('bearer')
-    ? [...BASE_OPTIONS, ...scenario.uses]
-    : [...scenario.uses];
+  if (!scenario.requires.includes('bearer')) return [...scenario.uses];
+  const base = scenario.uses.includes('verifier.issuer[]')
+    ? BASE_OPTIONS.filter((option) => option === 'verifier.audience')
+    : BASE_OPTIONS;
+  return [...base, ...scenario.uses];
 }
 
 /**

@@ -27,6 +27,7 @@ import {
 } from './runner.js';
 import { CAPABILITY_NAMES, isCapability, type Capability, type Scenario } from './scenario.js';
 import { emptyReport, exitCodeOf, runSuite, type SuiteReport, type SuiteTarget } from './suite.js';
+import { soleIssuerOf } from './test-app.js';
 
 /** The environment variable `--runtime` overrides. */
 export const RUNTIME_ENV_VAR = 'ROPKIT_CONFORMANCE_RUNTIME';
@@ -293,12 +294,14 @@ function urlTarget(values: Values, progress: Progress, requestTimeoutMs: number)
     },
     ready: async (session: ConformanceRun) => {
       const verifier = session.options.verifier;
+      // The kit's default app options: one issuer.
+      const { issuer, jwksUri } = soleIssuerOf(verifier);
       progress.notice(
         [
           `ropkit-conformance: the kit's issuer is up; configure the server at ${base} to trust it:`,
-          `  issuer          ${verifier.issuer}`,
+          `  issuer          ${issuer}`,
           `  audience        ${verifier.audience}`,
-          `  jwksUri         ${verifier.jwksUri}`,
+          `  jwksUri         ${jwksUri}`,
           `  algorithms      ${verifier.algorithms.join(', ')}`,
           `  clock tolerance ${verifier.clockTolerance} s`,
           `  realm           ${verifier.realm}`,

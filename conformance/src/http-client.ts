@@ -17,6 +17,8 @@ export interface Answer {
   retryAfter: string | null;
   /** Every `Set-Cookie` value. */
   cookies: string[];
+  /** Any other response header (`DPoP-Nonce`), by name, case-insensitively; `null` when absent. */
+  header(name: string): string | null;
   body: string;
   /** The body parsed as JSON (throws if it is not JSON). */
   json(): unknown;
@@ -134,6 +136,7 @@ export class ConformanceHttp {
       cacheControl: response.headers.get('cache-control'),
       retryAfter: response.headers.get('retry-after'),
       cookies: response.headers.getSetCookie(),
+      header: (name) => response.headers.get(name),
       body,
       json: () => JSON.parse(body) as unknown,
       field: (name) => {

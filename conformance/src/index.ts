@@ -63,6 +63,7 @@ export {
   ConformanceRun,
   DEFAULT_SCENARIO_TIMEOUT_MS,
   DEFAULT_START_TIMEOUT_MS,
+  RESTARTING_CAPABILITIES,
   URL_MODE_CAPABILITIES,
   defaultAppOptions,
   kitVerifierOptions,
@@ -80,6 +81,7 @@ export {
   type AdapterUnderTest,
   type AppOption,
   type AuthorizationServer,
+  type CustomDomain,
   type Capability,
   type Level,
   type Profile,
@@ -97,11 +99,24 @@ export {
   type SuiteReport,
   type SuiteTarget,
 } from './suite.js';
-export type {
-  KitVerifierOptions,
-  SharedSessionStore,
-  StartTestApp,
-  TestApp,
-  TestAppOptions,
+export {
+  issuersOf,
+  soleIssuerOf,
+  type KitDpopOptions,
+  type KitIssuer,
+  type KitVerifierOptions,
+  type SharedSessionStore,
+  type StartTestApp,
+  type TestApp,
+  type TestAppOptions,
 } from './test-app.js';
+export {
+  accessTokenHash,
+  boundToken,
+  createDpopKey,
+  dpopHeaders,
+  signProof,
+  type DpopKey,
+  type ProofRecipe,
+} from './dpop-proof.js';
 export { TokenFactory, createKitKey, type CraftOptions, type KitKey } from './token-factory.js';

@@ -173,6 +173,17 @@ export interface IssuerAddress {
   issuer?: string;
 }
 
+/**
+ * The capabilities whose scenarios start apps of their own, with changed options: a running
+ * server (`--url`) cannot be started again, so it never has them.
+ */
+export const RESTARTING_CAPABILITIES: readonly Capability[] = [
+  'key-set',
+  'dpop',
+  'dpop-nonce',
+  'issuers',
+];
+
 /** The capabilities `--url` mode assumes when none are given. */
 export const URL_MODE_CAPABILITIES: readonly Capability[] = [
   'bearer',
@@ -251,7 +262,8 @@ export class ConformanceRun {
   /**
    * Runs against a server that is already running (`--url`): the kit's issuer listens on a fixed
    * address (see {@link IssuerAddress}) so the server under test can be configured to trust it.
-   * Scenarios that start apps of their own (the `key-set` group) cannot run this way.
+   * Scenarios that start apps of their own (the `key-set`, `dpop`, `dpop-nonce` and `issuers`
+   * capabilities, see {@link RESTARTING_CAPABILITIES}) cannot run this way.
    */
   static async attach(
     target: RunningServer,
@@ -261,7 +273,9 @@ export class ConformanceRun {
     const adapter: AdapterUnderTest = {
       name: target.name ?? target.url,
       startTestApp: () => Promise.reject(new Error('a running server cannot be started again')),
-      capabilities: (target.capabilities ?? URL_MODE_CAPABILITIES).filter((c) => c !== 'key-set'),
+      capabilities: (target.capabilities ?? URL_MODE_CAPABILITIES).filter(
+        (c) => !RESTARTING_CAPABILITIES.includes(c),
+      ),
     };
     checkAdapterDefinition(adapter);
     // A kid of this run: a server that cached the key set of an earlier run fetches it again.
@@ -279,6 +293,8 @@ export class ConformanceRun {
       tokenEndpoint: mock.tokenEndpoint,
       jwksUri: `${mock.issuer}.well-known/jwks.json`,
       control: mock.control,
+      // The several-issuers scenarios start apps of their own: never with --url.
+      customDomain: undefined,
       runtime: 'in-process',
       close: () => mock.close(),
     };

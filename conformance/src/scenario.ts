@@ -14,7 +14,9 @@ export type ScenarioGroup =
   | 'ID token validation'
   | 'Multi-factor authentication'
   | 'Sessions of the login routes'
-  | 'Token lifecycle';
+  | 'Token lifecycle'
+  | 'Sender-constrained tokens (DPoP)'
+  | 'Several issuers';
 
 /** Every group, in report order. */
 export const GROUPS: readonly ScenarioGroup[] = [
@@ -27,6 +29,8 @@ export const GROUPS: readonly ScenarioGroup[] = [
   'Multi-factor authentication',
   'Sessions of the login routes',
   'Token lifecycle',
+  'Sender-constrained tokens (DPoP)',
+  'Several issuers',
 ];
 
 /**
@@ -75,7 +79,13 @@ export const PROFILES: Readonly<Record<Profile, string>> = {
  *   `/login/recovery` and `/login/enroll`, with `login.clock` as the sign-in engine's clock;
  * - `sessions`: the login routes keep tokens in `login.store` and sessions in `sessions` when the
  *   kit gives them (so it can look inside, and run two instances on shared stores);
- * - `lifecycle`: `GET /call-api` calls the downstream API with the session's token, refreshed.
+ * - `lifecycle`: `GET /call-api` calls the downstream API with the session's token, refreshed;
+ * - `dpop`: the verifier honours `verifier.dpop` (RFC 9449: `mode`, `algorithms`, `iatWindow`,
+ *   `iatLeeway`), and the kit may start more apps with it;
+ * - `dpop-nonce`: the verifier also honours `verifier.dpop.nonce`, server-provided nonces
+ *   (RFC 9449 section 9);
+ * - `issuers`: the verifier takes `verifier.issuer` as a list of `{ issuer, jwksUri }`, each
+ *   issuer's tokens checked with its own key set, and the kit may start more apps with it.
  */
 export type Capability =
   | 'bearer'
@@ -86,7 +96,10 @@ export type Capability =
   | 'login'
   | 'mfa'
   | 'sessions'
-  | 'lifecycle';
+  | 'lifecycle'
+  | 'dpop'
+  | 'dpop-nonce'
+  | 'issuers';
 
 /** Every capability, in the order the kit lists them. */
 export const CAPABILITY_NAMES: readonly Capability[] = [
@@ -99,6 +112,9 @@ export const CAPABILITY_NAMES: readonly Capability[] = [
   'mfa',
   'sessions',
   'lifecycle',
+  'dpop',
+  'dpop-nonce',
+  'issuers',
 ];
 
 /** Whether `value` names a capability. */
@@ -124,12 +140,19 @@ export const CAPABILITIES: Readonly<Record<Capability, string>> = {
   mfa: 'POST /login/challenge, /login/oob, /login/push, /login/recovery and /login/enroll, on login.clock',
   sessions: 'tokens in login.store and sessions in options.sessions when the kit passes them',
   lifecycle: 'GET /call-api calls login.downstreamUrl with the session token, refreshed in time',
+  dpop: 'the verifier honours verifier.dpop (RFC 9449: mode, algorithms, iatWindow, iatLeeway); more apps can be started',
+  'dpop-nonce':
+    'the verifier honours verifier.dpop.nonce: server-provided nonces (RFC 9449 section 9)',
+  issuers:
+    'the verifier takes verifier.issuer as a list of { issuer, jwksUri }, each with its own key set; more apps can be started',
 };
 
 /**
  * An option of {@link TestAppOptions} a scenario depends on: the adapter must honour it, or the
  * scenario tests nothing. Every `bearer` scenario also depends on `verifier.issuer`,
- * `verifier.audience` and `verifier.jwksUri`.
+ * `verifier.audience` and `verifier.jwksUri`. `verifier.issuer[]` is `verifier.issuer` as a list
+ * of `{ issuer, jwksUri }` (then without `verifier.jwksUri`); `verifier.dpop.*` are the settings
+ * of `verifier.dpop`, given only to the apps the DPoP scenarios start.
  */
 export type AppOption =
   | 'verifier.issuer'
@@ -142,6 +165,12 @@ export type AppOption =
   | 'verifier.scopeSources'
   | 'verifier.tokenLocations'
   | 'verifier.keySet.cooldownMs'
+  | 'verifier.issuer[]'
+  | 'verifier.dpop.mode'
+  | 'verifier.dpop.algorithms'
+  | 'verifier.dpop.iatWindow'
+  | 'verifier.dpop.iatLeeway'
+  | 'verifier.dpop.nonce'
   | 'login.client'
   | 'login.forwardUserIp'
   | 'login.downstreamUrl'
@@ -150,12 +179,28 @@ export type AppOption =
   | 'sessions'
   | 'trustProxy';
 
+/** The custom domain of the kit's tenant: its own issuer name, URLs and listener. */
+export interface CustomDomain {
+  /** `http://127.0.0.1:<port>/`, with its `/`. */
+  issuer: string;
+  /** Its key set URL: the tenant's keys, served on the custom domain's listener. */
+  jwksUri: string;
+  /** Its token endpoint: tokens it issues name the custom domain as `iss`. */
+  tokenEndpoint: string;
+}
+
 /** The authorization server under the kit: the mock server, in a container or in-process. */
 export interface AuthorizationServer {
   issuer: string;
   tokenEndpoint: string;
   jwksUri: string;
   control: MockServerControl;
+  /**
+   * The tenant's custom domain: a second issuer of the same tenant (the same keys, users and
+   * state) on a listener of its own, as Auth0 serves a custom domain besides the tenant domain.
+   * `undefined` for the issuer the kit serves to a running server (`--url`).
+   */
+  customDomain: CustomDomain | undefined;
   /** `container` or `in-process`. */
   runtime: 'container' | 'in-process';
   /** Stops the server (and its container). */

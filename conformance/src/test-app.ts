@@ -22,28 +22,66 @@ export interface SharedSessionStore {
   destroy(id: string): Promise<void>;
 }
 
+/** One of several issuers (`verifier.issuer` as a list): its identifier and its key set URL. */
+export interface KitIssuer {
+  /** Compared to `iss` as an exact string. */
+  issuer: string;
+  /** This issuer's own key set: its tokens are checked with these keys only. */
+  jwksUri: string;
+}
+
+/**
+ * DPoP (RFC 9449), as the kit gives it to the apps its DPoP scenarios start (the default app has
+ * none: DPoP off, `Bearer` only):
+ * - `mode`: `allowed` (`Bearer` and `DPoP`; a DPoP-bound token must come with the `DPoP` scheme
+ *   and a proof) or `required` (`DPoP` only);
+ * - `algorithms`: the proof algorithms accepted, the `algs` of the `DPoP` challenge;
+ * - `iatWindow`: how long after its `iat` a proof is accepted, in seconds;
+ * - `iatLeeway`: how far ahead of the clock a proof's `iat` may be, in seconds;
+ * - `nonce`: when given, proofs must carry a nonce the server provided (section 9), derived from
+ *   `secret` (at least 32 bytes).
+ */
+export interface KitDpopOptions {
+  mode: 'allowed' | 'required';
+  algorithms: readonly AsymmetricAlgorithm[];
+  iatWindow: number;
+  iatLeeway: number;
+  nonce?: { secret: string };
+}
+
 /**
  * The protected routes' verifier settings. Written as ropkit's `AccessTokenVerifierOptions` (so a
  * ropkit adapter passes them as they are), with every setting a scenario depends on given
  * explicitly, so an adapter built on another library can honour each with that library's option:
  *
- * | setting             | kit's value                     | scenarios                          |
- * | ------------------- | ------------------------------- | ---------------------------------- |
- * | `issuer`            | the mock server's, with `/`     | every token scenario               |
- * | `audience`          | `https://api.example.com`       | every token scenario               |
- * | `jwksUri`           | the mock server's key set URL   | every token scenario               |
- * | `algorithms`        | `['RS256']`                     | jwt-03, jwt-04, jwt-05             |
- * | `realm`             | `'api'`                         | bearer-08, bearer-16               |
- * | `clockTolerance`    | `5` (seconds)                   | jwt-12, jwt-13, jwt-14, jwt-15     |
- * | `maxTokenSize`      | `8192` (bytes)                  | jwt-19                             |
- * | `scopeSources`      | `['scope', 'permissions']`      | scope-05                           |
- * | `tokenLocations`    | `['header']`                    | bearer-07, bearer-08               |
- * | `keySet.cooldownMs` | `500` (ms; keys-03 sets 10 000) | keys-01, keys-03                   |
+ * | setting             | kit's value                                 | scenarios                      |
+ * | ------------------- | ------------------------------------------- | ------------------------------ |
+ * | `issuer`            | the mock server's, with `/`                 | every token scenario           |
+ * | `audience`          | `https://api.example.com`                   | every token scenario           |
+ * | `jwksUri`           | the mock server's key set URL               | every token scenario           |
+ * | `algorithms`        | `['RS256']`                                 | jwt-03, jwt-04, jwt-05         |
+ * | `realm`             | `'api'`                                     | bearer-08, bearer-16, dpop-20  |
+ * | `clockTolerance`    | `5` (seconds)                               | jwt-12, jwt-13, jwt-14, jwt-15 |
+ * | `maxTokenSize`      | `8192` (bytes)                              | jwt-19                         |
+ * | `scopeSources`      | `['scope', 'permissions']`                  | scope-05                       |
+ * | `tokenLocations`    | `['header']`                                | bearer-07, bearer-08           |
+ * | `keySet.cooldownMs` | `500` (ms; keys-03 sets 10 000)             | keys-01, keys-03, iss-04       |
+ * | `issuer` as a list  | iss-* apps: two `{ issuer, jwksUri }`       | iss-01 to iss-04               |
+ * | `dpop`              | absent (off); dpop-* apps: below            | dpop-01 to dpop-23             |
+ * | `dpop.mode`         | `'allowed'`; dpop-19, dpop-20: `'required'` | dpop-01 to dpop-23             |
+ * | `dpop.algorithms`   | `['ES256', 'PS256']`                        | dpop-20                        |
+ * | `dpop.iatWindow`    | `300` (seconds)                             | dpop-06, dpop-08               |
+ * | `dpop.iatLeeway`    | `30` (seconds)                              | dpop-07                        |
+ * | `dpop.nonce`        | dpop-22, dpop-23: `{ secret }`              | dpop-22, dpop-23               |
+ *
+ * `issuer` is a string with `jwksUri`, except in the apps the `iss-*` scenarios start (an adapter
+ * declaring the `issuers` capability), where it is a list of {@link KitIssuer} (the tenant domain
+ * and its custom domain, or another server) and `jwksUri` is absent; {@link soleIssuerOf} reads
+ * the one issuer of an adapter that does not declare it. `dpop` is given only to the apps the
+ * `dpop-*` scenarios start (an adapter declaring `dpop`; `nonce` only with `dpop-nonce`).
  */
-export type KitVerifierOptions = AccessTokenVerifierOptions & {
-  issuer: string;
+export type KitVerifierOptions = Omit<AccessTokenVerifierOptions, 'issuer' | 'jwksUri' | 'dpop'> & {
   audience: string;
-  jwksUri: string;
   algorithms: readonly AsymmetricAlgorithm[];
   realm: string;
   clockTolerance: number;
@@ -51,7 +89,31 @@ export type KitVerifierOptions = AccessTokenVerifierOptions & {
   scopeSources: readonly ScopeSource[];
   tokenLocations: readonly TokenLocation[];
   keySet: Partial<RemoteKeySetLimits> & { cooldownMs: number };
-};
+  /** DPoP; absent: off (the `Bearer` scheme only). */
+  dpop?: KitDpopOptions;
+} & ({ issuer: string; jwksUri: string } | { issuer: readonly KitIssuer[]; jwksUri?: undefined });
+
+/** Every accepted issuer with its key set URL: the one of `issuer` and `jwksUri`, or the list. */
+export function issuersOf(verifier: KitVerifierOptions): KitIssuer[] {
+  return typeof verifier.issuer === 'string'
+    ? [soleIssuerOf(verifier)]
+    : verifier.issuer.map(({ issuer, jwksUri }) => ({ issuer, jwksUri }));
+}
+
+/**
+ * The issuer and key set URL of verifier options with one issuer: what an adapter that does not
+ * declare the `issuers` capability is always given.
+ *
+ * @throws {TypeError} when `verifier.issuer` is a list.
+ */
+export function soleIssuerOf(verifier: KitVerifierOptions): KitIssuer {
+  if (typeof verifier.issuer !== 'string' || verifier.jwksUri === undefined) {
+    throw new TypeError(
+      'verifier.issuer is a list: only an adapter declaring the "issuers" capability is given one',
+    );
+  }
+  return { issuer: verifier.issuer, jwksUri: verifier.jwksUri };
+}
 
 /**
  * What every adapter's test app is started with. The same options give the same routes in every

@@ -15,15 +15,17 @@ describe('the peer modules of examples/peers load as third-party modules and run
     [
       'express-oauth2-jwt-bearer.ts',
       'express-oauth2-jwt-bearer',
-      ['bearer', 'optional', 'scopes', 'key-set'],
+      ['bearer', 'optional', 'scopes', 'key-set', 'dpop', 'issuers'],
     ],
     ['express-jwt.ts', 'express-jwt + jwks-rsa', ['bearer', 'optional', 'key-set']],
     ['koa-jwt.ts', 'koa-jwt + jwks-rsa', ['bearer', 'optional', 'key-set']],
-    ['fastify-jwt.ts', '@fastify/jwt + get-jwks', ['bearer', 'key-set']],
+    ['fastify-jwt.ts', '@fastify/jwt + get-jwks', ['bearer', 'key-set', 'issuers']],
   ])('%s', async (file, name, capabilities) => {
     const adapter = await loadAdapter(join(PEERS, file));
     expect(adapter).toMatchObject({ name, capabilities });
     expect(adapter.profiles).toBeUndefined();
+    // The several-issuers skip of express-oauth2-jwt-bearer is for NODE_ENV=production only.
+    expect(adapter.skips ?? {}).toEqual({});
     const report = await runSuite([{ kind: 'adapter', target: file, adapter }], {
       runtime: 'in-process',
       scenarios: BASICS,
@@ -31,5 +33,33 @@ describe('the peer modules of examples/peers load as third-party modules and run
     expect(report.results.map((r) => [r.id, r.outcome, r.reason])).toEqual(
       BASICS.map((s) => [s.id, 'pass', undefined]),
     );
+  });
+});
+
+describe('the peers that declare dpop and issuers honour those options', () => {
+  it('express-oauth2-jwt-bearer: DPoP-bound tokens with a valid proof, and two issuers', async () => {
+    const adapter = await loadAdapter(join(PEERS, 'express-oauth2-jwt-bearer.ts'));
+    const scenarios = CATALOGUE.filter((s) =>
+      ['dpop-01', 'dpop-10', 'dpop-14', 'iss-01', 'iss-03'].includes(s.id),
+    );
+    const report = await runSuite([{ kind: 'adapter', target: 'eojb', adapter }], {
+      runtime: 'in-process',
+      scenarios,
+    });
+    expect(report.results.map((r) => [r.id, r.outcome, r.reason])).toEqual(
+      scenarios.map((s) => [s.id, 'pass', undefined]),
+    );
+  });
+
+  it('@fastify/jwt + get-jwks: a token of each of two issuers', async () => {
+    const adapter = await loadAdapter(join(PEERS, 'fastify-jwt.ts'));
+    const scenarios = CATALOGUE.filter((s) => s.id === 'iss-01');
+    const report = await runSuite([{ kind: 'adapter', target: 'fjwt', adapter }], {
+      runtime: 'in-process',
+      scenarios,
+    });
+    expect(report.results.map((r) => [r.id, r.outcome, r.reason])).toEqual([
+      ['iss-01', 'pass', undefined],
+    ]);
   });
 });

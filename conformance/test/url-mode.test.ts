@@ -104,7 +104,7 @@ describe('list', () => {
   it('prints every scenario with id, level, profile, group, needs and options', async () => {
     const result = await cli(['list']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^110 scenarios\. Levels: MUST fails the run/);
+    expect(result.stdout).toMatch(/^137 scenarios\. Levels: MUST fails the run/);
     expect(result.stdout).toContain('== Key set and rotation');
     expect(result.stdout).toMatch(
       /^bearer-16 {2}MAY {5}rfc {5}MAY name the configured realm in the challenge \(realm="api"\) \(RFC 6750 section 3\)\n {27}needs bearer; uses verifier\.issuer, verifier\.audience, verifier\.jwksUri, verifier\.realm$/m,
@@ -117,7 +117,7 @@ describe('list', () => {
   it('--json gives tools every field', async () => {
     const result = await cli(['list', '--json']);
     const entries = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
-    expect(entries).toHaveLength(110);
+    expect(entries).toHaveLength(137);
     expect(entries.find((entry) => entry['id'] === 'jwt-13')).toMatchObject({
       level: 'MAY',
       profile: 'rfc',

@@ -12,7 +12,12 @@
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { Capability, StartTestApp, TestApp } from '@ropkit/conformance';
+import {
+  soleIssuerOf,
+  type Capability,
+  type StartTestApp,
+  type TestApp,
+} from '@ropkit/conformance';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { expressjwt, type Request as JWTRequest } from 'express-jwt';
 import jwksRsa from 'jwks-rsa';
@@ -23,6 +28,8 @@ export const name = 'express-jwt + jwks-rsa';
 export const capabilities: Capability[] = ['bearer', 'optional', 'key-set'];
 
 export const startTestApp: StartTestApp = async ({ verifier }) => {
+  // One issuer: it does not declare the issuers capability.
+  const { issuer, jwksUri } = soleIssuerOf(verifier);
   const options = (credentialsRequired: boolean) =>
     expressjwt({
       // jwks-rsa's typings name an older express-jwt's secret type; the function is the same.
@@ -31,10 +38,10 @@ export const startTestApp: StartTestApp = async ({ verifier }) => {
         cache: true,
         rateLimit: true,
         jwksRequestsPerMinute: Math.max(1, Math.floor(60_000 / verifier.keySet.cooldownMs)),
-        jwksUri: verifier.jwksUri,
+        jwksUri,
       }) as never,
       audience: verifier.audience,
-      issuer: verifier.issuer,
+      issuer,
       // jsonwebtoken's own algorithm names, of which the kit's (['RS256']) are some.
       // oxlint-disable-next-line typescript/no-unsafe-type-assertion
       algorithms: [...verifier.algorithms] as never,

@@ -5,29 +5,69 @@
  * default error handler (which sets `err.status` and `err.headers`).
  *
  * Every option the kit passes that the library has a setting for is honoured: the key set URL,
- * the algorithm, the clock tolerance and the key set cooldown.
+ * the algorithm, the clock tolerance and the key set cooldown; DPoP (`dpop: { enabled, required,
+ * iatOffset, iatLeeway }`, off when the kit gives none, as the kit's default app has none); several
+ * issuers, each with its key set (`mcd: { issuers }`). It has no setting for the DPoP proof
+ * algorithms and no server nonces, so it does not declare `dpop-nonce`.
  *
  * Run it: `ropkit-conformance run --adapter ./examples/peers/express-oauth2-jwt-bearer.ts`.
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { Capability, StartTestApp, TestApp } from '@ropkit/conformance';
+import { issuersOf, type Capability, type StartTestApp, type TestApp } from '@ropkit/conformance';
 import express from 'express';
 import { auth, requiredScopes, scopeIncludesAny } from 'express-oauth2-jwt-bearer';
 
 export const name = 'express-oauth2-jwt-bearer';
 
-/** It validates bearer JWTs, checks scopes and has optional routes; no `permissions`, no login. */
-export const capabilities: Capability[] = ['bearer', 'optional', 'scopes', 'key-set'];
+/**
+ * It validates bearer and DPoP-bound JWTs, checks scopes, has optional routes and takes several
+ * issuers; no `permissions`, no DPoP nonces, no login.
+ */
+export const capabilities: Capability[] = [
+  'bearer',
+  'optional',
+  'scopes',
+  'key-set',
+  'dpop',
+  'issuers',
+];
+
+/**
+ * With NODE_ENV=production (as the peer report runs), its several-issuers mode refuses every
+ * `http:` issuer, and the kit's issuers are `http:` on 127.0.0.1: those scenarios would test the
+ * transport, not the library.
+ */
+export const skips: Record<string, string> =
+  process.env['NODE_ENV'] === 'production'
+    ? {
+        'iss-*':
+          'with NODE_ENV=production its mcd mode refuses http: issuers, and the kit serves its issuers over http on 127.0.0.1',
+      }
+    : {};
 
 export const startTestApp: StartTestApp = async ({ verifier }) => {
+  const alg = verifier.algorithms[0] ?? 'RS256';
+  const { dpop } = verifier;
   const settings = {
-    issuer: verifier.issuer,
+    // One issuer and its key set, or several, each with its own (multiple custom domains).
+    ...(typeof verifier.issuer === 'string'
+      ? { issuer: verifier.issuer, jwksUri: verifier.jwksUri }
+      : { mcd: { issuers: issuersOf(verifier).map((entry) => ({ ...entry, alg })) } }),
     audience: verifier.audience,
-    jwksUri: verifier.jwksUri,
-    tokenSigningAlg: verifier.algorithms[0] ?? 'RS256',
+    tokenSigningAlg: alg,
     clockTolerance: verifier.clockTolerance,
     cooldownDuration: verifier.keySet.cooldownMs,
+    // DPoP is on by default in this library; the kit's default app has it off.
+    dpop:
+      dpop === undefined
+        ? { enabled: false }
+        : {
+            enabled: true,
+            required: dpop.mode === 'required',
+            iatOffset: dpop.iatWindow,
+            iatLeeway: dpop.iatLeeway,
+          },
   };
   const app = express();
   app.get('/api/public', (_req, res) => {

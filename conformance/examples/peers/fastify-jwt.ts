@@ -4,22 +4,25 @@
  * `getJwks.getPublicKey({ kid, domain: iss, alg })`; each protected route verifies in its
  * `onRequest` (as @fastify/jwt's README shows), and Fastify's default error handler answers.
  *
- * Every option the kit passes that the libraries have a setting for is honoured: the issuer (as
- * get-jwks' issuersWhitelist and @fastify/jwt's allowedIss), the audience, the key set path, the
- * algorithms and the clock tolerance. get-jwks has no key set cooldown. @fastify/jwt has no scope
- * checks and no optional verification of its own.
+ * Every option the kit passes that the libraries have a setting for is honoured: the issuer, or
+ * several (as get-jwks' issuersWhitelist and @fastify/jwt's allowedIss), the audience, the key
+ * set path, the algorithms and the clock tolerance. get-jwks has no key set cooldown. @fastify/jwt
+ * has no scope checks, no optional verification and no DPoP of its own.
  *
  * Run it: `ropkit-conformance run --adapter ./examples/peers/fastify-jwt.ts`.
  */
-import type { Capability, StartTestApp } from '@ropkit/conformance';
+import { issuersOf, type Capability, type StartTestApp } from '@ropkit/conformance';
 import fjwt from '@fastify/jwt';
 import Fastify, { type FastifyRequest } from 'fastify';
 import buildGetJwks from 'get-jwks';
 
 export const name = '@fastify/jwt + get-jwks';
 
-/** Bearer JWTs fetched from the key set; no optional routes, no scopes, no login. */
-export const capabilities: Capability[] = ['bearer', 'key-set'];
+/**
+ * Bearer JWTs fetched from the key set of each issuer on its whitelist; no optional routes, no
+ * scopes, no DPoP, no login.
+ */
+export const capabilities: Capability[] = ['bearer', 'key-set', 'issuers'];
 
 /** Verifies the request's token, as @fastify/jwt's README does in `onRequest`. */
 async function authenticate(request: FastifyRequest): Promise<void> {
@@ -35,10 +38,13 @@ function subject(request: FastifyRequest): { sub: string | null } {
 
 export const startTestApp: StartTestApp = async ({ verifier }) => {
   const fastify = Fastify();
-  const getJwks = buildGetJwks({
-    issuersWhitelist: [verifier.issuer],
-    jwksPath: new URL(verifier.jwksUri).pathname,
-  });
+  // get-jwks fetches `<iss><jwksPath>`: one path under every issuer.
+  const issuers = issuersOf(verifier);
+  const jwksPath = new URL(issuers[0]?.jwksUri ?? '/').pathname;
+  if (issuers.some(({ issuer, jwksUri }) => new URL(jwksPath, issuer).href !== jwksUri))
+    throw new Error('get-jwks takes one key set path, under each issuer');
+  const allowed = issuers.map(({ issuer }) => issuer);
+  const getJwks = buildGetJwks({ issuersWhitelist: allowed, jwksPath });
   await fastify.register(fjwt, {
     decode: { complete: true },
     secret: (_request, token, callback) => {
@@ -53,7 +59,7 @@ export const startTestApp: StartTestApp = async ({ verifier }) => {
       );
     },
     verify: {
-      allowedIss: verifier.issuer,
+      allowedIss: allowed,
       allowedAud: verifier.audience,
       // fast-jwt's algorithm names (it has no Ed25519): the kit passes ['RS256'].
       algorithms: verifier.algorithms.filter((alg) => alg !== 'Ed25519'),

@@ -12,7 +12,12 @@
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { Capability, StartTestApp, TestApp } from '@ropkit/conformance';
+import {
+  soleIssuerOf,
+  type Capability,
+  type StartTestApp,
+  type TestApp,
+} from '@ropkit/conformance';
 import { koaJwtSecret } from 'jwks-rsa';
 import Koa from 'koa';
 import jwt from 'koa-jwt';
@@ -23,9 +28,11 @@ export const name = 'koa-jwt + jwks-rsa';
 export const capabilities: Capability[] = ['bearer', 'optional', 'key-set'];
 
 export const startTestApp: StartTestApp = async ({ verifier }) => {
+  // One issuer: it does not declare the issuers capability.
+  const { issuer, jwksUri } = soleIssuerOf(verifier);
   const options = {
     secret: koaJwtSecret({
-      jwksUri: verifier.jwksUri,
+      jwksUri,
       cache: true,
       cacheMaxEntries: 5,
       cacheMaxAge: 10 * 60 * 60 * 1000,
@@ -33,7 +40,7 @@ export const startTestApp: StartTestApp = async ({ verifier }) => {
       jwksRequestsPerMinute: Math.max(1, Math.floor(60_000 / verifier.keySet.cooldownMs)),
     }),
     audience: verifier.audience,
-    issuer: verifier.issuer,
+    issuer,
     algorithms: [...verifier.algorithms],
     clockTolerance: verifier.clockTolerance,
   };

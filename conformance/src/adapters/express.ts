@@ -34,6 +34,9 @@ export const capabilities: Capability[] = [
   'mfa',
   'sessions',
   'lifecycle',
+  'dpop',
+  'dpop-nonce',
+  'issuers',
 ];
 
 /** The test app of `@ropkit/express`, built as its README shows. */

@@ -37,6 +37,9 @@ export const capabilities: Capability[] = [
   'mfa',
   'sessions',
   'lifecycle',
+  'dpop',
+  'dpop-nonce',
+  'issuers',
 ];
 
 /** The test app of `@ropkit/fastify`, built as its README shows. */

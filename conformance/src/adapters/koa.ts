@@ -36,6 +36,9 @@ export const capabilities: Capability[] = [
   'mfa',
   'sessions',
   'lifecycle',
+  'dpop',
+  'dpop-nonce',
+  'issuers',
 ];
 
 /** The test app of `@ropkit/koa`, built as its README shows. */

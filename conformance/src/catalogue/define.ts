@@ -22,6 +22,8 @@ const GROUP_REQUIRES: Readonly<Record<ScenarioGroup, readonly Capability[]>> = {
   'Multi-factor authentication': ['login', 'mfa'],
   'Sessions of the login routes': ['login', 'sessions'],
   'Token lifecycle': ['login', 'lifecycle'],
+  'Sender-constrained tokens (DPoP)': ['bearer', 'dpop'],
+  'Several issuers': ['bearer', 'issuers'],
 };
 
 /** A scenario as the catalogue writes it. */

@@ -1,6 +1,8 @@
 import type { Scenario } from '../scenario.js';
 import { bearerUsage } from './bearer-usage.js';
+import { dpop } from './dpop.js';
 import { idToken } from './id-token.js';
+import { issuers } from './issuers.js';
 import { jwtValidation } from './jwt-validation.js';
 import { keySet } from './key-set.js';
 import { mfa } from './mfa.js';
@@ -20,4 +22,6 @@ export const CATALOGUE: readonly Scenario[] = Object.freeze([
   ...mfa,
   ...sessions,
   ...tokenLifecycle,
+  ...dpop,
+  ...issuers,
 ]);
