@@ -25,23 +25,39 @@ export async function callApi(
   apiFetch: AuthorizedFetch | 'anonymous',
   token?: string,
 ): Promise<ApiAnswer> {
-  const url = `${context.api.url}${path}`;
   const credentials =
     apiFetch === 'anonymous'
       ? 'no Authorization header'
       : `Authorization: Bearer ${token === undefined ? "(the session's token)" : shortenToken(token)}`;
+  return requestApi(context, log, path, credentials, (url) =>
+    apiFetch === 'anonymous' ? fetch(url) : apiFetch(url),
+  );
+}
+
+/**
+ * Sends `GET path` to the example API with `send` and shows the request and the answer, the
+ * `WWW-Authenticate` challenge on a line of its own. `credentials` is what the request carries
+ * as shown: tokens and proofs already shortened by the caller.
+ */
+export async function requestApi(
+  context: DemoContext,
+  log: StepLog,
+  path: string,
+  credentials: string,
+  send: (url: string) => Promise<Response>,
+): Promise<ApiAnswer> {
+  const url = `${context.api.url}${path}`;
   log.line(`→ GET ${url}  ${credentials}`);
-  const response = apiFetch === 'anonymous' ? await fetch(url) : await apiFetch(url);
+  const response = await send(url);
   const text = await response.text();
   const answer: ApiAnswer = {
     status: response.status,
     wwwAuthenticate: response.headers.get('www-authenticate'),
     body: parseJson(text),
   };
-  const challenge =
-    answer.wwwAuthenticate === null ? '' : `  WWW-Authenticate: ${answer.wwwAuthenticate}`;
   const preview = text.length > BODY_PREVIEW ? `${text.slice(0, BODY_PREVIEW)}…` : text;
-  log.line(`← ${answer.status} ${preview}${challenge}`);
+  log.line(`← ${answer.status} ${preview}`);
+  if (answer.wwwAuthenticate !== null) log.line(`    WWW-Authenticate: ${answer.wwwAuthenticate}`);
   return answer;
 }
 
@@ -56,4 +72,11 @@ function parseJson(text: string): unknown {
 /** The `sub` member of an answer body, if it has one. */
 export function subjectOf(body: unknown): unknown {
   return typeof body === 'object' && body !== null ? (body as { sub?: unknown }).sub : undefined;
+}
+
+/** The `error` member of an answer body (RFC 6750 section 3), if it has one. */
+export function errorOf(body: unknown): unknown {
+  return typeof body === 'object' && body !== null
+    ? (body as { error?: unknown }).error
+    : undefined;
 }

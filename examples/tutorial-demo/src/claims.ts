@@ -1,4 +1,9 @@
-import { decodeJwt, type JWTPayload } from 'jose';
+import {
+  decodeJwt,
+  decodeProtectedHeader,
+  type JWTPayload,
+  type ProtectedHeaderParameters,
+} from 'jose';
 
 /**
  * The claims of a JWT, decoded without verification: for display only. The example API verifies
@@ -16,4 +21,9 @@ export function scopesOf(claims: JWTPayload): string[] {
 /** Whether the `aud` claim (a string or an array, RFC 7519 section 4.1.3) names `audience`. */
 export function hasAudience(claims: JWTPayload, audience: string): boolean {
   return Array.isArray(claims.aud) ? claims.aud.includes(audience) : claims.aud === audience;
+}
+
+/** The protected header of a JWT (a DPoP proof's `typ`, `alg`, `jwk`), decoded: for display only. */
+export function decodeHeader(token: string): ProtectedHeaderParameters {
+  return decodeProtectedHeader(token);
 }

@@ -46,6 +46,18 @@ export interface AttackProtection {
   readonly maxAttempts: number;
 }
 
+/**
+ * The "Sender-constrained tokens" set-up (RFC 9449): the application again, with a DPoP key, for
+ * an API that allows sender constraining.
+ */
+export interface DpopSetup {
+  /**
+   * The tutorial's application created with the `dpop` option: every token request carries a
+   * proof of its key, and the tokens it gets are bound to that key (`token_type` `DPoP`).
+   */
+  readonly client: RecordingTokenClient;
+}
+
 /** A message with a code, as the user's phone or mailbox received it. */
 export interface ReceivedCode {
   readonly channel: 'sms' | 'voice' | 'email';
@@ -123,4 +135,5 @@ export interface DemoContext {
   readonly mfaEnrolUser: Optional<Account>;
   readonly customClaim: Optional<CustomClaim>;
   readonly attackProtection: Optional<AttackProtection>;
+  readonly dpop: Optional<DpopSetup>;
 }

@@ -1,4 +1,4 @@
-import type { MfaEnrolment, MockServerConfig } from '@ropkit/mock-server';
+import type { MfaEnrolment, MockServerConfig, ProofOfPossessionPolicy } from '@ropkit/mock-server';
 import { MASKED } from './mask.ts';
 import type { RealTenantSettings } from './real-tenant-settings.ts';
 
@@ -13,7 +13,7 @@ export function describeMockTenant(config: MockServerConfig): Array<[string, str
   for (const api of config.apis ?? []) {
     fields.push([
       'API',
-      `${api.identifier}  scopes: ${(api.scopes ?? []).join(' ') || '(none)'}, offline access ${api.allowOfflineAccess === true ? 'allowed' : 'not allowed'}`,
+      `${api.identifier}  scopes: ${(api.scopes ?? []).join(' ') || '(none)'}, offline access ${api.allowOfflineAccess === true ? 'allowed' : 'not allowed'}, sender constraining (DPoP) ${SENDER_CONSTRAINING[api.proofOfPossession ?? 'none']}`,
     ]);
   }
   for (const client of config.clients ?? []) {
@@ -41,6 +41,13 @@ export function describeMockTenant(config: MockServerConfig): Array<[string, str
   }
   return fields;
 }
+
+/** Auth0's "Token Sender-Constraining" setting of an API, as the dashboard words it. */
+const SENDER_CONSTRAINING: Record<ProofOfPossessionPolicy, string> = {
+  none: 'not allowed',
+  allowed: 'allowed',
+  required: 'required',
+};
 
 /** A user's MFA enrolment in a few words; the TOTP secret and recovery codes are not shown. */
 function describeMfa(mfa: MfaEnrolment): string {
@@ -78,6 +85,12 @@ export function describeRealTenant(settings: RealTenantSettings): Array<[string,
       'attack protection',
       settings.attackProtection
         ? 'on: the client trusts auth0-forwarded-for'
+        : '(not enabled: that step is skipped)',
+    ],
+    [
+      'DPoP',
+      settings.dpop
+        ? 'on: the API allows Token Sender-Constraining'
         : '(not enabled: that step is skipped)',
     ],
   ];

@@ -72,14 +72,17 @@ export const DEMO = {
  * `read:sample` and offline access, the tutorial's client and user) plus what the tutorial's
  * optional sections configure: the seed's rule adding namespaced claims, an `employees`
  * connection for the password-realm grant, one user per MFA step (an authenticator app, SMS,
- * Guardian push, a recovery code, nothing enrolled yet), and a backend client with "Trust Token
- * Endpoint IP Header" on.
+ * Guardian push, a recovery code, nothing enrolled yet), a backend client with "Trust Token
+ * Endpoint IP Header" on, and "Token Sender-Constraining" (DPoP) allowed on the API.
  *
  * @param overrides Top-level options to replace, e.g. a `clients` list to break a step on purpose.
  */
 export function demoTenant(overrides: MockServerConfig = {}): MockServerConfig {
   const base = tutorialTenant();
   return tutorialTenant({
+    // Auth0's "Token Sender-Constraining" allowed on the API (RFC 9449): a token request with a
+    // DPoP proof gets a token bound to the proof's key (token_type DPoP); one without, a Bearer.
+    apis: (base.apis ?? []).map((api) => ({ ...api, proofOfPossession: 'allowed' as const })),
     clients: [
       ...(base.clients ?? []),
       {

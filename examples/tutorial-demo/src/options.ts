@@ -47,6 +47,8 @@ Optional sections, skipped when not given:
   --attack-protection    ${ENV.attackProtection}=1  the client has "Trust Token Endpoint IP
                          Header" on; the demo sends wrong passwords from 203.0.113.66 until
                          brute-force protection blocks that IP for the user (Auth0 may email them)
+  --dpop                 ${ENV.dpop}=1  the API allows Token Sender-Constraining (DPoP,
+                         RFC 9449); the demo gets a DPoP-bound token with a key made in memory
 The MFA steps by SMS code, push, recovery code and enrolment run against the mock server only:
 its control API stands in for the user's phone, and they would spend or enrol real factors.
 
@@ -133,6 +135,7 @@ function parse(argv: readonly string[]) {
       realm: { type: 'string' },
       'custom-claim': { type: 'string' },
       'attack-protection': { type: 'boolean' },
+      dpop: { type: 'boolean' },
     },
   });
 }

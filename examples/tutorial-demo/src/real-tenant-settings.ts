@@ -12,6 +12,7 @@ export const ENV = {
   mfaSecret: 'ROPKIT_DEMO_MFA_SECRET',
   customClaim: 'ROPKIT_DEMO_CUSTOM_CLAIM',
   attackProtection: 'ROPKIT_DEMO_ATTACK_PROTECTION',
+  dpop: 'ROPKIT_DEMO_DPOP',
 } as const;
 
 /** A setting's name in the environment, and its flag when it may be given as one. */
@@ -50,6 +51,8 @@ export interface RealTenantSettings {
    * brute-force protection for a documentation IP.
    */
   readonly attackProtection: boolean;
+  /** The API allows "Token Sender-Constraining" (DPoP, RFC 9449), for the DPoP step. */
+  readonly dpop: boolean;
 }
 
 /** Settings as given: flags (non-secret only) win over the environment. */
@@ -64,6 +67,7 @@ export const SETTING_FLAGS = {
   realm: 'realm',
   customClaim: 'custom-claim',
   attackProtection: 'attack-protection',
+  dpop: 'dpop',
 } as const satisfies Partial<Record<SettingName, string>>;
 
 /** How a setting is named in messages: its variable, and its flag when it has one. */
@@ -104,7 +108,8 @@ export function readRealTenantSettings(
       `${settingLabel('customClaim')} must be a namespaced claim name such as http://foo/bar`,
     );
   }
-  const attackProtection = parseSwitch(given.attackProtection, problems);
+  const attackProtection = parseSwitch('attackProtection', given.attackProtection, problems);
+  const dpop = parseSwitch('dpop', given.dpop, problems);
   if (problems.length > 0 || issuer === undefined) return { problems };
   return {
     settings: {
@@ -118,6 +123,7 @@ export function readRealTenantSettings(
       ...(given.mfaSecret ? { mfaSecret: given.mfaSecret } : {}),
       ...(given.customClaim ? { customClaim: given.customClaim } : {}),
       attackProtection,
+      dpop,
     },
   };
 }
@@ -155,9 +161,13 @@ function issuerOf(domain: string, problems: string[]): string | undefined {
   return `${url.origin}/`;
 }
 
-function parseSwitch(value: string | undefined, problems: string[]): boolean {
+function parseSwitch(
+  name: 'attackProtection' | 'dpop',
+  value: string | undefined,
+  problems: string[],
+): boolean {
   if (value === undefined || value === '' || value === '0' || value === 'false') return false;
   if (value === '1' || value === 'true') return true;
-  problems.push(`${settingLabel('attackProtection')} must be 1 or true (or 0, false, unset)`);
+  problems.push(`${settingLabel(name)} must be 1 or true (or 0, false, unset)`);
   return false;
 }

@@ -1,4 +1,4 @@
-import { TokenClient, TokenManager } from '@ropkit/core';
+import { TokenClient, TokenManager, type DpopOptions } from '@ropkit/core';
 import {
   startMockServer,
   TUTORIAL,
@@ -49,6 +49,11 @@ export interface RunDemoOptions {
   readonly tenant?: TenantChoice;
   /** The mock tenant's configuration instead of {@link demoTenant} (mock mode only). */
   readonly mockTenant?: MockServerConfig;
+  /**
+   * The example API's `dpop` option instead of `DPOP_OPTIONS` (`'allowed'`): tests turn DPoP
+   * off, or require it, to see what the steps then do.
+   */
+  readonly apiDpop?: DpopOptions | false;
   /** Where the walkthrough is printed. Default: nowhere. */
   readonly write?: (text: string) => void;
   /** Default: the tutorial's steps, {@link TUTORIAL_STEPS}. */
@@ -92,6 +97,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoRun> {
     const api = await startExampleApi(options.framework, {
       issuer: setup.issuer,
       audience: setup.audience,
+      ...(options.apiDpop === undefined ? {} : { dpop: options.apiDpop }),
     });
     started.push(api);
     manager = new TokenManager({ client: setup.tokenClient });
@@ -189,6 +195,14 @@ function mockSetup(server: MockServer, config: MockServerConfig): Setup {
       userIp: DEMO.userIp,
       maxAttempts: MAX_BRUTE_FORCE_THRESHOLD,
     },
+    dpop: {
+      client: new RecordingTokenClient({
+        ...clientOptions,
+        clientId: TUTORIAL.clientId,
+        clientSecret: TUTORIAL.clientSecret,
+        dpop: true, // an ES256 key generated in memory
+      }),
+    },
   };
 }
 
@@ -251,6 +265,12 @@ function realSetup(settings: RealTenantSettings): Setup {
       : {
           notConfigured:
             'not enabled (ROPKIT_DEMO_ATTACK_PROTECTION=1 or --attack-protection): it needs "Trust Token Endpoint IP Header" on the client and trips brute-force protection',
+        },
+    dpop: settings.dpop
+      ? { client: new RecordingTokenClient({ ...clientOptions, dpop: true }) }
+      : {
+          notConfigured:
+            'not enabled (ROPKIT_DEMO_DPOP=1 or --dpop): it needs "Token Sender-Constraining" allowed on the API',
         },
   };
 }

@@ -73,6 +73,10 @@ export async function signIn(
   detail: 'full' | 'brief' = 'brief',
 ): Promise<TokenSet> {
   const sent = passwordGrantFields(context, account);
+  // A client with the `dpop` option proves its key on every token request (RFC 9449 section 5).
+  if (context.tokenClient.dpop !== undefined) {
+    sent.push(['header', `DPoP: a new proof (POST, this URL), signed with the application's key`]);
+  }
   if (detail === 'full') log.fields(`→ POST ${context.tokenEndpoint}`, sent);
   else log.line(`→ POST ${context.tokenEndpoint} (${sent[0]?.[1]} grant as ${account.username})`);
   const parameters = {

@@ -1,4 +1,10 @@
-import { GrantType, TUTORIAL, tutorialTenant, type MockServer } from '@ropkit/mock-server';
+import {
+  GrantType,
+  TUTORIAL,
+  tutorialTenant,
+  type MockServer,
+  type RequestLogEntry,
+} from '@ropkit/mock-server';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.ts';
 import { FRAMEWORKS } from '../src/frameworks.ts';
@@ -7,13 +13,16 @@ import { DEMO, demoTenant } from '../src/mock-tenant.ts';
 import { parseDemoArguments, UsageError } from '../src/options.ts';
 import { MOCK_ONLY, runDemo } from '../src/run-demo.ts';
 import { attackProtection } from '../src/steps/attack-protection.ts';
+import { callApiStep } from '../src/steps/call-api.ts';
 import { customizeTokens } from '../src/steps/customize-tokens.ts';
+import { senderConstrainedTokens } from '../src/steps/dpop.ts';
 import { mfaEnrolment } from '../src/steps/mfa-enrolment.ts';
 import { mfaOob } from '../src/steps/mfa-oob.ts';
 import { mfaPush } from '../src/steps/mfa-push.ts';
 import { mfaRecoveryCode } from '../src/steps/mfa-recovery-code.ts';
 import { multiFactor } from '../src/steps/multi-factor.ts';
 import { passwordRealm } from '../src/steps/password-realm.ts';
+import { requestTokens } from '../src/steps/request-tokens.ts';
 import { TUTORIAL_STEPS } from '../src/steps/index.ts';
 
 /** Runs the demo and keeps what it printed. */
@@ -96,6 +105,37 @@ function maskedMemberValues(output: string): Array<[string, string]> {
 /** A whole JWT (three base64url segments): tokens must only ever be shown shortened. */
 const WHOLE_JWT = /eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}/;
 
+/** A token or proof as the demo shortens it (`eyJhbGci…k4laUWw`). */
+const SHORTENED = String.raw`eyJ[\w-]{5}…[\w-]{7}`;
+
+/** The token endpoint requests the mock received, as its request log has them. */
+function tokenRequests(requests: readonly RequestLogEntry[]) {
+  return requests
+    .filter((request) => request.path === '/oauth/token')
+    .map((request) => ({
+      grantType: request.grantType,
+      status: request.status,
+      dpop: request.dpop === true,
+    }));
+}
+
+/**
+ * The example API's answers a step printed, in order: status, `error` of the body, and the
+ * `WWW-Authenticate` challenge (`null` when none came).
+ */
+function apiAnswers(lines: readonly string[]) {
+  const answers: Array<{ status: number; error: string | undefined; challenge: string | null }> =
+    [];
+  lines.forEach((line, index) => {
+    const match = /^← (\d{3}) (\{.*\})$/.exec(line);
+    if (match === null || !lines[index - 1]?.startsWith('→ GET ')) return;
+    const challenge = /^ {4}WWW-Authenticate: (.*)$/.exec(lines[index + 1] ?? '')?.[1] ?? null;
+    const body = JSON.parse(match[2] ?? '{}') as { error?: string };
+    answers.push({ status: Number(match[1]), error: body.error, challenge });
+  });
+  return answers;
+}
+
 /** Collects what the command writes. */
 function io() {
   const out = { stdout: '', stderr: '' };
@@ -127,10 +167,12 @@ function usageError(argv: string[], env: Record<string, string> = {}): string {
 describe.each(FRAMEWORKS)('the demo on %s against the mock tenant', (framework) => {
   it('passes every step of the tutorial and its optional sections, printing no secret', async () => {
     let madeUp: string[] = [];
+    let requests: RequestLogEntry[] = [];
     const run = await demo({
       framework,
       beforeClose: async (server) => {
         madeUp = await secretsMadeUp(server);
+        requests = await server.control.requests();
       },
     });
     expect(run.results.map((result) => [result.id, result.status, result.reason])).toEqual(
@@ -184,7 +226,22 @@ describe.each(FRAMEWORKS)('the demo on %s against the mock tenant', (framework) 
     expect(refreshed).toContain('granted scope: openid read:sample (asked for openid read:sample)');
     expect(run.output).toContain('403 mfa_required');
     expect(run.output).toContain('429 too_many_attempts');
-    expect(run.output).toMatch(/PASSED on \w+: 12 ok, 0 failed, 0 skipped/);
+    expect(run.output).toMatch(/PASSED on \w+: 13 ok, 0 failed, 0 skipped, of 13 steps/);
+
+    // The API allows DPoP, yet only the DPoP step's client sent a proof and got a bound token:
+    // every other step's tokens are Bearer tokens, sent as Bearer.
+    const proven = tokenRequests(requests).filter((request) => request.dpop);
+    expect(proven).toEqual([{ grantType: 'password', status: 200, dpop: true }]);
+    expect(tokenRequests(requests).length).toBeGreaterThan(20);
+    for (const [id, lines] of Object.entries(steps)) {
+      const types = [...lines.matchAll(/^ {4}token_type +(\S+)$/gm)].map((match) => match[1]);
+      expect([id, new Set(types)]).toEqual([
+        id,
+        new Set(types.length === 0 ? [] : [id === 'dpop' ? 'DPoP' : 'Bearer']),
+      ]);
+    }
+    expect(run.output.match(/Authorization: DPoP /g)?.length).toBe(5);
+    expect((steps['dpop'] ?? '').match(/Authorization: Bearer /g)?.length).toBe(1);
 
     // Nothing secret is printed: not the configuration's, not what the mock made up on the way.
     expect(madeUp.length).toBeGreaterThanOrEqual(5);
@@ -257,6 +314,74 @@ describe.each(FRAMEWORKS)('the demo on %s against the mock tenant', (framework) 
     expect(lines).toContain(
       `the token manager keeps refresh_token ${sent}: rotation is off, the old one stays valid`,
     );
+  });
+
+  it("binds the DPoP step's token to its key; the API takes it only with a new proof of that key", async () => {
+    let requests: RequestLogEntry[] = [];
+    const run = await demo({
+      framework,
+      steps: [requestTokens, senderConstrainedTokens],
+      beforeClose: async (server) => {
+        requests = await server.control.requests();
+      },
+    });
+    expect(run.status).toEqual({ 'request-tokens': 'ok', dpop: 'ok' });
+    // The tutorial's client sent no proof and got a Bearer token; the DPoP client proved its key.
+    expect(tokenRequests(requests)).toEqual([
+      { grantType: 'password', status: 200, dpop: false },
+      { grantType: 'password', status: 200, dpop: true },
+    ]);
+    const lines = run.results.find((result) => result.id === 'dpop')?.lines ?? [];
+    const text = lines.join('\n');
+    expect(lines).toContain(
+      "    header              DPoP: a new proof (POST, this URL), signed with the application's key",
+    );
+    expect(text).toMatch(/← 200 token response\n(?: {4}.*\n)*? {4}token_type +DPoP\n/);
+    expect(run.results[0]?.lines.join('\n')).toMatch(/\n {4}token_type +Bearer\n/);
+
+    // The token's cnf.jkt is the thumbprint of the client's key, and so is the proof's jwk's.
+    const thumbprint = /^ {4}thumbprint +([\w-]{43}) /m.exec(text)?.[1];
+    expect(thumbprint).toMatch(/^[\w-]{43}$/);
+    expect(lines).toContain(`    cnf                 {"jkt":"${thumbprint}"}`);
+    expect(lines).toContain(
+      `    jwk                 EC P-256 public key, thumbprint ${thumbprint}`,
+    );
+    expect(lines).toContain('    typ                 dpop+jwt');
+    expect(text).toMatch(/\n {4}htu +http:\/\/127\.0\.0\.1:\d+\/api\/private\n/);
+
+    // What the example API answered, over HTTP, in order.
+    expect(apiAnswers(lines).map(({ status, error }) => [status, error])).toEqual([
+      [200, undefined], // Authorization: DPoP and createAuthorizedFetch's proof
+      [401, 'invalid_token'], // the same token as Bearer
+      [400, 'invalid_request'], // DPoP without a proof
+      [200, undefined], // a new proof of client.dpop
+      [401, 'invalid_dpop_proof'], // that proof again
+      [401, 'invalid_token'], // a proof of another key
+    ]);
+    const [, asBearer, noProof, , replayed] = apiAnswers(lines);
+    expect(asBearer?.challenge).toBe(
+      'Bearer realm="api", error="invalid_token", error_description="DPoP-bound token was sent with the Bearer scheme", DPoP realm="api", algs="ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA"',
+    );
+    expect(noProof?.challenge).toContain(
+      'error_description="The DPoP scheme came without a DPoP proof"',
+    );
+    expect(replayed?.challenge).toContain(
+      'error="invalid_dpop_proof", error_description="DPoP proof was used before"',
+    );
+    expect(text).toContain(
+      '{"error":"invalid_token","error_description":"Token is bound to another DPoP key"}',
+    );
+
+    // Tokens and proofs only ever shortened; the replayed proof is the one that passed.
+    const token = new RegExp(`Authorization: DPoP (${SHORTENED})`).exec(text)?.[1];
+    expect(lines).toContain(
+      `→ GET ${run.output.match(/API: (\S+)/)?.[1]}/api/private  Authorization: Bearer ${token}`,
+    );
+    const proofs = [...text.matchAll(new RegExp(`  DPoP: (${SHORTENED})`, 'g'))].map((m) => m[1]);
+    expect(proofs).toHaveLength(3);
+    expect(proofs[1]).toBe(proofs[0]);
+    expect(proofs[2]).not.toBe(proofs[0]);
+    expect(text).not.toMatch(WHOLE_JWT);
   });
 });
 
@@ -409,6 +534,59 @@ describe('a tenant that breaks a step fails the run', () => {
     );
   });
 
+  it("fails the DPoP step when the API does not allow sender constraining (Auth0's default)", async () => {
+    let requests: RequestLogEntry[] = [];
+    const run = await demo({
+      framework: 'koa',
+      mockTenant: demoTenant({
+        apis: (base.apis ?? []).map((api) => ({ ...api, proofOfPossession: 'none' as const })),
+      }),
+      steps: [senderConstrainedTokens],
+      beforeClose: async (server) => {
+        requests = await server.control.requests();
+      },
+    });
+    // The proof was sent and checked, but the token stays Bearer.
+    expect(tokenRequests(requests)).toEqual([{ grantType: 'password', status: 200, dpop: true }]);
+    expect(run.status['dpop']).toBe('failed');
+    expect(run.reason['dpop']).toBe(
+      'the token endpoint answered token_type Bearer, not DPoP: allow "Token Sender-Constraining" on the API',
+    );
+    expect(run.exitCode).toBe(1);
+  });
+
+  it('fails the DPoP step when the example API does not check DPoP', async () => {
+    const run = await demo({
+      framework: 'express',
+      apiDpop: false, // a verifier unaware of DPoP: Bearer only, cnf ignored
+      steps: [senderConstrainedTokens],
+    });
+    expect(run.status['dpop']).toBe('failed');
+    expect(run.reason['dpop']).toBe('/api/private answered 401 to the token and its proof');
+  });
+
+  it('passes the DPoP step on an API that requires DPoP, where Bearer tokens fail "Call API"', async () => {
+    const run = await demo({
+      framework: 'fastify',
+      apiDpop: { mode: 'required' },
+      steps: [requestTokens, callApiStep, senderConstrainedTokens],
+    });
+    expect(run.status).toEqual({ 'request-tokens': 'ok', 'call-api': 'failed', dpop: 'ok' });
+    // Without a token the API challenges DPoP only, and refuses the Bearer token.
+    expect(run.reason['call-api']).toBe(
+      '/api/private without a token answered 401, not 401 with a Bearer challenge',
+    );
+    const lines = run.results.find((result) => result.id === 'dpop')?.lines ?? [];
+    expect(apiAnswers(lines).map(({ status, error }) => [status, error])).toEqual([
+      [200, undefined],
+      [401, 'unauthorized'], // Bearer: answered as a request without credentials
+      [400, 'invalid_request'],
+      [200, undefined],
+      [401, 'invalid_dpop_proof'],
+      [401, 'invalid_token'],
+    ]);
+  });
+
   it('fails "Configure attack protection" when the client does not trust auth0-forwarded-for', async () => {
     const run = await demo({
       framework: 'fastify',
@@ -431,7 +609,7 @@ describe('the command line', () => {
   it('runs the demo and exits 0', async () => {
     const { out, io: streams } = io();
     expect(await runCli(['--framework', 'koa'], {}, streams)).toBe(0);
-    expect(out.stdout).toContain('PASSED on koa: 12 ok');
+    expect(out.stdout).toContain('PASSED on koa: 13 ok');
     expect(out.stderr).toBe('');
   });
 
@@ -498,6 +676,7 @@ describe('flags and settings', () => {
           username: 'user@example.com',
           password: 'password-canary',
           attackProtection: false,
+          dpop: false,
         },
       },
     });
@@ -505,7 +684,14 @@ describe('flags and settings', () => {
 
   it('takes the optional settings, and non-secret flags over the environment', () => {
     const parsed = parseDemoArguments(
-      ['--audience', 'https://flag.example.com', '--realm', 'employees', '--attack-protection'],
+      [
+        '--audience',
+        'https://flag.example.com',
+        '--realm',
+        'employees',
+        '--attack-protection',
+        '--dpop',
+      ],
       {
         ...complete,
         ROPKIT_DEMO_DOMAIN: 'https://your-tenant.eu.auth0.com/',
@@ -523,6 +709,7 @@ describe('flags and settings', () => {
           mfaSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
           customClaim: 'http://foo/bar',
           attackProtection: true,
+          dpop: true,
         },
       },
     });
@@ -557,11 +744,13 @@ describe('flags and settings', () => {
       ROPKIT_DEMO_MFA_SECRET: 'not base32!',
       ROPKIT_DEMO_CUSTOM_CLAIM: 'bar',
       ROPKIT_DEMO_ATTACK_PROTECTION: 'maybe',
+      ROPKIT_DEMO_DPOP: 'yes',
     });
     expect(message.split('\n')).toEqual([
       'ROPKIT_DEMO_MFA_SECRET is not a base32 TOTP secret (RFC 4648)',
       'ROPKIT_DEMO_CUSTOM_CLAIM (or --custom-claim) must be a namespaced claim name such as http://foo/bar',
       'ROPKIT_DEMO_ATTACK_PROTECTION (or --attack-protection) must be 1 or true (or 0, false, unset)',
+      'ROPKIT_DEMO_DPOP (or --dpop) must be 1 or true (or 0, false, unset)',
     ]);
     expect(message).not.toContain('not base32!');
   });
@@ -597,7 +786,7 @@ describe('flags and settings', () => {
       'FAILED: TokenRequestError: Discovery for the configured issuer failed',
     );
     expect(out.stdout).toContain('skipped: needs "Request tokens", which failed');
-    expect(out.stdout).toContain('FAILED on express: 0 ok, 1 failed, 11 skipped, of 12 steps');
+    expect(out.stdout).toContain('FAILED on express: 0 ok, 1 failed, 12 skipped, of 13 steps');
     expect(out.stdout).not.toContain('client-secret-canary');
     expect(out.stdout).not.toContain('password-canary');
   });
@@ -618,6 +807,7 @@ describe('flags and settings', () => {
         mfaPush,
         mfaRecoveryCode,
         mfaEnrolment,
+        senderConstrainedTokens,
         attackProtection,
       ],
     });
@@ -629,8 +819,12 @@ describe('flags and settings', () => {
       'mfa-push': 'skipped',
       'mfa-recovery-code': 'skipped',
       'mfa-enrolment': 'skipped',
+      dpop: 'skipped',
       'attack-protection': 'skipped',
     });
+    expect(run.reason['dpop']).toBe(
+      'not enabled (ROPKIT_DEMO_DPOP=1 or --dpop): it needs "Token Sender-Constraining" allowed on the API',
+    );
     expect(run.reason['password-realm']).toBe('no realm given (ROPKIT_DEMO_REALM or --realm)');
     expect(run.reason['mfa']).toBe('no TOTP secret given for the user (ROPKIT_DEMO_MFA_SECRET)');
     expect(run.reason['mfa-oob']).toBe(MOCK_ONLY.oob);

@@ -2,12 +2,24 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { auth, authErrorHandler, requireScopes } from '@ropkit/express';
-import { REQUIRED_SCOPE, type ExampleApiOptions, type RunningApi } from './api-options.ts';
+import {
+  DPOP_OPTIONS,
+  REQUIRED_SCOPE,
+  type ExampleApiOptions,
+  type RunningApi,
+} from './api-options.ts';
 
-/** The API of `@ropkit/express`'s README ("Protect an API"), listening on 127.0.0.1. */
+/**
+ * The API of `@ropkit/express`'s README ("Protect an API"), with DPoP allowed, listening on
+ * 127.0.0.1.
+ */
 export async function startExpressApi(options: ExampleApiOptions): Promise<RunningApi> {
   const app = express();
-  const requireAuth = auth({ issuer: options.issuer, audience: options.audience });
+  const requireAuth = auth({
+    issuer: options.issuer,
+    audience: options.audience,
+    dpop: options.dpop ?? DPOP_OPTIONS, // Bearer tokens, and DPoP-bound ones with their proof
+  });
 
   app.get('/api/public', (_req, res) => {
     res.json({ message: 'Public: no token needed' });

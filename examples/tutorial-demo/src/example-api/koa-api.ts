@@ -2,18 +2,27 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import Koa, { type Middleware } from 'koa';
 import { auth, authErrorHandler, requireScopes } from '@ropkit/koa';
-import { REQUIRED_SCOPE, type ExampleApiOptions, type RunningApi } from './api-options.ts';
+import {
+  DPOP_OPTIONS,
+  REQUIRED_SCOPE,
+  type ExampleApiOptions,
+  type RunningApi,
+} from './api-options.ts';
 
 /**
- * The API of `@ropkit/koa`'s README ("Protect an API"), listening on 127.0.0.1. The README routes
- * with `@koa/router`, which this package does not depend on; {@link get} stands in for
- * `router.get` with the same middleware chain.
+ * The API of `@ropkit/koa`'s README ("Protect an API"), with DPoP allowed, listening on
+ * 127.0.0.1. The README routes with `@koa/router`, which this package does not depend on;
+ * {@link get} stands in for `router.get` with the same middleware chain.
  */
 export async function startKoaApi(options: ExampleApiOptions): Promise<RunningApi> {
   const app = new Koa();
   app.use(authErrorHandler()); // first: answers 401/403/400/503 with WWW-Authenticate and a JSON body
 
-  const checkJwt = auth({ issuer: options.issuer, audience: options.audience });
+  const checkJwt = auth({
+    issuer: options.issuer,
+    audience: options.audience,
+    dpop: options.dpop ?? DPOP_OPTIONS, // Bearer tokens, and DPoP-bound ones with their proof
+  });
 
   app.use(
     get('/api/public', (ctx) => {

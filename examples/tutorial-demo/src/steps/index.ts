@@ -3,6 +3,7 @@ import { attackProtection } from './attack-protection.ts';
 import { callApiAgain } from './call-api-again.ts';
 import { callApiStep } from './call-api.ts';
 import { customizeTokens } from './customize-tokens.ts';
+import { senderConstrainedTokens } from './dpop.ts';
 import { mfaEnrolment } from './mfa-enrolment.ts';
 import { mfaOob } from './mfa-oob.ts';
 import { mfaPush } from './mfa-push.ts';
@@ -15,7 +16,8 @@ import { requestTokens } from './request-tokens.ts';
 /**
  * The tutorial's steps in its order ("Configure tenant" is the set-up printed before them), then
  * its optional sections; "Configure MFA" is one step per way of passing it (each with its own
- * user). Attack protection runs last: it leaves an IP blocked for the user.
+ * user). Sender-constrained tokens (DPoP) goes beyond the tutorial. Attack protection runs last:
+ * it leaves an IP blocked for the user.
  */
 export const TUTORIAL_STEPS: readonly DemoStep[] = [
   requestTokens,
@@ -29,5 +31,6 @@ export const TUTORIAL_STEPS: readonly DemoStep[] = [
   mfaPush,
   mfaRecoveryCode,
   mfaEnrolment,
+  senderConstrainedTokens,
   attackProtection,
 ];
