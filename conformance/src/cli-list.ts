@@ -4,14 +4,18 @@ const BASE_OPTIONS = ['verifier.issuer', 'verifier.audience', 'verifier.jwksUri'
 
 /**
  * The options a scenario depends on, with the base ones every token scenario uses (an issuer
- * list, `verifier.issuer[]`, stands for the issuer and the key set URL).
+ * list, `verifier.issuer[]`, stands for the issuer and the key set URL; `verifier.secret` and
+ * `verifier.publicKey` for the key set URL).
  */
 function optionsOf(scenario: Scenario): string[] {
   if (!scenario.requires.includes('bearer')) return [...scenario.uses];
-  const base = scenario.uses.includes('verifier.issuer[]')
+  const { uses } = scenario;
+  const base = uses.includes('verifier.issuer[]')
     ? BASE_OPTIONS.filter((option) => option === 'verifier.audience')
-    : BASE_OPTIONS;
-  return [...base, ...scenario.uses];
+    : uses.includes('verifier.secret') || uses.includes('verifier.publicKey')
+      ? BASE_OPTIONS.filter((option) => option !== 'verifier.jwksUri')
+      : BASE_OPTIONS;
+  return [...base, ...uses];
 }
 
 /**

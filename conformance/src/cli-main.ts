@@ -27,7 +27,7 @@ import {
 } from './runner.js';
 import { CAPABILITY_NAMES, isCapability, type Capability, type Scenario } from './scenario.js';
 import { emptyReport, exitCodeOf, runSuite, type SuiteReport, type SuiteTarget } from './suite.js';
-import { soleIssuerOf } from './test-app.js';
+import { KIT_STEP_UP, soleIssuerOf } from './test-app.js';
 
 /** The environment variable `--runtime` overrides. */
 export const RUNTIME_ENV_VAR = 'ROPKIT_CONFORMANCE_RUNTIME';
@@ -307,6 +307,11 @@ function urlTarget(values: Values, progress: Progress, requestTimeoutMs: number)
           `  realm           ${verifier.realm}`,
           `  scopes from     ${verifier.scopeSources.join(', ')}`,
           `and serve GET /api/public (no token), /api/private, /api/private-scoped (read:sample), /api/any-scope (read:sample or write:sample), /api/optional (token optional), each answering {"sub": <the token's sub or null>}`,
+          ...(session.adapter.capabilities?.includes('step-up') === true
+            ? [
+                `and GET /api/step-up (acr ${KIT_STEP_UP.acr}), /api/recent (auth_time at most ${KIT_STEP_UP.maxAge} s old)`,
+              ]
+            : []),
         ].join('\n'),
       );
       await waitForServer(`${base}/api/public`, waitMs, requestTimeoutMs, (line) =>

@@ -73,6 +73,16 @@ export async function replayRequests(tokens: TokenFactory): Promise<ReplayReques
       headers: bearer('bad.token.value'),
     },
     { name: 'scoped route, no credentials', path: '/api/private-scoped', headers: {} },
+    {
+      name: 'step-up route, no acr',
+      path: '/api/step-up',
+      headers: bearer(await tokens.sign({ claims: { auth_time: now } })),
+    },
+    {
+      name: 'recent route, authentication too old',
+      path: '/api/recent',
+      headers: bearer(await tokens.sign({ claims: { auth_time: now - 3600 } })),
+    },
   ];
 }
 

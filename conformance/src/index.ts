@@ -100,10 +100,14 @@ export {
   type SuiteTarget,
 } from './suite.js';
 export {
+  KIT_STEP_UP,
   issuersOf,
+  keySourceOf,
   soleIssuerOf,
   type KitDpopOptions,
   type KitIssuer,
+  type KitKeySource,
+  type KitMtlsOptions,
   type KitVerifierOptions,
   type SharedSessionStore,
   type StartTestApp,
@@ -119,4 +123,17 @@ export {
   type DpopKey,
   type ProofRecipe,
 } from './dpop-proof.js';
-export { TokenFactory, createKitKey, type CraftOptions, type KitKey } from './token-factory.js';
+export {
+  CLIENT_CERTIFICATES,
+  certificateThumbprint,
+  forwardedCertificate,
+} from './client-certificate.js';
+export {
+  TokenFactory,
+  createKitKey,
+  hmacKitKey,
+  publicPemOf,
+  type CraftOptions,
+  type HmacKitAlgorithm,
+  type KitKey,
+} from './token-factory.js';

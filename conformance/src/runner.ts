@@ -182,6 +182,9 @@ export const RESTARTING_CAPABILITIES: readonly Capability[] = [
   'dpop',
   'dpop-nonce',
   'issuers',
+  'hs256',
+  'static-key',
+  'mtls',
 ];
 
 /** The capabilities `--url` mode assumes when none are given. */
@@ -262,8 +265,9 @@ export class ConformanceRun {
   /**
    * Runs against a server that is already running (`--url`): the kit's issuer listens on a fixed
    * address (see {@link IssuerAddress}) so the server under test can be configured to trust it.
-   * Scenarios that start apps of their own (the `key-set`, `dpop`, `dpop-nonce` and `issuers`
-   * capabilities, see {@link RESTARTING_CAPABILITIES}) cannot run this way.
+   * Scenarios that start apps of their own (the `key-set`, `dpop`, `dpop-nonce`, `issuers`,
+   * `hs256`, `static-key` and `mtls` capabilities, see {@link RESTARTING_CAPABILITIES}) cannot run
+   * this way.
    */
   static async attach(
     target: RunningServer,

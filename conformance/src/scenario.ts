@@ -16,7 +16,11 @@ export type ScenarioGroup =
   | 'Sessions of the login routes'
   | 'Token lifecycle'
   | 'Sender-constrained tokens (DPoP)'
-  | 'Several issuers';
+  | 'Several issuers'
+  | 'Symmetric signatures (HS256)'
+  | 'A static public key'
+  | 'Certificate-bound tokens (RFC 8705)'
+  | 'Step-up (RFC 9470)';
 
 /** Every group, in report order. */
 export const GROUPS: readonly ScenarioGroup[] = [
@@ -31,6 +35,10 @@ export const GROUPS: readonly ScenarioGroup[] = [
   'Token lifecycle',
   'Sender-constrained tokens (DPoP)',
   'Several issuers',
+  'Symmetric signatures (HS256)',
+  'A static public key',
+  'Certificate-bound tokens (RFC 8705)',
+  'Step-up (RFC 9470)',
 ];
 
 /**
@@ -85,7 +93,17 @@ export const PROFILES: Readonly<Record<Profile, string>> = {
  * - `dpop-nonce`: the verifier also honours `verifier.dpop.nonce`, server-provided nonces
  *   (RFC 9449 section 9);
  * - `issuers`: the verifier takes `verifier.issuer` as a list of `{ issuer, jwksUri }`, each
- *   issuer's tokens checked with its own key set, and the kit may start more apps with it.
+ *   issuer's tokens checked with its own key set, and the kit may start more apps with it;
+ * - `hs256`: the verifier takes `verifier.secret` (with `verifier.algorithms` `['HS256']` and no
+ *   `verifier.jwksUri`): HS256 tokens MACed with that secret, nothing else; more apps can be
+ *   started with it;
+ * - `static-key`: the verifier takes `verifier.publicKey` (a PEM, and no `verifier.jwksUri`): the
+ *   tokens that key signed, no key set, no discovery; more apps can be started with it;
+ * - `mtls`: the verifier takes `verifier.mtls.certificateHeader`: certificate-bound tokens
+ *   (RFC 8705, `cnf["x5t#S256"]`) need the client certificate a proxy forwards in that header;
+ *   more apps can be started with it;
+ * - `step-up`: `GET /api/step-up` needs the `acr` of `KIT_STEP_UP` and `GET /api/recent` an
+ *   `auth_time` at most 300 s old (RFC 9470).
  */
 export type Capability =
   | 'bearer'
@@ -99,7 +117,11 @@ export type Capability =
   | 'lifecycle'
   | 'dpop'
   | 'dpop-nonce'
-  | 'issuers';
+  | 'issuers'
+  | 'hs256'
+  | 'static-key'
+  | 'mtls'
+  | 'step-up';
 
 /** Every capability, in the order the kit lists them. */
 export const CAPABILITY_NAMES: readonly Capability[] = [
@@ -115,6 +137,10 @@ export const CAPABILITY_NAMES: readonly Capability[] = [
   'dpop',
   'dpop-nonce',
   'issuers',
+  'hs256',
+  'static-key',
+  'mtls',
+  'step-up',
 ];
 
 /** Whether `value` names a capability. */
@@ -145,6 +171,13 @@ export const CAPABILITIES: Readonly<Record<Capability, string>> = {
     'the verifier honours verifier.dpop.nonce: server-provided nonces (RFC 9449 section 9)',
   issuers:
     'the verifier takes verifier.issuer as a list of { issuer, jwksUri }, each with its own key set; more apps can be started',
+  hs256:
+    "the verifier takes verifier.secret instead of a key set: HS256 tokens MACed with it ('HS256' only); more apps can be started",
+  'static-key':
+    'the verifier takes verifier.publicKey (a PEM) instead of a key set: no discovery, no fetch; more apps can be started',
+  mtls: 'the verifier takes verifier.mtls.certificateHeader: a certificate-bound token (RFC 8705) needs the certificate a proxy forwards there; more apps can be started',
+  'step-up':
+    'GET /api/step-up needs acr http://schemas.openid.net/pape/policies/2007/06/multi-factor, GET /api/recent an auth_time at most 300 s old (RFC 9470)',
 };
 
 /**
@@ -152,7 +185,9 @@ export const CAPABILITIES: Readonly<Record<Capability, string>> = {
  * scenario tests nothing. Every `bearer` scenario also depends on `verifier.issuer`,
  * `verifier.audience` and `verifier.jwksUri`. `verifier.issuer[]` is `verifier.issuer` as a list
  * of `{ issuer, jwksUri }` (then without `verifier.jwksUri`); `verifier.dpop.*` are the settings
- * of `verifier.dpop`, given only to the apps the DPoP scenarios start.
+ * of `verifier.dpop`, given only to the apps the DPoP scenarios start; `verifier.secret` and
+ * `verifier.publicKey` replace `verifier.jwksUri` in the apps the `hs-*` and `static-*` scenarios
+ * start; `verifier.mtls.certificateHeader` is given only to the apps of the `mtls-*` scenarios.
  */
 export type AppOption =
   | 'verifier.issuer'
@@ -171,6 +206,9 @@ export type AppOption =
   | 'verifier.dpop.iatWindow'
   | 'verifier.dpop.iatLeeway'
   | 'verifier.dpop.nonce'
+  | 'verifier.secret'
+  | 'verifier.publicKey'
+  | 'verifier.mtls.certificateHeader'
   | 'login.client'
   | 'login.forwardUserIp'
   | 'login.downstreamUrl'

@@ -6,6 +6,7 @@ import type {
   TokenClientOptions,
   TokenLocation,
   TokenStore,
+  VerifierAlgorithm,
 } from '@ropkit/core';
 
 /**
@@ -50,6 +51,35 @@ export interface KitDpopOptions {
 }
 
 /**
+ * Certificate-bound access tokens (RFC 8705), as the kit gives them to the apps its `mtls-*`
+ * scenarios start (the default app has none): the app sits behind a TLS-terminating proxy that
+ * forwards the client certificate in `certificateHeader` (`Client-Cert`), as RFC 9440 section 2
+ * has it (`:<base64 DER>:`) or URL-encoded PEM (nginx's `$ssl_client_escaped_cert`). The kit
+ * talks plain HTTP and plays that proxy.
+ */
+export interface KitMtlsOptions {
+  certificateHeader: string;
+}
+
+/**
+ * What the routes of the `step-up` capability require (RFC 9470), fixed as `read:sample` is for
+ * `GET /api/private-scoped`:
+ * - `GET /api/step-up`: the token's `acr` is {@link KIT_STEP_UP.acr} (ropkit:
+ *   `requireStepUp({ acrValues: [acr] })`);
+ * - `GET /api/recent`: its `auth_time` at most {@link KIT_STEP_UP.maxAge} seconds old (ropkit:
+ *   `requireStepUp({ maxAge })`).
+ *
+ * Both answer `{"sub": ...}` when served, and 401 `insufficient_user_authentication` otherwise,
+ * the challenge carrying `acr_values` or `max_age` (RFC 9470 section 3).
+ */
+export const KIT_STEP_UP = Object.freeze({
+  /** The OpenID Provider Authentication Policy Extension's multi-factor policy. */
+  acr: 'http://schemas.openid.net/pape/policies/2007/06/multi-factor',
+  /** Seconds. */
+  maxAge: 300,
+} as const);
+
+/**
  * The protected routes' verifier settings. Written as ropkit's `AccessTokenVerifierOptions` (so a
  * ropkit adapter passes them as they are), with every setting a scenario depends on given
  * explicitly, so an adapter built on another library can honour each with that library's option:
@@ -59,7 +89,7 @@ export interface KitDpopOptions {
  * | `issuer`            | the mock server's, with `/`                 | every token scenario           |
  * | `audience`          | `https://api.example.com`                   | every token scenario           |
  * | `jwksUri`           | the mock server's key set URL               | every token scenario           |
- * | `algorithms`        | `['RS256']`                                 | jwt-03, jwt-04, jwt-05         |
+ * | `algorithms`        | `['RS256']`; hs-* apps: `['HS256']`         | jwt-03, jwt-04, jwt-05, hs-*   |
  * | `realm`             | `'api'`                                     | bearer-08, bearer-16, dpop-20  |
  * | `clockTolerance`    | `5` (seconds)                               | jwt-12, jwt-13, jwt-14, jwt-15 |
  * | `maxTokenSize`      | `8192` (bytes)                              | jwt-19                         |
@@ -73,16 +103,27 @@ export interface KitDpopOptions {
  * | `dpop.iatWindow`    | `300` (seconds)                             | dpop-06, dpop-08               |
  * | `dpop.iatLeeway`    | `30` (seconds)                              | dpop-07                        |
  * | `dpop.nonce`        | dpop-22, dpop-23: `{ secret }`              | dpop-22, dpop-23               |
+ * | `secret`            | hs-* apps: 64 characters, no `jwksUri`      | hs-01 to hs-06                 |
+ * | `publicKey`         | static-* apps: a PEM, no `jwksUri`          | static-01 to static-04         |
+ * | `mtls`              | absent; mtls-* apps: {@link KitMtlsOptions} | mtls-01 to mtls-05             |
  *
  * `issuer` is a string with `jwksUri`, except in the apps the `iss-*` scenarios start (an adapter
  * declaring the `issuers` capability), where it is a list of {@link KitIssuer} (the tenant domain
- * and its custom domain, or another server) and `jwksUri` is absent; {@link soleIssuerOf} reads
- * the one issuer of an adapter that does not declare it. `dpop` is given only to the apps the
- * `dpop-*` scenarios start (an adapter declaring `dpop`; `nonce` only with `dpop-nonce`).
+ * and its custom domain, or another server) and `jwksUri` is absent, and in the apps of the `hs-*`
+ * and `static-*` scenarios (`hs256`, `static-key`), where `secret` or `publicKey` replaces
+ * `jwksUri`. {@link soleIssuerOf} reads the one issuer and key set of an adapter that declares
+ * none of those, {@link keySourceOf} the issuer and its key set, secret or public key of one that
+ * declares no `issuers`, {@link issuersOf} the list. `dpop` is given only to the apps the
+ * `dpop-*` scenarios start (an adapter declaring `dpop`; `nonce` only with `dpop-nonce`), `mtls`
+ * only to those of the `mtls-*` scenarios (`mtls`).
  */
-export type KitVerifierOptions = Omit<AccessTokenVerifierOptions, 'issuer' | 'jwksUri' | 'dpop'> & {
+export type KitVerifierOptions = Omit<
+  AccessTokenVerifierOptions,
+  'issuer' | 'jwksUri' | 'dpop' | 'secret' | 'publicKey' | 'mtls' | 'algorithms'
+> & {
   audience: string;
-  algorithms: readonly AsymmetricAlgorithm[];
+  /** Asymmetric ones, but `['HS256']` beside `secret`. */
+  algorithms: readonly VerifierAlgorithm[];
   realm: string;
   clockTolerance: number;
   maxTokenSize: number;
@@ -91,7 +132,23 @@ export type KitVerifierOptions = Omit<AccessTokenVerifierOptions, 'issuer' | 'jw
   keySet: Partial<RemoteKeySetLimits> & { cooldownMs: number };
   /** DPoP; absent: off (the `Bearer` scheme only). */
   dpop?: KitDpopOptions;
-} & ({ issuer: string; jwksUri: string } | { issuer: readonly KitIssuer[]; jwksUri?: undefined });
+  /**
+   * The API's HMAC secret (64 ASCII characters) instead of a key set, with `algorithms`
+   * `['HS256']` and no `jwksUri`; absent but in the apps of the `hs-*` scenarios.
+   */
+  secret?: string;
+  /**
+   * One RSA public key (a PEM, SPKI) instead of a key set, with no `jwksUri`; absent but in the
+   * apps of the `static-*` scenarios.
+   */
+  publicKey?: string;
+  /** Certificate-bound tokens read from a proxy's header; absent: none. */
+  mtls?: KitMtlsOptions;
+} & (
+    | { issuer: string; jwksUri: string }
+    | { issuer: readonly KitIssuer[]; jwksUri?: undefined }
+    | { issuer: string; jwksUri?: undefined }
+  );
 
 /** Every accepted issuer with its key set URL: the one of `issuer` and `jwksUri`, or the list. */
 export function issuersOf(verifier: KitVerifierOptions): KitIssuer[] {
@@ -101,15 +158,45 @@ export function issuersOf(verifier: KitVerifierOptions): KitIssuer[] {
 }
 
 /**
- * The issuer and key set URL of verifier options with one issuer: what an adapter that does not
- * declare the `issuers` capability is always given.
+ * The one issuer of verifier options and where its keys come from: its key set (`jwksUri`), or
+ * the `secret` or `publicKey` given instead (the apps of the `hs-*` and `static-*` scenarios).
+ */
+export type KitKeySource =
+  | { issuer: string; jwksUri: string; secret?: undefined; publicKey?: undefined }
+  | { issuer: string; jwksUri?: undefined; secret: string; publicKey?: undefined }
+  | { issuer: string; jwksUri?: undefined; secret?: undefined; publicKey: string };
+
+/**
+ * The issuer of verifier options with one issuer, and its key set URL, secret or public key: what
+ * an adapter declaring `hs256` or `static-key` but not `issuers` reads its options with.
  *
  * @throws {TypeError} when `verifier.issuer` is a list.
  */
+export function keySourceOf(verifier: KitVerifierOptions): KitKeySource {
+  const { issuer, secret, publicKey } = verifier;
+  if (typeof issuer === 'string' && secret !== undefined) return { issuer, secret };
+  if (typeof issuer === 'string' && publicKey !== undefined) return { issuer, publicKey };
+  return soleIssuerOf(verifier);
+}
+
+/**
+ * The issuer and key set URL of verifier options with one issuer and its key set: what an adapter
+ * that declares none of the `issuers`, `hs256` and `static-key` capabilities is always given.
+ *
+ * @throws {TypeError} when `verifier.issuer` is a list, or `secret` or `publicKey` replaces the key
+ *   set.
+ */
 export function soleIssuerOf(verifier: KitVerifierOptions): KitIssuer {
-  if (typeof verifier.issuer !== 'string' || verifier.jwksUri === undefined) {
+  if (typeof verifier.issuer !== 'string') {
     throw new TypeError(
       'verifier.issuer is a list: only an adapter declaring the "issuers" capability is given one',
+    );
+  }
+  if (verifier.jwksUri === undefined) {
+    const [option, capability] =
+      verifier.secret === undefined ? ['publicKey', 'static-key'] : ['secret', 'hs256'];
+    throw new TypeError(
+      `verifier.${option} replaces the key set: only an adapter declaring the "${capability}" capability is given one`,
     );
   }
   return { issuer: verifier.issuer, jwksUri: verifier.jwksUri };
@@ -170,6 +257,8 @@ export interface TestAppOptions {
  * - `GET /api/private-scoped`: needs `read:sample` (all-of);
  * - `GET /api/any-scope`: needs `read:sample` or `write:sample` (any-of);
  * - `GET /api/optional`: token optional; 200 `{"sub": ... | null}`; a bad token still fails;
+ * - `GET /api/step-up`: the token's `acr` must be {@link KIT_STEP_UP}'s, and `GET /api/recent`:
+ *   its `auth_time` at most 300 s old (the `step-up` capability, RFC 9470);
  * - `POST /login` (form or JSON `username`, `password`, optional `realm`): the login answer;
  * - `POST /login/otp` (`otp`): the same, finishing an MFA step;
  * - `POST /login/challenge` (`factor`), `/login/oob` (`binding_code`), `/login/push`,

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import {
   CompactSign,
   SignJWT,
@@ -20,6 +21,49 @@ export interface KitKey {
 export async function createKitKey(kid: string, alg = 'RS256'): Promise<KitKey> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true });
   return { kid, alg, privateKey, privateJwk: { ...(await exportJWK(privateKey)), kid, alg } };
+}
+
+/** The public half of a kit key, as a PEM (SPKI): what an API given one static key holds. */
+export function publicPemOf(key: KitKey): string {
+  const { n, e, kty, crv, x, y } = key.privateJwk;
+  return createPublicKey({ key: { n, e, kty, crv, x, y }, format: 'jwk' })
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
+}
+
+/** The HMAC algorithms (RFC 7518 section 3.2) of {@link hmacKitKey}. */
+export type HmacKitAlgorithm = 'HS256' | 'HS384' | 'HS512';
+
+const HMAC_HASHES: Readonly<Record<HmacKitAlgorithm, string>> = {
+  HS256: 'SHA-256',
+  HS384: 'SHA-384',
+  HS512: 'SHA-512',
+};
+
+/**
+ * An HMAC "key" of the kit: `secret` (its UTF-8 bytes, as an API's signing secret is used), to
+ * sign tokens with `alg`. Its `privateJwk` is the `oct` JWK of the secret; its kid is `kid`
+ * (`TokenFactory.sign` puts it in the header unless told `header: { kid: undefined }`).
+ */
+export async function hmacKitKey(
+  secret: string,
+  alg: HmacKitAlgorithm = 'HS256',
+  kid = 'hmac',
+): Promise<KitKey> {
+  const bytes = new TextEncoder().encode(secret);
+  const privateKey = await crypto.subtle.importKey(
+    'raw',
+    bytes,
+    { name: 'HMAC', hash: HMAC_HASHES[alg] },
+    true,
+    ['sign'],
+  );
+  return {
+    kid,
+    alg,
+    privateKey,
+    privateJwk: { kty: 'oct', k: Buffer.from(bytes).toString('base64url'), kid, alg },
+  };
 }
 
 /** Options of {@link TokenFactory.sign}. */

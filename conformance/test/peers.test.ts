@@ -15,11 +15,30 @@ describe('the peer modules of examples/peers load as third-party modules and run
     [
       'express-oauth2-jwt-bearer.ts',
       'express-oauth2-jwt-bearer',
-      ['bearer', 'optional', 'scopes', 'key-set', 'dpop', 'issuers'],
+      [
+        'bearer',
+        'optional',
+        'scopes',
+        'key-set',
+        'dpop',
+        'issuers',
+        'hs256',
+        'static-key',
+        'mtls',
+        'step-up',
+      ],
     ],
-    ['express-jwt.ts', 'express-jwt + jwks-rsa', ['bearer', 'optional', 'key-set']],
-    ['koa-jwt.ts', 'koa-jwt + jwks-rsa', ['bearer', 'optional', 'key-set']],
-    ['fastify-jwt.ts', '@fastify/jwt + get-jwks', ['bearer', 'key-set', 'issuers']],
+    [
+      'express-jwt.ts',
+      'express-jwt + jwks-rsa',
+      ['bearer', 'optional', 'key-set', 'hs256', 'static-key'],
+    ],
+    ['koa-jwt.ts', 'koa-jwt + jwks-rsa', ['bearer', 'optional', 'key-set', 'hs256', 'static-key']],
+    [
+      'fastify-jwt.ts',
+      '@fastify/jwt + get-jwks',
+      ['bearer', 'key-set', 'issuers', 'hs256', 'static-key'],
+    ],
   ])('%s', async (file, name, capabilities) => {
     const adapter = await loadAdapter(join(PEERS, file));
     expect(adapter).toMatchObject({ name, capabilities });
@@ -61,5 +80,27 @@ describe('the peers that declare dpop and issuers honour those options', () => {
     expect(report.results.map((r) => [r.id, r.outcome, r.reason])).toEqual([
       ['iss-01', 'pass', undefined],
     ]);
+  });
+});
+
+describe('the peers that declare hs256, static-key, mtls and step-up honour those options', () => {
+  it.each([
+    [
+      'express-oauth2-jwt-bearer.ts',
+      ['hs-01', 'hs-03', 'static-01', 'static-02', 'mtls-01', 'mtls-03', 'stepup-01', 'stepup-02'],
+    ],
+    ['express-jwt.ts', ['hs-01', 'hs-03', 'static-01', 'static-03']],
+    ['koa-jwt.ts', ['hs-01', 'hs-03', 'static-01', 'static-03']],
+    ['fastify-jwt.ts', ['hs-01', 'hs-02', 'static-01', 'static-03']],
+  ])('%s: a token of the secret or key served, another refused', async (file, ids) => {
+    const adapter = await loadAdapter(join(PEERS, file));
+    const scenarios = CATALOGUE.filter((s) => ids.includes(s.id));
+    const report = await runSuite([{ kind: 'adapter', target: file, adapter }], {
+      runtime: 'in-process',
+      scenarios,
+    });
+    expect(report.results.map((r) => [r.id, r.outcome, r.reason])).toEqual(
+      scenarios.map((s) => [s.id, 'pass', undefined]),
+    );
   });
 });

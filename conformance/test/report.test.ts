@@ -14,6 +14,7 @@ import {
   type SuiteReport,
 } from '../src/index.js';
 import { KIT_DPOP } from '../src/catalogue/dpop.js';
+import { KIT_MTLS } from '../src/catalogue/mtls.js';
 import { startTestApp as answers404 } from './fixtures/answers-404.ts';
 
 const result = (
@@ -77,7 +78,7 @@ function weigh(run: ConformanceRun, id: string) {
 
 describe('the catalogue', () => {
   it('has unique stable ids, RFC 2119 names whose word is the level, a section and its words', () => {
-    expect(CATALOGUE.length).toBe(137);
+    expect(CATALOGUE.length).toBe(158);
     expect(new Set(CATALOGUE.map((s) => s.id)).size).toBe(CATALOGUE.length);
     for (const scenario of CATALOGUE) {
       expect(scenario.name).toMatch(/^(MUST|MUST NOT|SHOULD|SHOULD NOT|MAY) /);
@@ -309,10 +310,14 @@ describe('the options an adapter is given', () => {
   });
 
   it('each option a scenario uses is one the kit passes', () => {
-    // The DPoP settings go to the apps the DPoP scenarios start; an issuer list stands for issuer.
+    // The DPoP, mTLS, secret and public key settings go to the apps their scenarios start; an
+    // issuer list stands for issuer.
     const options = {
       ...kitVerifierOptions('https://t.example.com/', 'api', 'https://t.example.com/jwks'),
       dpop: { ...KIT_DPOP, nonce: { secret: 'a nonce secret given by the scenarios' } },
+      mtls: KIT_MTLS,
+      secret: 'the HS256 secret the hs-* scenarios give',
+      publicKey: 'the PEM the static-* scenarios give',
     };
     for (const scenario of CATALOGUE)
       for (const option of scenario.uses.filter((o) => o.startsWith('verifier.'))) {

@@ -104,7 +104,7 @@ describe('list', () => {
   it('prints every scenario with id, level, profile, group, needs and options', async () => {
     const result = await cli(['list']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^137 scenarios\. Levels: MUST fails the run/);
+    expect(result.stdout).toMatch(/^158 scenarios\. Levels: MUST fails the run/);
     expect(result.stdout).toContain('== Key set and rotation');
     expect(result.stdout).toMatch(
       /^bearer-16 {2}MAY {5}rfc {5}MAY name the configured realm in the challenge \(realm="api"\) \(RFC 6750 section 3\)\n {27}needs bearer; uses verifier\.issuer, verifier\.audience, verifier\.jwksUri, verifier\.realm$/m,
@@ -112,12 +112,16 @@ describe('list', () => {
     expect(result.stdout).toMatch(
       /^keys-03 {4}MUST {4}ropkit {2}.*\n.*uses .*verifier\.keySet\.cooldownMs$/m,
     );
+    // A secret replaces the key set URL.
+    expect(result.stdout).toMatch(
+      /^hs-01 {6}MUST {4}rfc {5}.*\n {27}needs bearer, hs256; uses verifier\.issuer, verifier\.audience, verifier\.secret, verifier\.algorithms$/m,
+    );
   });
 
   it('--json gives tools every field', async () => {
     const result = await cli(['list', '--json']);
     const entries = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
-    expect(entries).toHaveLength(137);
+    expect(entries).toHaveLength(158);
     expect(entries.find((entry) => entry['id'] === 'jwt-13')).toMatchObject({
       level: 'MAY',
       profile: 'rfc',

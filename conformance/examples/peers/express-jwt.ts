@@ -5,16 +5,19 @@
  * error handler (401 "invalid token..." for an `UnauthorizedError`, the next handler otherwise).
  *
  * Every option the kit passes that the libraries have a setting for is honoured: the key set URL,
- * the algorithms, the clock tolerance, and the key set cooldown as jwks-rsa's requests per minute.
- * express-jwt has no scope checks of its own, so the scope scenarios are skipped.
+ * the algorithms, the clock tolerance, and the key set cooldown as jwks-rsa's requests per minute;
+ * instead of a key set, an HS256 secret or a public key's PEM as express-jwt's `secret` (its
+ * README's `secret: "shhhhhhared-secret", algorithms: ["HS256"]`). express-jwt has no scope
+ * checks, no certificate binding and no step-up of its own, so those scenarios are skipped.
  *
  * Run it: `ropkit-conformance run --adapter ./examples/peers/express-jwt.ts`.
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import {
-  soleIssuerOf,
+  keySourceOf,
   type Capability,
+  type KitKeySource,
   type StartTestApp,
   type TestApp,
 } from '@ropkit/conformance';
@@ -24,25 +27,37 @@ import jwksRsa from 'jwks-rsa';
 
 export const name = 'express-jwt + jwks-rsa';
 
-/** Bearer JWTs and optional routes; no scope checks, no login. */
-export const capabilities: Capability[] = ['bearer', 'optional', 'key-set'];
+/**
+ * Bearer JWTs from a key set, or with an HS256 secret or a public key instead, and optional
+ * routes; no scope checks, no login.
+ */
+export const capabilities: Capability[] = ['bearer', 'optional', 'key-set', 'hs256', 'static-key'];
+
+/** express-jwt's `secret`: the HS256 secret, the public key's PEM, or jwks-rsa's key set. */
+function secretOf(source: KitKeySource, cooldownMs: number) {
+  if (source.secret !== undefined) return source.secret;
+  if (source.publicKey !== undefined) return source.publicKey;
+  // jwks-rsa's typings name an older express-jwt's secret type; the function is the same.
+  // oxlint-disable-next-line typescript/no-unsafe-type-assertion
+  return jwksRsa.expressJwtSecret({
+    cache: true,
+    rateLimit: true,
+    jwksRequestsPerMinute: Math.max(1, Math.floor(60_000 / cooldownMs)),
+    jwksUri: source.jwksUri,
+  }) as never;
+}
 
 export const startTestApp: StartTestApp = async ({ verifier }) => {
-  // One issuer: it does not declare the issuers capability.
-  const { issuer, jwksUri } = soleIssuerOf(verifier);
+  // One issuer (it does not declare the issuers capability), and its key set, secret or key.
+  const source = keySourceOf(verifier);
+  const { issuer } = source;
+  const secret = secretOf(source, verifier.keySet.cooldownMs);
   const options = (credentialsRequired: boolean) =>
     expressjwt({
-      // jwks-rsa's typings name an older express-jwt's secret type; the function is the same.
-      // oxlint-disable-next-line typescript/no-unsafe-type-assertion
-      secret: jwksRsa.expressJwtSecret({
-        cache: true,
-        rateLimit: true,
-        jwksRequestsPerMinute: Math.max(1, Math.floor(60_000 / verifier.keySet.cooldownMs)),
-        jwksUri,
-      }) as never,
+      secret,
       audience: verifier.audience,
       issuer,
-      // jsonwebtoken's own algorithm names, of which the kit's (['RS256']) are some.
+      // jsonwebtoken's own algorithm names, of which the kit's (['RS256'], ['HS256']) are some.
       // oxlint-disable-next-line typescript/no-unsafe-type-assertion
       algorithms: [...verifier.algorithms] as never,
       clockTolerance: verifier.clockTolerance,

@@ -6,15 +6,19 @@
  *
  * Every option the kit passes that the libraries have a setting for is honoured: the key set URL,
  * the algorithms and the clock tolerance (jsonwebtoken's, which koa-jwt passes on), and the key
- * set cooldown as jwks-rsa's requests per minute. koa-jwt has no scope checks of its own.
+ * set cooldown as jwks-rsa's requests per minute; instead of a key set, an HS256 secret or a
+ * public key's PEM as koa-jwt's `secret` (its README's `jwt({ secret: 'shared-secret' })` and
+ * `jwt({ secret: publicKey })`). koa-jwt has no scope checks, no certificate binding and no
+ * step-up of its own.
  *
  * Run it: `ropkit-conformance run --adapter ./examples/peers/koa-jwt.ts`.
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import {
-  soleIssuerOf,
+  keySourceOf,
   type Capability,
+  type KitKeySource,
   type StartTestApp,
   type TestApp,
 } from '@ropkit/conformance';
@@ -24,21 +28,32 @@ import jwt from 'koa-jwt';
 
 export const name = 'koa-jwt + jwks-rsa';
 
-/** Bearer JWTs and optional routes; no scope checks, no login. */
-export const capabilities: Capability[] = ['bearer', 'optional', 'key-set'];
+/**
+ * Bearer JWTs from a key set, or with an HS256 secret or a public key instead, and optional
+ * routes; no scope checks, no login.
+ */
+export const capabilities: Capability[] = ['bearer', 'optional', 'key-set', 'hs256', 'static-key'];
+
+/** koa-jwt's `secret`: the HS256 secret, the public key's PEM, or jwks-rsa's key set. */
+function secretOf(source: KitKeySource, cooldownMs: number) {
+  if (source.secret !== undefined) return source.secret;
+  if (source.publicKey !== undefined) return source.publicKey;
+  return koaJwtSecret({
+    jwksUri: source.jwksUri,
+    cache: true,
+    cacheMaxEntries: 5,
+    cacheMaxAge: 10 * 60 * 60 * 1000,
+    rateLimit: true,
+    jwksRequestsPerMinute: Math.max(1, Math.floor(60_000 / cooldownMs)),
+  });
+}
 
 export const startTestApp: StartTestApp = async ({ verifier }) => {
-  // One issuer: it does not declare the issuers capability.
-  const { issuer, jwksUri } = soleIssuerOf(verifier);
+  // One issuer (it does not declare the issuers capability), and its key set, secret or key.
+  const source = keySourceOf(verifier);
+  const { issuer } = source;
   const options = {
-    secret: koaJwtSecret({
-      jwksUri,
-      cache: true,
-      cacheMaxEntries: 5,
-      cacheMaxAge: 10 * 60 * 60 * 1000,
-      rateLimit: true,
-      jwksRequestsPerMinute: Math.max(1, Math.floor(60_000 / verifier.keySet.cooldownMs)),
-    }),
+    secret: secretOf(source, verifier.keySet.cooldownMs),
     audience: verifier.audience,
     issuer,
     algorithms: [...verifier.algorithms],

@@ -8,11 +8,17 @@ import {
   passwordLogin,
   requireAnyScope,
   requireScopes,
+  requireStepUp,
 } from '@ropkit/express';
 import express, { type Express, type Request, type Response } from 'express';
 import session from 'express-session';
 import type { AdapterUnderTest, Capability } from '../scenario.js';
-import type { SharedSessionStore, StartTestApp, TestAppOptions } from '../test-app.js';
+import {
+  KIT_STEP_UP,
+  type SharedSessionStore,
+  type StartTestApp,
+  type TestAppOptions,
+} from '../test-app.js';
 import { listenOnLoopback } from './listen.js';
 
 /** Answers the subject of the request's token, `null` without one. */
@@ -37,6 +43,10 @@ export const capabilities: Capability[] = [
   'dpop',
   'dpop-nonce',
   'issuers',
+  'hs256',
+  'static-key',
+  'mtls',
+  'step-up',
 ];
 
 /** The test app of `@ropkit/express`, built as its README shows. */
@@ -55,6 +65,9 @@ export const startTestApp: StartTestApp = async (options) => {
   app.get('/api/private-scoped', requireToken, requireScopes('read:sample'), subject);
   app.get('/api/any-scope', requireToken, requireAnyScope('read:sample', 'write:sample'), subject);
   app.get('/api/optional', acceptToken, subject);
+  // Step-up (RFC 9470): a multi-factor acr, and an authentication at most 5 minutes old.
+  app.get('/api/step-up', requireToken, requireStepUp({ acrValues: [KIT_STEP_UP.acr] }), subject);
+  app.get('/api/recent', requireToken, requireStepUp({ maxAge: KIT_STEP_UP.maxAge }), subject);
 
   const login = options.login === undefined ? undefined : mountLogin(app, options, options.login);
   app.use(authErrorHandler());

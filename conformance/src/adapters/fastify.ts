@@ -11,12 +11,18 @@ import {
   passwordLogin,
   requireAnyScope,
   requireScopes,
+  requireStepUp,
   type AnyFastifyReply,
   type AnyFastifyRequest,
 } from '@ropkit/fastify';
 import Fastify, { type FastifyInstance, type Session } from 'fastify';
 import type { AdapterUnderTest, Capability } from '../scenario.js';
-import type { SharedSessionStore, StartTestApp, TestAppOptions } from '../test-app.js';
+import {
+  KIT_STEP_UP,
+  type SharedSessionStore,
+  type StartTestApp,
+  type TestAppOptions,
+} from '../test-app.js';
 
 /** Answers the subject of the request's token, `null` without one. */
 function subject(request: AnyFastifyRequest, reply: AnyFastifyReply): AnyFastifyReply {
@@ -40,6 +46,10 @@ export const capabilities: Capability[] = [
   'dpop',
   'dpop-nonce',
   'issuers',
+  'hs256',
+  'static-key',
+  'mtls',
+  'step-up',
 ];
 
 /** The test app of `@ropkit/fastify`, built as its README shows. */
@@ -72,6 +82,17 @@ async function buildRoutes(app: FastifyInstance, options: TestAppOptions): Promi
     subject,
   );
   app.get('/api/optional', { onRequest: protectOptional }, subject);
+  // Step-up (RFC 9470): a multi-factor acr, and an authentication at most 5 minutes old.
+  app.get(
+    '/api/step-up',
+    { onRequest: [protect, requireStepUp({ acrValues: [KIT_STEP_UP.acr] })] },
+    subject,
+  );
+  app.get(
+    '/api/recent',
+    { onRequest: [protect, requireStepUp({ maxAge: KIT_STEP_UP.maxAge })] },
+    subject,
+  );
   if (options.login === undefined) return;
 
   const { client, realm, forwardUserIp, store, clock, downstreamUrl } = options.login;

@@ -10,11 +10,17 @@ import {
   passwordLogin,
   requireAnyScope,
   requireScopes,
+  requireStepUp,
 } from '@ropkit/koa';
 import Koa from 'koa';
 import session from 'koa-session';
 import type { AdapterUnderTest, Capability } from '../scenario.js';
-import type { SharedSessionStore, StartTestApp, TestAppOptions } from '../test-app.js';
+import {
+  KIT_STEP_UP,
+  type SharedSessionStore,
+  type StartTestApp,
+  type TestAppOptions,
+} from '../test-app.js';
 import { listenOnLoopback } from './listen.js';
 
 /** Answers the subject of the request's token, `null` without one. */
@@ -39,6 +45,10 @@ export const capabilities: Capability[] = [
   'dpop',
   'dpop-nonce',
   'issuers',
+  'hs256',
+  'static-key',
+  'mtls',
+  'step-up',
 ];
 
 /** The test app of `@ropkit/koa`, built as its README shows. */
@@ -66,6 +76,9 @@ export const startTestApp: StartTestApp = async (options) => {
   router.get('/api/private-scoped', required, requireScopes('read:sample'), subject);
   router.get('/api/any-scope', required, requireAnyScope('read:sample', 'write:sample'), subject);
   router.get('/api/optional', optional, subject);
+  // Step-up (RFC 9470): a multi-factor acr, and an authentication at most 5 minutes old.
+  router.get('/api/step-up', required, requireStepUp({ acrValues: [KIT_STEP_UP.acr] }), subject);
+  router.get('/api/recent', required, requireStepUp({ maxAge: KIT_STEP_UP.maxAge }), subject);
 
   const login = options.login === undefined ? undefined : mountLogin(app, router, options.login);
   app.use(router.routes());

@@ -24,6 +24,10 @@ const GROUP_REQUIRES: Readonly<Record<ScenarioGroup, readonly Capability[]>> = {
   'Token lifecycle': ['login', 'lifecycle'],
   'Sender-constrained tokens (DPoP)': ['bearer', 'dpop'],
   'Several issuers': ['bearer', 'issuers'],
+  'Symmetric signatures (HS256)': ['bearer', 'hs256'],
+  'A static public key': ['bearer', 'static-key'],
+  'Certificate-bound tokens (RFC 8705)': ['bearer', 'mtls'],
+  'Step-up (RFC 9470)': ['bearer', 'step-up'],
 };
 
 /** A scenario as the catalogue writes it. */
