@@ -288,6 +288,33 @@ export const Auth0Errors = {
   },
 
   /**
+   * A token request without a verified client certificate (and without a DPoP proof) from a client
+   * with mTLS token binding and "Require Sender Constraining" (Auth0: "Not Issued", with no
+   * documented error; RFC 8705 section 3.4 leaves it "at the authorization server's discretion as
+   * to whether to return an error or issue an unbound token"; ours).
+   */
+  clientCertificateRequired(): OAuthError {
+    return new OAuthError(
+      400,
+      'invalid_request',
+      'A client certificate is required: the application requires certificate-bound tokens (mTLS, RFC 8705). Send the request to the custom domain, with the certificate the edge verified in client-certificate.',
+    );
+  },
+
+  /**
+   * A request that would bind its access token both to a DPoP key and to a client certificate
+   * (ours): RFC 7800 section 3.1, "the cnf claim value MUST represent only a single
+   * proof-of-possession key", and Auth0 gives each API one mechanism.
+   */
+  twoProofsOfPossession(): OAuthError {
+    return new OAuthError(
+      400,
+      'invalid_request',
+      'A token is bound to one key: send a DPoP proof or a client certificate, not both.',
+    );
+  },
+
+  /**
    * A client with "Require Sender Constraining" asking for an API without sender constraining
    * (Auth0: "Not Issued"; ours).
    */

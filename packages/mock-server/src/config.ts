@@ -27,6 +27,16 @@ export type TokenProfile = 'auth0' | 'rfc9068';
  */
 export type ProofOfPossessionPolicy = 'none' | 'allowed' | 'required';
 
+/**
+ * How an API's access tokens are signed: Auth0's API setting "Signing Algorithm".
+ *
+ * - `RS256`: with the tenant's signing key, published in the JWKS (the first of
+ *   {@link TenantConfig.signingKeys}: RS256 unless configured otherwise).
+ * - `HS256`: HMAC-SHA256 with the API's "Signing Secret" ({@link ApiConfig.signingSecret}), which
+ *   the API shares; no `kid` (Auth0 sends none for HS256). ID tokens stay signed by the tenant's key.
+ */
+export type ApiSigningAlgorithm = 'RS256' | 'HS256';
+
 /** How a client authenticates at the token endpoint (Auth0's `token_endpoint_auth_method`). */
 export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'none';
 
@@ -61,6 +71,17 @@ export interface ApiConfig {
    * Default: `'none'`, as a new Auth0 API.
    */
   proofOfPossession?: ProofOfPossessionPolicy;
+  /**
+   * Auth0's "Signing Algorithm" of the API: see {@link ApiSigningAlgorithm}. Default: `'RS256'`.
+   */
+  signingAlgorithm?: ApiSigningAlgorithm;
+  /**
+   * Auth0's "Signing Secret" of the API: the HMAC key of its HS256 access tokens, used as its UTF-8
+   * bytes. At least 32 characters (so at least 32 bytes: RFC 7518 section 3.2 wants a key as long
+   * as the hash); required with `signingAlgorithm: 'HS256'`, refused otherwise. Never printed in
+   * errors or logs. Default: none.
+   */
+  signingSecret?: string;
 }
 
 /** Auth0's per-application refresh token settings. */
@@ -120,6 +141,17 @@ export interface ClientConfig {
    * {@link ApiConfig.proofOfPossession} is `none`. Default: `false`.
    */
   requireProofOfPossession?: boolean;
+  /**
+   * mTLS token binding (Auth0's "mTLS Token Binding" of Highly Regulated Identity; the name is RFC
+   * 8705 section 3.4's client metadata): a token request received on the custom domain's listener
+   * ({@link MockServerConfig.customDomain}) with a client certificate forwarded by the customer's
+   * edge (`client-certificate`, verified: `client-certificate-ca-verified: SUCCESS`) gets an access
+   * token bound to it, `cnf: { "x5t#S256": ... }` (RFC 8705 section 3.1). Without a certificate the
+   * token is a Bearer token, unless {@link requireProofOfPossession} is on: then a request with
+   * neither a certificate nor a DPoP proof is refused. Confidential clients only, as in Auth0.
+   * Default: `false`.
+   */
+  tlsClientCertificateBoundAccessTokens?: boolean;
 }
 
 /** A user's multi-factor enrolment. */
@@ -345,6 +377,16 @@ export interface TenantConfig {
   mfaPushPollInterval?: number;
   /** DPoP proof handling (nonces). Defaults: see {@link DpopConfig}. */
   dpop?: DpopConfig;
+  /**
+   * Step-up on request: a password or password-realm grant whose `acr_values` lists
+   * `http://schemas.openid.net/pape/policies/2007/06/multi-factor` is answered `mfa_required`, as
+   * the Action of Auth0's "Configure Step-up Authentication for Web Apps" does
+   * (`if (event.transaction.acr_values.includes(MFA_URI)) api.multifactor.enable('any')`); the
+   * tokens of the MFA grant that follows carry that `acr`, `amr: ["mfa"]` and the MFA's
+   * `auth_time`. `false`: `acr_values` is ignored, as in a tenant without that Action.
+   * Default: `true`.
+   */
+  mfaOnAcrValues?: boolean;
 }
 
 /** Everything {@link startMockServer} accepts: the tenant plus where and how to listen. */

@@ -80,6 +80,11 @@ export interface RequestLogEntry {
   dpop?: boolean;
   /** True when the request came through the custom domain's listener. */
   customDomain?: boolean;
+  /**
+   * True when a request to the custom domain carried a `client-certificate` header from the edge
+   * (the certificate itself is never logged).
+   */
+  clientCertificate?: boolean;
 }
 
 /** Options for {@link MockServerControl.rotateSigningKey}. */

@@ -1,6 +1,7 @@
 export { defineTenant } from './config.js';
 export type {
   ApiConfig,
+  ApiSigningAlgorithm,
   BruteForceConfig,
   ClientAuthMethod,
   ClientConfig,

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
+import { accessTokenSigner, signWith } from './access-token-keys.js';
+import { authenticationClaims, type Authentication } from './authentication-claims.js';
 import { GrantType } from './grant-types.js';
 import type { ResolvedApi, ResolvedClient, ResolvedUser } from './resolved-config.js';
 import { applyRules } from './rules.js';
 import { profileClaims, sameScopes } from './scopes.js';
-import { refreshTokenBinding } from './sender-constraint.js';
+import { refreshTokenBinding, type AccessTokenBinding } from './sender-constraint.js';
 import type { ServerState } from './server-state.js';
 
 /** Access token lifetime without an API (the userinfo audience): Auth0's default, one day. */
@@ -24,10 +26,15 @@ export interface TokenGrant {
   /** The access token's `gty` claim (Auth0 profile). */
   readonly gty: string;
   /**
-   * The thumbprint of the DPoP key the access token is bound to (`cnf.jkt`, RFC 9449 section 6.1),
-   * from `accessTokenBinding`; `undefined` for a Bearer token.
+   * What the access token is bound to, from `accessTokenBinding`: a DPoP key (`cnf.jkt`, RFC 9449
+   * section 6.1), a client certificate (`cnf["x5t#S256"]`, RFC 8705 section 3.1), or nothing.
    */
-  readonly accessTokenJkt: string | undefined;
+  readonly binding: AccessTokenBinding;
+  /**
+   * The user's authentication: `auth_time`, and `acr` and `amr` after MFA. A refresh passes on the
+   * one stored with its refresh token.
+   */
+  readonly authentication: Authentication;
 }
 
 /**
@@ -37,15 +44,22 @@ export interface TokenGrant {
 export type RefreshTokenPlan =
   { readonly startFamily: true } | { readonly rotated: string | undefined };
 
-async function sign(
-  state: ServerState,
-  claims: JWTPayload,
-  typ: 'JWT' | 'at+jwt',
-): Promise<string> {
+/** Signs an ID token: always with the tenant's key (an API's HS256 setting is for its tokens). */
+async function signIdToken(state: ServerState, claims: JWTPayload): Promise<string> {
   const key = state.keys.current;
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: key.alg, typ, kid: key.kid })
+    .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid })
     .sign(key.privateKey);
+}
+
+/**
+ * The access token's `cnf` (RFC 7800 section 3.1): the DPoP key's thumbprint (RFC 9449 section
+ * 6.1) or the client certificate's (RFC 8705 section 3.1), never both.
+ */
+function confirmation(binding: AccessTokenBinding): { cnf?: Record<string, string> } {
+  if (binding.jkt !== undefined) return { cnf: { jkt: binding.jkt } };
+  if (binding.x5t !== undefined) return { cnf: { 'x5t#S256': binding.x5t } };
+  return {};
 }
 
 function audience(state: ServerState, grant: TokenGrant): string | string[] {
@@ -80,14 +94,14 @@ export async function issueTokens(
     api?.rbac === true && api.addPermissionsInAccessToken
       ? { permissions: [...(user.permissions[api.identifier] ?? [])] }
       : {};
-  // RFC 9449 section 6.1: a DPoP-bound JWT access token confirms its key by thumbprint (RFC 7800).
-  const confirmation =
-    grant.accessTokenJkt === undefined ? {} : { cnf: { jkt: grant.accessTokenJkt } };
+  // RFC 9068 section 2.2.1 and OIDC Core section 2: auth_time, and acr and amr after MFA.
+  const authentication = authenticationClaims(grant.authentication);
+  const signer = accessTokenSigner(state, api);
   const accessToken =
     api?.tokenProfile === 'rfc9068'
       ? // RFC 9068 section 2.2: client_id and jti in place of Auth0's azp and gty.
-        await sign(
-          state,
+        await signWith(
+          signer,
           {
             iss: state.issuer,
             sub,
@@ -97,14 +111,15 @@ export async function issueTokens(
             scope: accessScopes.join(' '),
             client_id: client.clientId,
             jti: randomUUID(),
+            ...authentication,
             ...permissions,
-            ...confirmation,
+            ...confirmation(grant.binding),
             ...rules.accessTokenClaims,
           },
           'at+jwt',
         )
-      : await sign(
-          state,
+      : await signWith(
+          signer,
           {
             iss: state.issuer,
             sub,
@@ -114,8 +129,9 @@ export async function issueTokens(
             scope: accessScopes.join(' '),
             gty: grant.gty,
             azp: client.clientId,
+            ...authentication,
             ...permissions,
-            ...confirmation,
+            ...confirmation(grant.binding),
             ...rules.accessTokenClaims,
           },
           'JWT',
@@ -136,7 +152,8 @@ export async function issueTokens(
           connection: grant.connection,
           audience: api?.identifier,
           scopes: grant.grantedScopes,
-          jkt: refreshTokenBinding(client, grant.accessTokenJkt),
+          jkt: refreshTokenBinding(client, grant.binding.jkt),
+          authentication: grant.authentication,
         },
         client.refreshToken.lifetime,
       );
@@ -146,19 +163,16 @@ export async function issueTokens(
   }
 
   const idToken = grant.grantedScopes.includes('openid')
-    ? await sign(
-        state,
-        {
-          iss: state.issuer,
-          sub,
-          aud: client.clientId,
-          iat,
-          exp: iat + client.idTokenLifetime,
-          ...profileClaims(user, grant.grantedScopes, state.profileSettings),
-          ...rules.idTokenClaims,
-        },
-        'JWT',
-      )
+    ? await signIdToken(state, {
+        iss: state.issuer,
+        sub,
+        aud: client.clientId,
+        iat,
+        exp: iat + client.idTokenLifetime,
+        ...authentication,
+        ...profileClaims(user, grant.grantedScopes, state.profileSettings),
+        ...rules.idTokenClaims,
+      })
     : undefined;
 
   return {
@@ -168,6 +182,7 @@ export async function issueTokens(
     ...(sameScopes(accessScopes, grant.requestedScopes) ? {} : { scope: accessScopes.join(' ') }),
     expires_in: lifetime,
     // RFC 9449 section 5: "A token_type of DPoP MUST be included in the access token response".
-    token_type: grant.accessTokenJkt === undefined ? 'Bearer' : 'DPoP',
+    // RFC 8705 leaves a certificate-bound token's type as it is: Bearer.
+    token_type: grant.binding.jkt === undefined ? 'Bearer' : 'DPoP',
   };
 }

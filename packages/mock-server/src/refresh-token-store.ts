@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Authentication } from './authentication-claims.js';
 import type { Clock } from './clock.js';
 import type { ResolvedClient } from './resolved-config.js';
 
@@ -15,6 +16,11 @@ export interface RefreshGrant {
    * refresh token obtained with a proof); `undefined` when not bound.
    */
   readonly jkt: string | undefined;
+  /**
+   * The authentication the family stems from: a refresh is no authentication, so its tokens keep
+   * this `auth_time` (OIDC Core section 12.2), `acr` and `amr`.
+   */
+  readonly authentication: Authentication;
 }
 
 interface Family {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { requestedClientId } from './client-authentication.js';
 import type { RequestLogEntry } from './control.js';
+import { CLIENT_CERTIFICATE_HEADER } from './endpoints/client-certificate-header.js';
 import { controlApiEndpoint, HEALTH_PATH, OWN_PATH_PREFIX } from './endpoints/control-api.js';
 import { authorizeEndpoint, discoveryEndpoint, jwksEndpoint } from './endpoints/discovery.js';
 import { header, parametersOnce, type EndpointRequest } from './endpoints/endpoint-request.js';
@@ -75,7 +76,7 @@ function notFound(): HttpResponse {
   return jsonResponse(404, { error: 'not_found', error_description: 'Not Found' });
 }
 
-/** The request's loggable fields: never a password, secret, token or DPoP proof. */
+/** The request's loggable fields: never a password, secret, token, DPoP proof or certificate. */
 function describeRequest(
   state: ServerState,
   request: EndpointRequest,
@@ -87,6 +88,9 @@ function describeRequest(
   };
   if (request.headersDistinct['dpop'] !== undefined) entry.dpop = true;
   if (state.isCustomDomain) entry.customDomain = true;
+  if (state.isCustomDomain && header(request, CLIENT_CERTIFICATE_HEADER) !== undefined) {
+    entry.clientCertificate = true;
+  }
   const forwardedFor = header(request, 'auth0-forwarded-for');
   if (forwardedFor !== undefined) entry.forwardedFor = forwardedFor;
   let parameters: ReadonlyMap<string, string> = new Map();

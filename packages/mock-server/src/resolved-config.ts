@@ -1,5 +1,7 @@
+import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import type {
+  ApiSigningAlgorithm,
   ClientAuthMethod,
   Compatibility,
   MfaFactor,
@@ -18,6 +20,12 @@ export interface ResolvedApi {
   tokenProfile: TokenProfile;
   tokenLifetime: number;
   proofOfPossession: ProofOfPossessionPolicy;
+  signingAlgorithm: ApiSigningAlgorithm;
+  /**
+   * The "Signing Secret" of an HS256 API as a secret `KeyObject` (which `inspect` and
+   * `JSON.stringify` do not reveal); `undefined` for an RS256 API.
+   */
+  signingSecret: KeyObject | undefined;
 }
 
 /** A {@link ClientConfig} with every default applied. */
@@ -35,6 +43,7 @@ export interface ResolvedClient {
     idleLifetime: number;
   };
   requireProofOfPossession: boolean;
+  tlsClientCertificateBoundAccessTokens: boolean;
 }
 
 /** The kinds of MFA authenticator a user can have (recovery codes are kept apart). */
@@ -130,6 +139,7 @@ export interface ResolvedTenant {
   mfaOobCodeLifetime: number;
   mfaPushPollInterval: number;
   dpop: { requireNonce: boolean; nonceLifetime: number };
+  mfaOnAcrValues: boolean;
 }
 
 /** A {@link MockServerConfig} with every default applied. */

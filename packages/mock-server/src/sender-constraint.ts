@@ -1,6 +1,15 @@
 import { Auth0Errors } from './auth0-errors.js';
 import type { CheckedDpopProof } from './dpop-proof.js';
+import type { ClientCertificate } from './endpoints/client-certificate-header.js';
 import type { ResolvedApi, ResolvedClient } from './resolved-config.js';
+
+/** What an access token is bound to: a DPoP key or a client certificate, or nothing (Bearer). */
+export interface AccessTokenBinding {
+  /** The DPoP key's thumbprint, `cnf.jkt` (RFC 9449 section 6.1). */
+  readonly jkt: string | undefined;
+  /** The client certificate's thumbprint, `cnf["x5t#S256"]` (RFC 8705 section 3.1). */
+  readonly x5t: string | undefined;
+}
 
 /**
  * Whether a token request's access token is bound to its DPoP proof's key, as Auth0's table in
@@ -17,27 +26,56 @@ import type { ResolvedApi, ResolvedClient } from './resolved-config.js';
  * | an API        | yes             | no    | not issued | not issued  | not issued   |
  * | an API        | yes             | yes   | not issued | DPoP        | DPoP         |
  *
+ * `certificateBound`: the token is bound to a client certificate instead, which meets the client's
+ * requirement (Auth0's table counts an mTLS certificate as the proof of possession too).
+ *
  * Returns the thumbprint for the access token's `cnf.jkt` (RFC 9449 section 6.1), `undefined` for
- * a Bearer token, or throws the refusal ("not issued"; Auth0 documents no error for it, so the
- * mock answers `400 invalid_request` saying why).
+ * a token not bound to a DPoP key, or throws the refusal ("not issued"; Auth0 documents no error
+ * for it, so the mock answers `400 invalid_request` saying why).
+ */
+function dpopBinding(
+  client: ResolvedClient,
+  api: ResolvedApi | undefined,
+  proof: CheckedDpopProof | undefined,
+  certificateBound: boolean,
+): string | undefined {
+  const clientRequires = client.requireProofOfPossession && !certificateBound;
+  if (proof === undefined) {
+    if (clientRequires) {
+      throw client.tlsClientCertificateBoundAccessTokens
+        ? Auth0Errors.clientCertificateRequired()
+        : Auth0Errors.proofOfPossessionRequired('client');
+    }
+    if (api?.proofOfPossession === 'required') throw Auth0Errors.proofOfPossessionRequired('api');
+    return undefined;
+  }
+  if (api?.proofOfPossession === 'none') {
+    if (clientRequires) throw Auth0Errors.senderConstrainingNotEnabled(api.identifier);
+    return undefined;
+  }
+  return proof.jkt;
+}
+
+/**
+ * What a token request's access token is bound to. A client with mTLS token binding
+ * (`tlsClientCertificateBoundAccessTokens`) that presents a verified certificate gets a token
+ * bound to it (RFC 8705 section 3; Auth0 "Token Binding": "When mutual TLS is used by the
+ * application to request an access token and the application is configured accordingly, the
+ * authorization server binds the client certificate to the issued access token"); without one it
+ * gets a Bearer token (section 3.4 leaves that to the server), unless it requires sender
+ * constraining. DPoP binding follows {@link dpopBinding}; a request that both would bind is refused,
+ * since a `cnf` holds one key (RFC 7800 section 3.1).
  */
 export function accessTokenBinding(
   client: ResolvedClient,
   api: ResolvedApi | undefined,
   proof: CheckedDpopProof | undefined,
-): string | undefined {
-  if (proof === undefined) {
-    if (client.requireProofOfPossession) throw Auth0Errors.proofOfPossessionRequired('client');
-    if (api?.proofOfPossession === 'required') throw Auth0Errors.proofOfPossessionRequired('api');
-    return undefined;
-  }
-  if (api?.proofOfPossession === 'none') {
-    if (client.requireProofOfPossession) {
-      throw Auth0Errors.senderConstrainingNotEnabled(api.identifier);
-    }
-    return undefined;
-  }
-  return proof.jkt;
+  certificate: ClientCertificate | undefined,
+): AccessTokenBinding {
+  const x5t = client.tlsClientCertificateBoundAccessTokens ? certificate?.thumbprint : undefined;
+  const jkt = dpopBinding(client, api, proof, x5t !== undefined);
+  if (jkt !== undefined && x5t !== undefined) throw Auth0Errors.twoProofsOfPossession();
+  return { jkt, x5t };
 }
 
 /**

@@ -136,6 +136,8 @@ export class ServerState {
       tokenProfile: 'auth0',
       tokenLifetime: MFA_API_TOKEN_LIFETIME,
       proofOfPossession: 'none',
+      signingAlgorithm: 'RS256',
+      signingSecret: undefined,
     };
   }
 

@@ -38,6 +38,22 @@ export const EMAIL_PATTERN: PatternRule = {
   message: 'must be an email address',
 };
 
+/**
+ * An HS256 key as long as the hash (RFC 7518 section 3.2: "A key of the same size as the hash
+ * output (for instance, 256 bits for "HS256") or larger MUST be used"). Counted in characters, each
+ * of which is at least one UTF-8 byte, so that the JSON Schema can say it too.
+ */
+export const MIN_SIGNING_SECRET_LENGTH = 32;
+
+/** {@link ApiConfig.signingSecret}: long enough for HS256. */
+export const SIGNING_SECRET_PATTERN: PatternRule = {
+  source: `^[\\s\\S]{${MIN_SIGNING_SECRET_LENGTH},}$`,
+  message: `must be at least ${MIN_SIGNING_SECRET_LENGTH} characters long (an HS256 key of at least 256 bits, RFC 7518 section 3.2)`,
+};
+
+/** {@link ApiSigningAlgorithm}: Auth0's "Signing Algorithm" of an API. */
+export const API_SIGNING_ALGORITHMS = ['RS256', 'HS256'] as const;
+
 /** {@link ProofOfPossessionPolicy}: Auth0's sender-constraining settings of an API. */
 export const PROOF_OF_POSSESSION_POLICIES = ['none', 'allowed', 'required'] as const;
 
@@ -132,6 +148,19 @@ export const API_OPTIONS = {
         'Auth0\'s "Token Sender-Constraining" with DPoP (RFC 9449): `none` (a proof is checked but the token is Bearer), `allowed` (a valid proof gets a DPoP-bound token), `required` (a request without a proof is refused).',
       values: PROOF_OF_POSSESSION_POLICIES,
       default: 'none',
+    },
+    signingAlgorithm: {
+      type: 'enum',
+      description:
+        "Auth0's \"Signing Algorithm\": `RS256` (the tenant's signing key, published in the JWKS) or `HS256` (HMAC with `signingSecret`, no `kid`). ID tokens are signed by the tenant's key either way.",
+      values: API_SIGNING_ALGORITHMS,
+      default: 'RS256',
+    },
+    signingSecret: {
+      type: 'string',
+      description:
+        'Auth0\'s "Signing Secret": the HMAC key (its UTF-8 bytes) of the API\'s HS256 access tokens, at least 32 characters. Required with `signingAlgorithm` `HS256`, refused otherwise. Never printed.',
+      pattern: SIGNING_SECRET_PATTERN,
     },
   },
 } as const satisfies ObjectOption;
@@ -228,6 +257,12 @@ export const CLIENT_OPTIONS = {
       type: 'boolean',
       description:
         'Auth0\'s "Require Sender Constraining" (`require_proof_of_possession`): token requests without a DPoP proof are refused, and so are those for an API whose `proofOfPossession` is `none`.',
+      default: false,
+    },
+    tlsClientCertificateBoundAccessTokens: {
+      type: 'boolean',
+      description:
+        'mTLS token binding (RFC 8705 section 3; the name is its client metadata): a token request on the custom domain\'s listener with a verified client certificate from the edge (`client-certificate`, `client-certificate-ca-verified: SUCCESS`) gets an access token with `cnf["x5t#S256"]`. Without one, a Bearer token, or a refusal with `requireProofOfPossession`. Confidential clients only.',
       default: false,
     },
   },
@@ -608,6 +643,12 @@ export const TENANT_OPTIONS = {
       default: 5,
     },
     dpop: { ...DPOP_OPTIONS, description: 'DPoP proof handling (nonces).' },
+    mfaOnAcrValues: {
+      type: 'boolean',
+      description:
+        'Step-up on request: a password grant whose `acr_values` lists `http://schemas.openid.net/pape/policies/2007/06/multi-factor` is answered `mfa_required` (Auth0\'s step-up Action); after MFA the tokens carry that `acr` and `amr: ["mfa"]`. `false`: `acr_values` is ignored.',
+      default: true,
+    },
   },
 } as const satisfies ObjectOption;
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createSecretKey } from 'node:crypto';
 import type {
   ApiConfig,
   BruteForceConfig,
@@ -77,6 +77,27 @@ export function validateIssuer(value: unknown, path: string): string {
   return value;
 }
 
+/**
+ * The signing secret of an HS256 API as a secret `KeyObject`: required with HS256, refused with
+ * RS256 (an option that would be ignored is a mistake). Messages name the option, never the secret.
+ */
+function readSigningSecret(
+  api: { signingAlgorithm: 'RS256' | 'HS256'; signingSecret?: string | undefined },
+  path: string,
+): ResolvedApi['signingSecret'] {
+  const where = childPath(path, 'signingSecret');
+  if (api.signingAlgorithm !== 'HS256') {
+    if (api.signingSecret !== undefined) {
+      throw new TypeError(`"${where}" must be absent unless signingAlgorithm is "HS256"`);
+    }
+    return undefined;
+  }
+  if (api.signingSecret === undefined) {
+    throw new TypeError(`"${where}" is required when signingAlgorithm is "HS256"`);
+  }
+  return createSecretKey(Buffer.from(api.signingSecret, 'utf8'));
+}
+
 /** Validates one API and applies its defaults. */
 export function validateApi(value: unknown, path: string): ResolvedApi {
   const api = readObject<ApiConfig, typeof API_OPTIONS>(API_OPTIONS, value, path);
@@ -89,6 +110,8 @@ export function validateApi(value: unknown, path: string): ResolvedApi {
     tokenProfile: api.tokenProfile,
     tokenLifetime: api.tokenLifetime,
     proofOfPossession: api.proofOfPossession,
+    signingAlgorithm: api.signingAlgorithm,
+    signingSecret: readSigningSecret(api, path),
   };
 }
 
@@ -129,6 +152,12 @@ export function validateClient(value: unknown, path: string): ResolvedClient {
       `"${childPath(path, 'clientSecret')}" must be absent when tokenEndpointAuthMethod is "none" (a public client)`,
     );
   }
+  if (client.tlsClientCertificateBoundAccessTokens && tokenEndpointAuthMethod === 'none') {
+    // Auth0, "Token Binding": "mTLS Token Binding is supported only for confidential clients."
+    throw new TypeError(
+      `"${childPath(path, 'tlsClientCertificateBoundAccessTokens')}" needs a confidential client: Auth0 binds tokens to certificates for confidential clients only`,
+    );
+  }
   return {
     clientId: client.clientId,
     clientSecret,
@@ -138,6 +167,7 @@ export function validateClient(value: unknown, path: string): ResolvedClient {
     idTokenLifetime: client.idTokenLifetime,
     refreshToken: readRefreshToken(client.refreshToken, childPath(path, 'refreshToken')),
     requireProofOfPossession: client.requireProofOfPossession,
+    tlsClientCertificateBoundAccessTokens: client.tlsClientCertificateBoundAccessTokens,
   };
 }
 
@@ -333,6 +363,7 @@ function resolveTenant(tenant: WithDefaults<TenantConfig, typeof TENANT_OPTIONS>
     mfaOobCodeLifetime: tenant.mfaOobCodeLifetime,
     mfaPushPollInterval: tenant.mfaPushPollInterval,
     dpop: { requireNonce: dpop.requireNonce, nonceLifetime: dpop.nonceLifetime },
+    mfaOnAcrValues: tenant.mfaOnAcrValues,
   };
   checkReferences(resolved);
   return resolved;

@@ -149,17 +149,18 @@ export async function expectOAuthError(
 
 /**
  * Verifies a token the way a resource server would: signature through the published JWKS, issuer
- * and audience. `at` is the mock clock's time when the clock was advanced.
+ * and audience. `at` is the mock clock's time when the clock was advanced; `issuer` another issuer
+ * (the custom domain's).
  */
 export async function verifyToken(
   server: MockServer,
   token: string,
   audience: string,
-  options: { at?: number; typ?: string } = {},
+  options: { at?: number; typ?: string; issuer?: string | undefined } = {},
 ): Promise<{ payload: JWTPayload; protectedHeader: ProtectedHeaderParameters }> {
   const jwks = createRemoteJWKSet(new URL(server.jwksUri));
   return jwtVerify(token, jwks, {
-    issuer: server.issuer,
+    issuer: options.issuer ?? server.issuer,
     audience,
     ...(options.at === undefined ? {} : { currentDate: new Date(options.at * 1000) }),
     ...(options.typ === undefined ? {} : { typ: options.typ }),

@@ -168,6 +168,8 @@ const EVERY_OPTION = {
       tokenProfile: 'rfc9068',
       tokenLifetime: 3600,
       proofOfPossession: 'required',
+      signingAlgorithm: 'HS256',
+      signingSecret: 'an HS256 signing secret of 32+ characters',
     },
   ],
   clients: [
@@ -185,6 +187,7 @@ const EVERY_OPTION = {
         idleLifetime: 3_600,
       },
       requireProofOfPossession: true,
+      tlsClientCertificateBoundAccessTokens: true,
     },
   ],
   connections: [
@@ -242,6 +245,7 @@ const EVERY_OPTION = {
   mfaOobCodeLifetime: 120,
   mfaPushPollInterval: 10,
   dpop: { requireNonce: true, nonceLifetime: 120 },
+  mfaOnAcrValues: false,
   host: '127.0.0.1',
   port: 8080,
   controlApi: true,
@@ -264,6 +268,8 @@ const CHECKS_BEYOND_THE_SCHEMA: readonly RegExp[] = [
   /^"customDomainPort" must differ from "port"$/,
   /\.totpSecret" must be base32 \(RFC 4648\) encoding at least 16 bytes/,
   /\.idleLifetime" must not exceed "lifetime"/,
+  /\.signingSecret" (is required when|must be absent unless) signingAlgorithm is "HS256"$/,
+  /\.tlsClientCertificateBoundAccessTokens" needs a confidential client/,
   /\.permissions" (names API "[^"]*", which is not in "apis"|gives "[^"]*", which API)/,
 ];
 
@@ -589,6 +595,27 @@ describe('the validator and the schema accept and reject the same configurations
     ['a custom domain port without a custom domain', { customDomainPort: 8081 }],
     ['a custom domain on the port', { port: 8080, customDomain: true, customDomainPort: 8080 }],
     ['DPoP nonces required', { dpop: { requireNonce: true } }],
+    ['an HS256 API without its secret', { apis: [{ identifier: 'a', signingAlgorithm: 'HS256' }] }],
+    [
+      'a signing secret for an RS256 API',
+      { apis: [{ identifier: 'a', signingSecret: 'x'.repeat(32) }] },
+    ],
+    [
+      'an HS256 secret of 31 characters',
+      { apis: [{ identifier: 'a', signingSecret: 'x'.repeat(31) }] },
+    ],
+    [
+      'mTLS token binding for a public client',
+      {
+        clients: [
+          {
+            clientId: 'spa',
+            tokenEndpointAuthMethod: 'none',
+            tlsClientCertificateBoundAccessTokens: true,
+          },
+        ],
+      },
+    ],
     ['lockoutSeconds null', { bruteForce: { lockoutSeconds: null } }],
     ['a top-level array', []],
     ['a string', 'tenant'],

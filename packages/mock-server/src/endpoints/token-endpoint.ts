@@ -1,5 +1,6 @@
 import { Auth0Errors } from '../auth0-errors.js';
 import { authenticateClient, type AuthenticatedClient } from '../client-authentication.js';
+import { signerOfAccessToken } from '../access-token-keys.js';
 import { wrongDpopBinding } from '../dpop-binding-fault.js';
 import { mfaOobGrant, mfaOtpGrant, mfaRecoveryCodeGrant } from '../grants/mfa-grants.js';
 import { passwordGrant } from '../grants/password-grant.js';
@@ -12,6 +13,7 @@ import { defectiveIdToken } from '../id-token-defects.js';
 import type { ResolvedClient } from '../resolved-config.js';
 import { OAuthError } from '../oauth-error.js';
 import type { ServerState } from '../server-state.js';
+import { forwardedClientCertificate } from './client-certificate-header.js';
 import { authorizationServerProof, dpopNonceHeader } from './dpop-header.js';
 import { header, type EndpointRequest } from './endpoint-request.js';
 
@@ -86,7 +88,10 @@ async function applyDpopBindingFault(
   const accessToken = body['access_token'];
   if (body['token_type'] !== 'DPoP' || typeof accessToken !== 'string') return false;
   if (state.faults.takeDpopBindingFault(TOKEN_ENDPOINT) === undefined) return false;
-  body['access_token'] = await wrongDpopBinding(accessToken, state.keys.current);
+  body['access_token'] = await wrongDpopBinding(
+    accessToken,
+    signerOfAccessToken(state, accessToken),
+  );
   return true;
 }
 
@@ -132,6 +137,10 @@ export async function tokenEndpoint(
       throw Auth0Errors.unauthorizedClient(grantType);
     }
     const dpop = await authorizationServerProof(state, request);
+    // RFC 8705 section 3: the certificate matters only to a client whose tokens are bound to it.
+    const certificate = authenticated.client.tlsClientCertificateBoundAccessTokens
+      ? forwardedClientCertificate(state, request)
+      : undefined;
     const body = await handler({
       state,
       parameters,
@@ -139,6 +148,7 @@ export async function tokenEndpoint(
       grantType,
       endUserIp: ip,
       dpop,
+      certificate,
     });
     const spoiled = await applyIdTokenFault(state, authenticated.client, body);
     const rebound = await applyDpopBindingFault(state, body);

@@ -1,9 +1,12 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
+import { accessTokenVerificationKey } from '../access-token-keys.js';
 import { Auth0Errors } from '../auth0-errors.js';
 import { DPOP_SIGNING_ALGORITHMS, DpopProofError } from '../dpop-proof.js';
 import { jsonResponse, type HttpResponse } from '../http-io.js';
 import { parseScope, profileClaims } from '../scopes.js';
 import type { ServerState } from '../server-state.js';
+import { OAuthError } from '../oauth-error.js';
+import { forwardedClientCertificate } from './client-certificate-header.js';
 import { requestDpopProof } from './dpop-header.js';
 import { bearerToken, header, type EndpointRequest } from './endpoint-request.js';
 
@@ -82,12 +85,36 @@ async function senderConstraintProblem(
 }
 
 /**
+ * Whether a certificate-bound token (`cnf["x5t#S256"]`) came with its certificate: RFC 8705 section
+ * 3, the protected resource "MUST obtain the client certificate used for mutual TLS" and compare
+ * its thumbprint; Auth0 ("Set up Resource Server for Token Binding"): "If the client certificate
+ * was not sent, or the thumbprint of the client certificate does not match, the resource server
+ * rejects the request using an HTTP 401 status code and an invalid_token error code". The
+ * certificate comes as at the token endpoint: forwarded by the edge to the custom domain.
+ */
+function certificateBindingHolds(
+  state: ServerState,
+  request: EndpointRequest,
+  payload: JWTPayload,
+): boolean {
+  const cnf = payload['cnf'];
+  if (typeof cnf !== 'object' || cnf === null || !('x5t#S256' in cnf)) return true;
+  try {
+    return forwardedClientCertificate(state, request)?.thumbprint === cnf['x5t#S256'];
+  } catch (error) {
+    if (error instanceof OAuthError) return false;
+    throw error;
+  }
+}
+
+/**
  * `GET /userinfo` (also `POST`, OIDC Core section 5.3.1): for an access token whose audience
  * includes `https://TENANT/userinfo`, which Auth0 adds to an API's token when `openid` was granted
  * (a token without an API has it anyway). Returns `sub` and the claims the token's scopes allow
  * (OIDC Core section 5.4), or `{}` without `openid`. With `userinfoRateLimit`, answers carry
  * `X-RateLimit-*` and a user over the limit gets `429 too_many_requests` with `Retry-After`.
- * A DPoP-bound token is taken with `Authorization: DPoP` and a proof (RFC 9449 section 7).
+ * A DPoP-bound token is taken with `Authorization: DPoP` and a proof (RFC 9449 section 7), a
+ * certificate-bound one with its certificate (RFC 8705 section 3).
  */
 export async function userinfoEndpoint(
   state: ServerState,
@@ -98,10 +125,11 @@ export async function userinfoEndpoint(
   if (token === undefined) return unauthorized('missing');
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, state.keys.keySet(), {
+    // An HS256 API's token is verified with its secret (see accessTokenVerificationKey).
+    ({ payload } = await jwtVerify(token, accessTokenVerificationKey(state), {
       issuer: state.issuer,
       audience: state.userinfoUrl,
-      algorithms: state.keys.algorithms(),
+      algorithms: [...state.keys.algorithms(), 'HS256'],
       currentDate: new Date(state.clock.nowMs()),
     }));
   } catch (error) {
@@ -115,6 +143,7 @@ export async function userinfoEndpoint(
     payload,
   );
   if (problem !== undefined) return problem;
+  if (!certificateBindingHolds(state, request, payload)) return unauthorized('invalid');
   const userId =
     payload.sub?.startsWith('auth0|') === true ? payload.sub.slice('auth0|'.length) : '';
   const found = state.directory.findUserById(userId);

@@ -1,5 +1,6 @@
 import { Auth0Errors } from '../auth0-errors.js';
 import type { CheckedDpopProof } from '../dpop-proof.js';
+import type { ClientCertificate } from '../endpoints/client-certificate-header.js';
 import type { ResolvedApi, ResolvedClient } from '../resolved-config.js';
 import type { ServerState } from '../server-state.js';
 
@@ -14,6 +15,11 @@ export interface GrantContext {
   readonly endUserIp: string;
   /** The request's DPoP proof, checked (RFC 9449 section 4.3); `undefined` without one. */
   readonly dpop: CheckedDpopProof | undefined;
+  /**
+   * The verified client certificate the customer's edge forwarded to the custom domain (RFC 8705),
+   * read for clients with mTLS token binding only; `undefined` otherwise.
+   */
+  readonly certificate: ClientCertificate | undefined;
 }
 
 /** A grant handler: returns Auth0's success body or throws an `OAuthError`. */

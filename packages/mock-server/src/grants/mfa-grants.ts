@@ -36,7 +36,7 @@ async function completeGrant(
 ): Promise<Record<string, unknown>> {
   const { state, client } = context;
   const api = resolveApi(state, transaction.audience);
-  const accessTokenJkt = accessTokenBinding(client, api, context.dpop);
+  const binding = accessTokenBinding(client, api, context.dpop, context.certificate);
   const body = await issueTokens(
     state,
     {
@@ -47,7 +47,10 @@ async function completeGrant(
       grantedScopes: transaction.grantedScopes,
       requestedScopes: transaction.requestedScopes,
       gty: 'password',
-      accessTokenJkt,
+      binding,
+      // The second factor completes the authentication: its time is auth_time, and acr and amr
+      // say it was multi-factor (Auth0 "Configure Step-up Authentication for Web Apps").
+      authentication: { authTime: state.clock.nowSeconds(), multiFactor: true },
     },
     { startFamily: true },
   );

@@ -7,22 +7,25 @@ import type { ResolvedApi, ResolvedUser } from '../resolved-config.js';
 import { grantPasswordScopes, parseScope } from '../scopes.js';
 import { accessTokenBinding } from '../sender-constraint.js';
 import type { ServerState } from '../server-state.js';
+import { acrValuesRequireMfa } from '../step-up.js';
 import { requireParameter, resolveApi, type GrantHandler } from './grant-context.js';
 
 /**
- * Whether `user` must pass a second factor: the tenant's policy, the user's own enrolment, or the
+ * Whether `user` must pass a second factor: the tenant's policy, the user's own enrolment, the
  * MFA API's audience (Auth0: "When `https://{yourDomain}/mfa/` is specified as the audience, MFA is
- * enforced").
+ * enforced"), or a request for it in `acr_values` (step-up, `mfaOnAcrValues`).
  */
 function mfaRequired(
   state: ServerState,
   user: ResolvedUser,
   api: ResolvedApi | undefined,
+  acrValues: string | undefined,
 ): boolean {
   return (
     state.tenant.mfaPolicy === 'always' ||
     user.mfa?.required === true ||
-    api?.identifier === state.mfaAudience
+    api?.identifier === state.mfaAudience ||
+    acrValuesRequireMfa(state, acrValues)
   );
 }
 
@@ -37,6 +40,7 @@ export const passwordGrant: GrantHandler = async ({
   grantType,
   endUserIp,
   dpop,
+  certificate,
 }) => {
   const username = requireParameter(parameters, 'username');
   const password = requireParameter(parameters, 'password');
@@ -50,7 +54,7 @@ export const passwordGrant: GrantHandler = async ({
   const api = resolveApi(state, parameters.get('audience') ?? state.directory.defaultAudience);
   // Before the password is checked: a token that would not be issued is refused first, so that
   // no MFA transaction starts for it either.
-  const accessTokenJkt = accessTokenBinding(client, api, dpop);
+  const binding = accessTokenBinding(client, api, dpop, certificate);
 
   // Brute-force protection blocks the (user, IP) pair even when the password is right.
   if (state.bruteForce.isBlocked(connection, username, endUserIp)) {
@@ -66,7 +70,7 @@ export const passwordGrant: GrantHandler = async ({
 
   const requestedScopes = parseScope(parameters.get('scope'));
   const grantedScopes = grantPasswordScopes(requestedScopes, api, user);
-  if (mfaRequired(state, user, api)) {
+  if (mfaRequired(state, user, api, parameters.get('acr_values'))) {
     const mfaToken = state.mfaTokens.create(
       {
         clientId: client.clientId,
@@ -94,7 +98,9 @@ export const passwordGrant: GrantHandler = async ({
       grantedScopes,
       requestedScopes,
       gty: 'password',
-      accessTokenJkt,
+      binding,
+      // The password check is the authentication (OIDC Core section 2, auth_time).
+      authentication: { authTime: state.clock.nowSeconds(), multiFactor: false },
     },
     { startFamily: true },
   );
