@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type Request, type Response } from 'express';
 import session from 'express-session';
-import type { LoginFactor } from '@ropkit/core';
+import { StepUpFailedError, StepUpRequiredError, type LoginFactor } from '@ropkit/core';
 import {
   LOGIN_OUTCOME_STATUS,
   LOGIN_ROUTE_PATHS,
@@ -214,6 +214,22 @@ async function callApi(apiUrl: string, req: Request, res: Response): Promise<voi
     // The session's access token, refreshed first if due; once more after a 401 invalid_token.
     answer = await req.apiFetch(apiUrl);
   } catch (error) {
+    if (error instanceof StepUpRequiredError) {
+      // RFC 9470: the API wants a stronger or more recent sign-in. The session keeps what the
+      // engine remembered (the requirement, and this page to come back to), so it is not renewed:
+      // the next sign-in asks for MFA and then lands back here.
+      sendPage(
+        res,
+        200,
+        signInPage(pageContext(req), { error: 'This needs a stronger sign-in: sign in again' }),
+      );
+      return;
+    }
+    if (error instanceof StepUpFailedError) {
+      const body = 'Signing in again did not give this action the authentication it needs';
+      sendPage(res, 403, apiAnswerPage(pageContext(req), { url: apiUrl, status: 403, body }));
+      return;
+    }
     if (error instanceof ReauthenticationRequiredError) {
       // The refresh token stopped working: the user must type the password again, in a new
       // session (a new id, nothing of the old one).
@@ -243,7 +259,8 @@ function respond(result: LoginResult, req: Request, res: Response): void {
     case 'signed_in':
       finishSignIn(req, res);
       // RFC 9110 section 15.4.4: 303 makes the browser GET the page, so a reload re-posts nothing.
-      res.redirect(303, '/');
+      // After a step-up the engine names the page that asked for it (a path of this site).
+      res.redirect(303, result.returnTo ?? '/');
       return;
     case 'new_recovery_code':
       finishSignIn(req, res);

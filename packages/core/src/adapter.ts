@@ -47,3 +47,4 @@ export {
   sessionMissingError,
   type LoginSession,
 } from './sign-in/session-port.js';
+export type { CallingRequest } from './sign-in/step-up.js';

@@ -93,6 +93,12 @@ export {
 export type { ClientAuthenticationMethod } from './client/client-authentication.js';
 export type { RetryPolicy } from './client/retry-policy.js';
 export {
+  readStepUpChallenge,
+  StepUpFailedError,
+  StepUpRequiredError,
+  type StepUpChallenge,
+} from './client/step-up-challenge.js';
+export {
   TokenClient,
   type ForwardedFor,
   type MfaGrantParameters,
@@ -171,4 +177,5 @@ export {
   type PendingOob,
   type PendingSignIn,
   type PendingSignInStore,
+  type PendingStepUp,
 } from './sign-in/pending-sign-in.js';

@@ -80,7 +80,9 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
   return {
     tokens: (req, _res, next) => {
       req.accessToken = () => routes.accessToken(expressSession(req), req.ip);
-      req.apiFetch = (input, init) => routes.apiFetch(expressSession(req), req.ip)(input, init);
+      const from = { method: req.method, url: req.originalUrl }; // returnTo after a step-up
+      req.apiFetch = (input, init) =>
+        routes.apiFetch(expressSession(req), req.ip, from)(input, init);
       req.identity = () => routes.identity(expressSession(req), req.ip);
       req.userinfo = () => routes.userinfo(expressSession(req), req.ip);
       next();

@@ -87,7 +87,7 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
       return routes.accessToken(fastifySession(this), this.ip);
     });
     fastify.decorateRequest('apiFetch', function apiFetch(input, init) {
-      return routes.apiFetch(fastifySession(this), this.ip)(input, init);
+      return routes.apiFetch(fastifySession(this), this.ip, this)(input, init); // this: returnTo
     });
     fastify.decorateRequest('identity', function identity() {
       return routes.identity(fastifySession(this), this.ip);

@@ -78,7 +78,9 @@ export function passwordLogin(options: PasswordLoginOptions): PasswordLoginHandl
   return {
     tokens: async (ctx, next) => {
       ctx.state.accessToken = () => routes.accessToken(koaSession(ctx), ctx.ip);
-      ctx.state.apiFetch = (input, init) => routes.apiFetch(koaSession(ctx), ctx.ip)(input, init);
+      const from = { method: ctx.method, url: ctx.originalUrl }; // returnTo after a step-up
+      ctx.state.apiFetch = (input, init) =>
+        routes.apiFetch(koaSession(ctx), ctx.ip, from)(input, init);
       ctx.state.identity = () => routes.identity(koaSession(ctx), ctx.ip);
       ctx.state.userinfo = () => routes.userinfo(koaSession(ctx), ctx.ip);
       await next();

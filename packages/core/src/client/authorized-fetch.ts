@@ -5,7 +5,9 @@ import {
   type Response as UndiciResponse,
 } from 'undici';
 import type { DpopHandle } from '../dpop/dpop-handle.js';
+import { optionalBoolean } from '../option-checks.js';
 import { challengeError } from './auth-challenges.js';
+import { readStepUpChallenge, StepUpRequiredError } from './step-up-challenge.js';
 import type { TokenManager } from './token-manager.js';
 import type { TokenSet } from './token-set.js';
 
@@ -19,6 +21,12 @@ export interface AuthorizedFetchOptions {
   forwardedFor?: string;
   /** undici dispatcher for the API calls. Default: undici's global one. */
   dispatcher?: Dispatcher;
+  /**
+   * Step-up (RFC 9470): when the API answers 401 `insufficient_user_authentication`, reject with
+   * a {@link StepUpRequiredError} carrying its `acr_values` and `max_age`, for the user to sign
+   * in again with them. `false`: that answer is returned as it is. Default `true`.
+   */
+  stepUp?: boolean;
 }
 
 /**
@@ -132,6 +140,12 @@ export function dpopHandleFor(manager: TokenManager, tokens: TokenSet): DpopHand
  * calls refused one after the other cause one refresh, not ten. `insufficient_scope` (403) is
  * returned as it is: more refreshing cannot grant a scope.
  *
+ * A 401 whose challenge (of the scheme the token was sent with) is
+ * `insufficient_user_authentication` (RFC 9470 section 3) is neither repeated nor returned: it
+ * rejects with a {@link StepUpRequiredError} carrying the challenge's `acrValues` and `maxAge`
+ * (read strictly, see {@link readStepUpChallenge}; a malformed challenge is returned as it is),
+ * since no refresh can make the user's authentication stronger (option `stepUp`).
+ *
  * @example
  * ```ts
  * const api = createAuthorizedFetch({ manager, key: sessionId });
@@ -142,7 +156,20 @@ export function createAuthorizedFetch(options: AuthorizedFetchOptions): Authoriz
   const { manager, key, forwardedFor, dispatcher } = options;
   if (typeof key !== 'string' || key === '')
     throw new TypeError('"key" must be a non-empty string');
+  const stepUp = optionalBoolean(options.stepUp, 'stepUp', true);
   const tokenOptions = forwardedFor === undefined ? {} : { forwardedFor };
+
+  /** The answer, unless it is a step-up challenge (RFC 9470): then a {@link StepUpRequiredError}. */
+  const unlessStepUp = async (response: Response, tokens: TokenSet): Promise<Response> => {
+    if (!stepUp || response.status !== 401) return response;
+    const challenge = readStepUpChallenge(
+      response.headers.get('www-authenticate'),
+      tokens.tokenType,
+    );
+    if (challenge === undefined) return response;
+    await response.body?.cancel();
+    throw new StepUpRequiredError(challenge);
+  };
 
   const sendOnce = async (
     input: string | URL,
@@ -186,7 +213,7 @@ export function createAuthorizedFetch(options: AuthorizedFetchOptions): Authoriz
 
   return async (input, init = {}) => {
     const tokens = await manager.getTokenSet(key, tokenOptions);
-    const response = await send(input, init, tokens);
+    const response = await unlessStepUp(await send(input, init, tokens), tokens);
     const method = (init.method ?? 'GET').toUpperCase();
     const replayable =
       init.body === undefined || init.body === null || typeof init.body === 'string';
@@ -207,6 +234,6 @@ export function createAuthorizedFetch(options: AuthorizedFetchOptions): Authoriz
     // Only the token this request sent is known to be refused: refresh only if it is still the
     // stored one, else repeat with the one that replaced it. One repeat at most, whatever it gets.
     const next = await manager.refreshIfCurrent(key, tokens.accessToken, tokenOptions);
-    return send(input, init, next);
+    return unlessStepUp(await send(input, init, next), next);
   };
 }

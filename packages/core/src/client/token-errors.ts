@@ -17,6 +17,16 @@ export type TokenErrorCode =
   | 'mfa_timeout'
   /** The refresh token is no longer accepted: the user must sign in again. */
   | 'reauthentication_required'
+  /**
+   * The API answered `insufficient_user_authentication` (RFC 9470): the user must sign in again,
+   * with a stronger or more recent authentication (`StepUpRequiredError`).
+   */
+  | 'step_up_required'
+  /**
+   * The API still answered `insufficient_user_authentication` right after a step-up sign-in for
+   * the same requirement: another sign-in would not do better (`StepUpFailedError`).
+   */
+  | 'step_up_failed'
   /** The server's answer was not a usable token response (HTML, truncated JSON, no token...). */
   | 'invalid_response'
   /** The request did not complete: network failure, timeout, or a refused redirect. */
@@ -189,7 +199,8 @@ export class MfaPushTimeoutError extends TokenError {
  * must sign in again. Not retried, and never replaced by a silent password grant.
  */
 export class ReauthenticationRequiredError extends TokenError {
-  readonly code = 'reauthentication_required' as const;
+  /** `step_up_required` for a `StepUpRequiredError`, the step-up kind of re-authentication. */
+  readonly code: 'reauthentication_required' | 'step_up_required' = 'reauthentication_required';
   /**
    * 401: a route that needs the session's tokens answers "sign in" rather than a 500, also under
    * the frameworks' own error handling (Express's final handler, Koa's, Fastify's read these).

@@ -1,3 +1,4 @@
+import { StepUpFailedError, StepUpRequiredError } from '../client/step-up-challenge.js';
 import {
   IdTokenError,
   ReauthenticationRequiredError,
@@ -43,6 +44,12 @@ export function renderBearerError(error: BearerError): HttpAnswer {
  *   tokens were forgotten): 401 `{"error":"login_required","error_description":"Sign in to
  *   continue"}`, never a 500. There is no `WWW-Authenticate`: a session cookie has no registered
  *   HTTP authentication scheme to challenge with (RFC 9110 section 11.6.1);
+ * - a {@link StepUpRequiredError} from `apiFetch()` (the API asked for a stronger or more recent
+ *   sign-in, RFC 9470): 401 `login_required` as well, with its own description and the API's
+ *   requirement as `acr_values` (space-separated) and `max_age` (seconds) when it named them: a
+ *   page that sends the user to sign in again on `login_required` does the right thing;
+ * - a {@link StepUpFailedError} (the API still refused right after a step-up sign-in): 403
+ *   `{"error":"insufficient_user_authentication",...}`; the user stays signed in;
  * - another {@link IdTokenError} (a refresh answered an ID token that failed validation; the
  *   session keeps its tokens): 502 `{"error":"invalid_id_token",...}` (RFC 9110 section 15.6.3),
  *   or, when the issuer's key set could not be fetched, 503 as below;
@@ -56,6 +63,29 @@ export function renderBearerError(error: BearerError): HttpAnswer {
  */
 export function renderError(error: unknown): HttpAnswer | undefined {
   if (error instanceof BearerError) return renderBearerError(error);
+  if (error instanceof StepUpRequiredError) {
+    return {
+      status: 401,
+      headers: { ...JSON_HEADERS },
+      body: JSON.stringify({
+        error: 'login_required',
+        error_description:
+          'Sign in again to continue: this needs a stronger or more recent sign-in',
+        ...(error.acrValues.length === 0 ? {} : { acr_values: error.acrValues.join(' ') }),
+        ...(error.maxAge === undefined ? {} : { max_age: error.maxAge }),
+      }),
+    };
+  }
+  if (error instanceof StepUpFailedError) {
+    return {
+      status: 403,
+      headers: { ...JSON_HEADERS },
+      body: JSON.stringify({
+        error: 'insufficient_user_authentication',
+        error_description: 'Signing in again did not give this action the authentication it needs',
+      }),
+    };
+  }
   if (
     error instanceof ReauthenticationRequiredError ||
     (error instanceof IdTokenError && error.reason === 'subject_changed')

@@ -26,6 +26,16 @@ export interface LoginSettings {
    */
   mfaStepTtlMs?: number;
   /**
+   * Step-up authentication (RFC 9470). When an API called with `apiFetch` answers 401
+   * `insufficient_user_authentication`, `apiFetch` rejects with a `StepUpRequiredError` and the
+   * engine remembers, for the session's next sign-in, the `acr_values` and `max_age` the API
+   * asked for (sent with the password grant; for Auth0, an Action turns them into MFA) and the
+   * page the user was on (`signed_in`'s `returnTo`); the same refusal right after that sign-in is
+   * a `StepUpFailedError` (403), not another sign-in. `false`: `apiFetch` returns such an answer as
+   * it is, and sign-ins send neither. Default `true`.
+   */
+  stepUp?: boolean;
+  /**
    * Told when a refresh token could not be revoked at logout or at a second sign-in (`warn`).
    * Default: none; the `ropkit:login:revocation-failed` diagnostics channel always is.
    */
@@ -64,6 +74,7 @@ export interface ResolvedLoginOptions {
   realm: string | undefined;
   forwardUserIp: boolean;
   mfaStepTtlMs: number;
+  stepUp: boolean;
   logger: TokenLogger | undefined;
   clock: () => number;
 }
@@ -74,6 +85,7 @@ const KNOWN = new Set([
   'realm',
   'forwardUserIp',
   'mfaStepTtlMs',
+  'stepUp',
   'logger',
   'clock',
 ]);
@@ -111,6 +123,7 @@ export function resolveLoginOptions(options: LoginOptions, caller: string): Reso
     realm,
     forwardUserIp: optionalBoolean(options.forwardUserIp, 'forwardUserIp', false),
     mfaStepTtlMs: positive(options.mfaStepTtlMs, 'mfaStepTtlMs', 600_000, 'milliseconds'),
+    stepUp: optionalBoolean(options.stepUp, 'stepUp', true),
     logger,
     clock: clock ?? Date.now,
   };

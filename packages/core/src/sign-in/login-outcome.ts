@@ -15,16 +15,19 @@ type MessageStatus =
   | 'too_many_attempts'
   | 'access_denied'
   | 'invalid_id_token'
-  | 'unavailable';
+  | 'unavailable'
+  | 'step_up_failed';
 
 /**
  * What a login page needs to show, with no secret the user did not ask to see. `status` says
  * which case it is:
  *
- * - `signed_in`: tokens are stored server-side under the session's key;
+ * - `signed_in`: tokens are stored server-side under the session's key; after a step-up (RFC
+ *   9470: `apiFetch` was refused `insufficient_user_authentication`), `returnTo` is the page the
+ *   user was on, to send it back to (a path of this site);
  * - `new_recovery_code`: signed in, and Auth0 answered a recovery code (the one just used was
  *   spent, or a first enrolment was confirmed): show `recoveryCode` to the user now, it is never
- *   answered again;
+ *   answered again (`returnTo` as for `signed_in`);
  * - `mfa_required`: ask for a second factor, one of `factors` (the mfa_token stays server-side);
  * - `mfa_enrollment_required`: the user has no second factor yet: set one of `factors` up;
  * - `code_sent`: a code went out by `factor` (SMS, voice, email): ask for it (`/login/oob`);
@@ -47,11 +50,14 @@ type MessageStatus =
  * - `invalid_id_token`: the authorization server answered an ID token that failed validation
  *   (OpenID Connect Core 1.0 section 3.1.3.7): nothing was stored, the user is not signed in;
  * - `unavailable`: the authorization server failed or did not answer (or its key set, needed to
- *   check the ID token, could not be fetched).
+ *   check the ID token, could not be fetched);
+ * - `step_up_failed`: signed in again for a step-up, but the ID token shows the requirement was
+ *   not met (another `acr`, an `auth_time` older than `max_age`): the user is signed in, and
+ *   going back would only be refused again.
  */
 export type LoginOutcome =
-  | { status: 'signed_in' }
-  | { status: 'new_recovery_code'; message: string; recoveryCode: SecretText }
+  | { status: 'signed_in'; returnTo?: string }
+  | { status: 'new_recovery_code'; message: string; recoveryCode: SecretText; returnTo?: string }
   | { status: 'mfa_required'; factors: readonly LoginFactor[] }
   | { status: 'mfa_enrollment_required'; message: string; factors: readonly LoginEnrolFactor[] }
   | { status: 'code_sent'; message: string; factor: 'sms' | 'voice' | 'email' }
@@ -100,6 +106,8 @@ export const LOGIN_OUTCOME_STATUS: Readonly<Record<LoginResult['status'], number
   // RFC 9110 section 15.6.3: an invalid response from the server this one called.
   invalid_id_token: 502,
   unavailable: 503,
+  // Signed in, but refused what the step-up was for (RFC 9110 section 15.5.4).
+  step_up_failed: 403,
   signed_out: 204,
 };
 
@@ -203,6 +211,12 @@ export function pushPending(retryAfter: number): LoginOutcome {
 export const ID_TOKEN_REFUSED = message(
   'invalid_id_token',
   'The sign-in service answered an identity that could not be verified: try again later',
+);
+
+/** A step-up sign-in whose ID token shows the requirement was missed; the user is signed in. */
+export const STEP_UP_UNSATISFIED = message(
+  'step_up_failed',
+  'You are signed in, but not in the way this action requires',
 );
 
 /** The sign-in service failed or did not answer. */

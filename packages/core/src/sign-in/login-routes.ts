@@ -1,5 +1,6 @@
 import { createAuthorizedFetch, type AuthorizedFetch } from '../client/authorized-fetch.js';
 import type { IdTokenClaims, UserinfoClaims } from '../client/oidc-claims.js';
+import { StepUpRequiredError } from '../client/step-up-challenge.js';
 import {
   MfaRequiredError,
   ReauthenticationRequiredError,
@@ -12,10 +13,17 @@ import { renderLoginResult } from './login-answer.js';
 import { emitLoginEvent } from './login-events.js';
 import { readLoginCredentials } from './login-form.js';
 import { resolveLoginOptions, type LoginOptions } from './login-options.js';
-import { LOGIN_FIELDS_MISSING, outcomeOf, type LoginResult } from './login-outcome.js';
+import {
+  LOGIN_FIELDS_MISSING,
+  outcomeOf,
+  STEP_UP_UNSATISFIED,
+  type LoginOutcome,
+  type LoginResult,
+} from './login-outcome.js';
 import type { LoginRouteName } from './login-route-names.js';
 import { createMfaSteps } from './mfa-steps.js';
 import { newSessionKey, type LoginSession } from './session-port.js';
+import { createStepUps, returnToOf, type CallingRequest } from './step-up.js';
 
 /** A login route's request, as an adapter hands it to the engine. */
 export interface LoginRequest {
@@ -53,7 +61,10 @@ export interface LoginRoutes extends Readonly<Record<LoginRouteName, LoginRoute>
    * password grant (the password-realm grant with a realm), and on success files the tokens under
    * a new key in a renewed session: `signed_in`. Auth0's `mfa_required` opens an MFA step instead,
    * kept in the token store: `mfa_required` with the `factors` the user can answer with, or
-   * `mfa_enrollment_required` with those it may set up.
+   * `mfa_enrollment_required` with those it may set up. After `apiFetch` was refused for a step-up
+   * (option `stepUp`), the grant sends the `acr_values` and `max_age` the API asked for, and the
+   * completed sign-in (here or after the MFA step) answers `returnTo`, or `step_up_failed` when the
+   * ID token shows the requirement was missed.
    */
   readonly login: LoginRoute;
   /**
@@ -109,8 +120,20 @@ export interface LoginRoutes extends Readonly<Record<LoginRouteName, LoginRoute>
   /**
    * A `fetch` that calls your API with the session's access token (see
    * {@link createAuthorizedFetch}); it rejects like {@link LoginRoutes.accessToken}.
+   *
+   * Step-up (RFC 9470, option `stepUp`): when the API answers 401
+   * `insufficient_user_authentication`, it rejects with a `StepUpRequiredError` (401 for
+   * `renderError`: send the user to the sign-in form, without clearing the session) and remembers
+   * the requirement for the session's next sign-in, and `from` (the request of your route: its
+   * method and URL) as the `returnTo` of that sign-in when it is a `GET` of a path of this site.
+   * When the API refuses the same requirement again right after that sign-in, it rejects with a
+   * `StepUpFailedError` (403) instead: one sign-in per step-up, never a loop.
+   *
+   * @throws {ReauthenticationRequiredError} (401) as {@link LoginRoutes.accessToken}.
+   * @throws {StepUpRequiredError} (401) the API asks for a stronger or more recent sign-in.
+   * @throws {StepUpFailedError} (403) it still does right after one.
    */
-  apiFetch(session: LoginSession, ip: string | undefined): AuthorizedFetch;
+  apiFetch(session: LoginSession, ip: string | undefined, from?: CallingRequest): AuthorizedFetch;
   /**
    * Who is signed in on the session: the verified claims of its ID token (`TokenManager.identity`),
    * after a refresh when one is due; `undefined` when the sign-in asked for no `openid`.
@@ -149,6 +172,9 @@ export interface LoginRoutes extends Readonly<Record<LoginRouteName, LoginRoute>
  *   did not offer, a step that was not started) is answered without a request to the
  *   authorization server (it would count towards brute-force blocking);
  * - a push is polled at most once per interval, across instances sharing the store;
+ * - an API's step-up (RFC 9470) is one more sign-in, never a loop: `apiFetch` remembers what the
+ *   API asked and where the user was, the next sign-in asks for it, and the same refusal right
+ *   after is answered as a failure (`StepUpFailedError`);
  * - no answer, event or error holds a token, password, mfa_token or oob_code; the one secret an
  *   answer reveals is the one the user must see (a new recovery code, an enrolment's QR code).
  *
@@ -161,6 +187,11 @@ export function createLoginRoutes(
 ): LoginRoutes {
   const settings = resolveLoginOptions(options, caller);
   const { manager, pending } = settings;
+  const stepUps = createStepUps({
+    pending,
+    clock: settings.clock,
+    ttlMs: settings.mfaStepTtlMs,
+  });
 
   const forwarded = (ip: string | undefined): GetAccessTokenOptions => {
     const address = settings.forwardUserIp ? forwardableIp(ip) : undefined;
@@ -173,6 +204,7 @@ export function createLoginRoutes(
     mfaStepTtlMs: settings.mfaStepTtlMs,
     forwarded,
     adopt: (session, key) => replaceSignIn(session, key, undefined),
+    stepUps,
   });
   return {
     manager,
@@ -183,24 +215,41 @@ export function createLoginRoutes(
       const previous = session.readKey();
       const key = newSessionKey();
       const realm = credentials.realm ?? settings.realm;
+      const stepUp = settings.stepUp ? await stepUps.toSignInWith(previous) : undefined;
+      let tokens;
       try {
-        await manager.signIn(key, {
+        tokens = await manager.signIn(key, {
           username: credentials.username,
           password: credentials.password,
           ...(realm === undefined ? {} : { realm }),
+          ...(stepUp === undefined || stepUp.acrValues.length === 0
+            ? {}
+            : { acrValues: stepUp.acrValues }),
+          ...(stepUp?.maxAge === undefined ? {} : { maxAge: stepUp.maxAge }),
           ...forwarded(ip),
         });
       } catch (error) {
         if (!(error instanceof MfaRequiredError))
           return answer(outcomeOf(error, 'invalid_credentials'));
-        const opened = await steps.start(key, error);
+        const opened = await steps.start(key, error, stepUp);
         if (opened.status === 'mfa_required' || opened.status === 'mfa_enrollment_required') {
           await replaceSignIn(session, key, previous);
         }
         return answer(opened);
       }
+      let outcome: LoginOutcome = { status: 'signed_in' };
+      if (stepUp !== undefined) {
+        const ended = await stepUps.completed(key, stepUp, tokens);
+        outcome =
+          ended === 'unsatisfied'
+            ? STEP_UP_UNSATISFIED
+            : {
+                status: 'signed_in',
+                ...(ended.returnTo === undefined ? {} : { returnTo: ended.returnTo }),
+              };
+      }
       await replaceSignIn(session, key, previous);
-      return answer({ status: 'signed_in' });
+      return answer(outcome);
     },
 
     verifyOtp: route(steps.verifyOtp),
@@ -223,8 +272,21 @@ export function createLoginRoutes(
 
     userinfo: async (session, ip) => manager.userinfo(signedInKey(session), forwarded(ip)),
 
-    apiFetch: (session, ip) => async (input, init) =>
-      createAuthorizedFetch({ manager, key: signedInKey(session), ...forwarded(ip) })(input, init),
+    apiFetch: (session, ip, from) => async (input, init) => {
+      const key = signedInKey(session);
+      const fetch = createAuthorizedFetch({
+        manager,
+        key,
+        ...forwarded(ip),
+        stepUp: settings.stepUp,
+      });
+      try {
+        return await fetch(input, init);
+      } catch (error) {
+        if (!(error instanceof StepUpRequiredError)) throw error;
+        throw await stepUps.refused(key, error, returnToOf(from));
+      }
+    },
   };
 
   /**

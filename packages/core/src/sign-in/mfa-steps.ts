@@ -30,6 +30,7 @@ import {
   PUSH_DENIED,
   pushPending,
   RECOVERY_CODE_MALFORMED,
+  STEP_UP_UNSATISFIED,
   type LoginOutcome,
 } from './login-outcome.js';
 import {
@@ -39,8 +40,10 @@ import {
   type OobFactor,
   type PendingSignIn,
   type PendingSignInStore,
+  type PendingStepUp,
 } from './pending-sign-in.js';
 import type { LoginSession } from './session-port.js';
+import type { StepUps } from './step-up.js';
 
 /** What the MFA steps need from the engine that runs them. */
 export interface StepContext {
@@ -52,6 +55,8 @@ export interface StepContext {
   readonly forwarded: (ip: string | undefined) => { forwardedFor?: string };
   /** Files `key` in a renewed session, undoing the sign-in if the session cannot be renewed. */
   readonly adopt: (session: LoginSession, key: string) => Promise<void>;
+  /** The step-up policy, for a sign-in that was one. */
+  readonly stepUps: StepUps;
 }
 
 /** A step's request: the parsed body, the user's IP and the session. */
@@ -115,7 +120,9 @@ export function createMfaSteps(context: StepContext) {
   async function openStep(session: LoginSession) {
     const key = session.readKey();
     const step = key === undefined ? undefined : await pending.getPendingSignIn(key);
-    if (key === undefined || step === undefined || step.expiresAt <= clock()) return undefined;
+    // An empty mfa_token: a record of a step-up only, with no MFA step open.
+    if (key === undefined || step === undefined || step.mfaToken === '') return undefined;
+    if (step.expiresAt <= clock()) return undefined;
     return { key, step };
   }
 
@@ -130,7 +137,11 @@ export function createMfaSteps(context: StepContext) {
     return next;
   }
 
-  /** Stores the tokens, forgets the step, renews the session: the sign-in is complete. */
+  /**
+   * Stores the tokens, forgets the step (or, for a step-up, keeps that it was done), renews the
+   * session: the sign-in is complete. A recovery code to show wins over a missed step-up: it is
+   * never answered again.
+   */
   async function complete(
     session: LoginSession,
     key: string,
@@ -139,13 +150,20 @@ export function createMfaSteps(context: StepContext) {
     replaced?: SecretText,
   ): Promise<LoginOutcome> {
     await manager.save(key, tokens);
-    await pending.deletePendingSignIn(key);
+    const ended =
+      step.stepUp === undefined
+        ? undefined
+        : await context.stepUps.completed(key, step.stepUp, tokens);
+    if (ended === undefined) await pending.deletePendingSignIn(key);
     await context.adopt(session, key);
+    const returnTo = typeof ended === 'object' ? ended.returnTo : undefined;
+    const back = returnTo === undefined ? {} : { returnTo };
     if (replaced !== undefined) {
       return {
         status: 'new_recovery_code',
         message: 'Signed in. Save this new recovery code: the one you used no longer works',
         recoveryCode: replaced,
+        ...back,
       };
     }
     const first = step.enrolment?.recoveryCode;
@@ -154,9 +172,10 @@ export function createMfaSteps(context: StepContext) {
         status: 'new_recovery_code',
         message: 'Signed in. Save this recovery code: it signs you in if you lose your device',
         recoveryCode: new SecretText(first),
+        ...back,
       };
     }
-    return { status: 'signed_in' };
+    return ended === 'unsatisfied' ? STEP_UP_UNSATISFIED : { status: 'signed_in', ...back };
   }
 
   /** A grant failed: an expired mfa_token closes the step; the rest is `outcomeOf`. */
@@ -188,9 +207,14 @@ export function createMfaSteps(context: StepContext) {
   return {
     /**
      * Opens the step after `mfa_required`: the factors from Auth0's `mfa_requirements` (or, when
-     * it sent none, from the user's authenticators, as Auth0's guide does), kept under `key`.
+     * it sent none, from the user's authenticators, as Auth0's guide does), kept under `key`
+     * with the step-up the sign-in is for, if any.
      */
-    start: async (key: string, error: MfaRequiredError): Promise<LoginOutcome> => {
+    start: async (
+      key: string,
+      error: MfaRequiredError,
+      stepUp?: PendingStepUp,
+    ): Promise<LoginOutcome> => {
       let mode: 'challenge' | 'enroll';
       let factors: LoginFactor[];
       const { requirements } = error;
@@ -217,6 +241,7 @@ export function createMfaSteps(context: StepContext) {
           expiresAt: clock() + context.mfaStepTtlMs,
           mode,
           factors,
+          ...(stepUp === undefined ? {} : { stepUp }),
         }),
       );
       return mode === 'enroll'

@@ -33,6 +33,26 @@ export interface PendingEnrolment {
 }
 
 /**
+ * A step-up (RFC 9470) the sign-in engine keeps for a session: what the API asked for (its
+ * `insufficient_user_authentication` challenge), where the user was, and, once the user signed in
+ * again for it, when (for loop protection). Nothing secret: the requirement is the API's policy.
+ */
+export interface PendingStepUp {
+  /** The `acr_values` to sign in with, in the API's order of preference; empty: any. */
+  readonly acrValues: readonly string[];
+  /** The `max_age` to sign in with, in seconds; absent: any. */
+  readonly maxAge?: number;
+  /** The path (and query) of this site to go back to once signed in: `signed_in`'s `returnTo`. */
+  readonly returnTo?: string;
+  /**
+   * When the step-up sign-in completed, in milliseconds since the epoch; absent while it is still
+   * to be done. A record with it is the loop protection's: the API asking the same again then is
+   * answered `StepUpFailedError`, not another sign-in.
+   */
+  readonly completedAt?: number;
+}
+
+/**
  * A sign-in waiting for its second factor: what the engine keeps between the password grant's
  * `mfa_required` and the step that completes it. It goes into the token store, under the session's
  * key, so that any instance sharing the store (`@ropkit/redis`, encrypted like tokens) can go on
@@ -40,7 +60,11 @@ export interface PendingEnrolment {
  * existed still reads as a challenge with any factor.
  */
 export interface PendingSignIn {
-  /** Auth0's `mfa_token`: a secret, never sent to the browser or logged. */
+  /**
+   * Auth0's `mfa_token`: a secret, never sent to the browser or logged. `''` for a record that
+   * opens no MFA step and only keeps a {@link PendingSignIn.stepUp}: one the API asked for, to be
+   * done at the session's next sign-in, or one just completed.
+   */
   readonly mfaToken: string;
   /** When the step closes, in milliseconds since the epoch; the store may forget it then. */
   readonly expiresAt: number;
@@ -55,6 +79,8 @@ export interface PendingSignIn {
   readonly oob?: PendingOob;
   /** The enrolment in progress, if any. */
   readonly enrolment?: PendingEnrolment;
+  /** The step-up this sign-in is for, if any (RFC 9470). */
+  readonly stepUp?: PendingStepUp;
 }
 
 /** The part of a token store that keeps {@link PendingSignIn}s. */
@@ -97,13 +123,31 @@ export function isPendingSignIn(value: unknown): value is PendingSignIn {
   const factors = field('factors');
   const oob = field('oob');
   const enrolment = field('enrolment');
+  const stepUp = field('stepUp');
   return (
     typeof field('mfaToken') === 'string' &&
     Number.isFinite(field('expiresAt')) &&
     (mode === undefined || mode === 'challenge' || mode === 'enroll') &&
     (factors === undefined || (Array.isArray(factors) && factors.every((f) => FACTORS.has(f)))) &&
     (oob === undefined || isPendingOob(oob)) &&
-    (enrolment === undefined || isPendingEnrolment(enrolment))
+    (enrolment === undefined || isPendingEnrolment(enrolment)) &&
+    (stepUp === undefined || isPendingStepUp(stepUp))
+  );
+}
+
+function isPendingStepUp(value: unknown): value is PendingStepUp {
+  if (typeof value !== 'object' || value === null) return false;
+  const acrValues: unknown = Reflect.get(value, 'acrValues');
+  const maxAge: unknown = Reflect.get(value, 'maxAge');
+  const returnTo: unknown = Reflect.get(value, 'returnTo');
+  const completedAt: unknown = Reflect.get(value, 'completedAt');
+  return (
+    Array.isArray(acrValues) &&
+    acrValues.every((acr) => typeof acr === 'string' && acr !== '') &&
+    (maxAge === undefined ||
+      (typeof maxAge === 'number' && Number.isSafeInteger(maxAge) && maxAge >= 0)) &&
+    (returnTo === undefined || typeof returnTo === 'string') &&
+    (completedAt === undefined || Number.isFinite(completedAt))
   );
 }
 
@@ -135,7 +179,7 @@ function isPendingEnrolment(value: unknown): value is PendingEnrolment {
  * (no stray property of a caller's object ends up in it).
  */
 export function normalizePendingSignIn(pending: PendingSignIn): PendingSignIn {
-  const { mfaToken, expiresAt, mode, factors, oob, enrolment } = pending;
+  const { mfaToken, expiresAt, mode, factors, oob, enrolment, stepUp } = pending;
   return Object.freeze({
     mfaToken,
     expiresAt,
@@ -159,6 +203,16 @@ export function normalizePendingSignIn(pending: PendingSignIn): PendingSignIn {
             ...(enrolment.recoveryCode === undefined
               ? {}
               : { recoveryCode: enrolment.recoveryCode }),
+          }),
+        }),
+    ...(stepUp === undefined
+      ? {}
+      : {
+          stepUp: Object.freeze({
+            acrValues: Object.freeze([...stepUp.acrValues]),
+            ...(stepUp.maxAge === undefined ? {} : { maxAge: stepUp.maxAge }),
+            ...(stepUp.returnTo === undefined ? {} : { returnTo: stepUp.returnTo }),
+            ...(stepUp.completedAt === undefined ? {} : { completedAt: stepUp.completedAt }),
           }),
         }),
   });
