@@ -64,9 +64,9 @@ export interface KitMtlsOptions {
 /**
  * What the routes of the `step-up` capability require (RFC 9470), fixed as `read:sample` is for
  * `GET /api/private-scoped`:
- * - `GET /api/step-up`: the token's `acr` is {@link KIT_STEP_UP.acr} (ropkit:
+ * - `GET /api/step-up`: the token's `acr` is `KIT_STEP_UP.acr` (ropkit:
  *   `requireStepUp({ acrValues: [acr] })`);
- * - `GET /api/recent`: its `auth_time` at most {@link KIT_STEP_UP.maxAge} seconds old (ropkit:
+ * - `GET /api/recent`: its `auth_time` at most `KIT_STEP_UP.maxAge` seconds old (ropkit:
  *   `requireStepUp({ maxAge })`).
  *
  * Both answer `{"sub": ...}` when served, and 401 `insufficient_user_authentication` otherwise,
@@ -146,8 +146,8 @@ export type KitVerifierOptions = Omit<
   mtls?: KitMtlsOptions;
 } & (
     | { issuer: string; jwksUri: string }
-    | { issuer: readonly KitIssuer[]; jwksUri?: undefined }
-    | { issuer: string; jwksUri?: undefined }
+    | { issuer: readonly KitIssuer[]; jwksUri?: never }
+    | { issuer: string; jwksUri?: never }
   );
 
 /** Every accepted issuer with its key set URL: the one of `issuer` and `jwksUri`, or the list. */
