@@ -1,9 +1,10 @@
 // The push page's poller, served from this origin (the page's Content-Security-Policy allows
 // `script-src 'self'` and nothing inline). It posts the page's own form (CSRF token included) to
 // /login/push after the Retry-After the page was answered with, and again after each 202 with
-// that answer's Retry-After, until the wait ends: a redirect (signed in) is followed, any other
-// page (a recovery code to save, a denial) replaces this one. Without script, the form's "I
-// approved it" button posts the same form.
+// that answer's Retry-After, until the wait ends: the page that ends it replaces this one, be it
+// where a finished sign-in is redirected (the home page, or after a step-up the page that asked
+// for it), a recovery code to save or a denial. Without script, the form's "I approved it" button
+// posts the same form.
 const form = document.querySelector('#push-poll');
 const status = document.querySelector('#push-status');
 
@@ -34,14 +35,11 @@ async function poll(wait) {
     schedule(seconds(response.headers.get('retry-after'), wait));
     return;
   }
-  if (response.redirected) {
-    // Signed in: read to the end (leaving would abort the request), then go there for real.
-    await response.text();
-    window.location.assign(response.url);
-    return;
-  }
-  // What ends the wait without a redirect is a whole page: show it instead of this one.
+  // What ends the wait is a whole page: show it instead of this one. A redirect was followed by
+  // fetch already: loading its target again would repeat what that page did (the "Call the API"
+  // page, where a step-up sends the user back, calls the API), so only its URL is taken.
   const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+  if (response.redirected) window.history.replaceState(null, '', response.url);
   document.title = page.title;
   document.body.replaceWith(document.adoptNode(page.body));
 }

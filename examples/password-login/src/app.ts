@@ -217,17 +217,22 @@ async function callApi(apiUrl: string, req: Request, res: Response): Promise<voi
     if (error instanceof StepUpRequiredError) {
       // RFC 9470: the API wants a stronger or more recent sign-in. The session keeps what the
       // engine remembered (the requirement, and this page to come back to), so it is not renewed:
-      // the next sign-in asks for MFA and then lands back here.
+      // the next sign-in asks for MFA and then lands back here. The form is for the same user.
       sendPage(
         res,
         200,
-        signInPage(pageContext(req), { error: 'This needs a stronger sign-in: sign in again' }),
+        signInPage(pageContext(req), {
+          error: 'This needs a stronger sign-in: sign in again',
+          username: req.session.username,
+        }),
       );
       return;
     }
     if (error instanceof StepUpFailedError) {
+      // The API answered 401 insufficient_user_authentication again, right after a step-up:
+      // the page shows the API's answer; this application answers 403 (no sign-in helps now).
       const body = 'Signing in again did not give this action the authentication it needs';
-      sendPage(res, 403, apiAnswerPage(pageContext(req), { url: apiUrl, status: 403, body }));
+      sendPage(res, 403, apiAnswerPage(pageContext(req), { url: apiUrl, status: 401, body }));
       return;
     }
     if (error instanceof ReauthenticationRequiredError) {
@@ -267,7 +272,26 @@ function respond(result: LoginResult, req: Request, res: Response): void {
       sendPage(
         res,
         200,
-        recoveryCodePage({ message: result.message, code: result.recoveryCode.reveal() }),
+        recoveryCodePage({
+          message: result.message,
+          code: result.recoveryCode.reveal(),
+          // After a step-up, "continue" goes back to the page that asked for it.
+          continueTo: result.returnTo ?? '/',
+        }),
+      );
+      return;
+    case 'step_up_failed':
+      // Signed in again for a step-up (the engine stored the tokens and renewed the session), but
+      // the ID token shows the sign-in missed what the API asked: going back to the page would
+      // only be refused again. The user is signed in all the same.
+      finishSignIn(req, res);
+      sendPage(
+        res,
+        403,
+        homePage(pageContext(req), {
+          username: req.session.username ?? '',
+          error: result.message,
+        }),
       );
       return;
     case 'mfa_required':

@@ -148,14 +148,22 @@ export function signInPage(
   );
 }
 
-/** The page of a signed-in user. */
-export function homePage(ctx: PageContext, { username }: { username: string }): string {
+/**
+ * The page of a signed-in user; with `error`, what went wrong with the sign-in that just
+ * completed (a step-up that did not give what the API asked).
+ */
+export function homePage(
+  ctx: PageContext,
+  { username, error }: { username: string; error?: string },
+): string {
   return layout(
     'Signed in',
-    html`<p>Signed in as <strong id="username">${username}</strong>.</p>
+    html`${messages({ error })}
+      <p>Signed in as <strong id="username">${username}</strong>.</p>
       <p>Your tokens are kept on the server; this browser holds only a session cookie.</p>
       <p><a class="button" href="/call-api">Call the API</a></p>
       ${signOutForm(ctx)}`,
+    { error: error !== undefined },
   );
 }
 
@@ -587,8 +595,19 @@ export function otpEnrolmentPage(
   );
 }
 
-/** Shown once, right after the sign-in that produced it: Auth0 never answers it again. */
-export function recoveryCodePage({ message, code }: { message: string; code: string }): string {
+/**
+ * Shown once, right after the sign-in that produced it: Auth0 never answers it again. "Continue"
+ * goes to `continueTo` (the home page, or the page a step-up sign-in came from).
+ */
+export function recoveryCodePage({
+  message,
+  code,
+  continueTo = '/',
+}: {
+  message: string;
+  code: string;
+  continueTo?: string;
+}): string {
   return layout(
     'Save your recovery code',
     html`<p class="message notice" role="status">${message}</p>
@@ -597,7 +616,7 @@ export function recoveryCodePage({ message, code }: { message: string; code: str
         Write it down or keep it in your password manager. If you lose your device, it is the only
         way into your account. <strong>This page will not show it again.</strong>
       </p>
-      <p><a class="button" href="/">I saved it: continue</a></p>`,
+      <p><a class="button" href="${continueTo}">I saved it: continue</a></p>`,
   );
 }
 

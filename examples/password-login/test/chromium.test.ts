@@ -16,6 +16,7 @@ import {
 } from './support/chromium.ts';
 import { decodePng } from './support/png.ts';
 import { startStack, tokenRequests, USERS, type Stack } from './support/stack.ts';
+import { addStepUpUser, MFA_ACR, startStepUpStack, type StepUpStack } from './support/step-up.ts';
 import { totp } from './support/totp.ts';
 
 const MFA_OOB = 'http://auth0.com/oauth/grant-type/mfa-oob';
@@ -308,5 +309,128 @@ describe.skipIf(browserSkipReason !== undefined)('the login pages in Chromium', 
     await page.getByRole('link', { name: 'I saved it: continue' }).click();
     await expectSignedIn(USERS.enrol.email);
     await signOut();
+  });
+  describe('step-up (RFC 9470): the API wants a sign-in with MFA', () => {
+    /** This app calling an API whose `GET /api/transfer` needs MFA (`requireStepUp`). */
+    let stepUp: StepUpStack;
+    const at = (path: string) => `${stepUp.app.url}${path}`;
+
+    beforeAll(async () => {
+      stepUp = await startStepUpStack(stack);
+    }, 30_000);
+
+    afterAll(async () => {
+      await stepUp?.stop();
+    });
+
+    beforeEach(() => {
+      stepUp.api.policy = 'mfa';
+    });
+
+    /** The session cookie's value, to see whether the session was renewed. */
+    async function sessionCookie() {
+      const cookies = await chromium.context.cookies(at('/'));
+      return cookies.find((cookie) => cookie.name === 'password-login.sid')?.value;
+    }
+
+    /** Signs in with the password alone, then clicks "Call the API": the sign-in form again. */
+    async function askedToStepUp(user: { email: string; password: string }, shot?: string) {
+      await page.goto(at('/'));
+      await page.getByLabel('Email or username').fill(user.email);
+      await page.getByLabel('Password').fill(user.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(at('/'));
+      expect(await page.locator('#username').textContent()).toBe(user.email);
+      const before = await sessionCookie();
+
+      await page.getByRole('link', { name: 'Call the API' }).click();
+      await page.waitForURL(at('/call-api'));
+      expect(await heading()).toBe('Sign in');
+      expect(await alert()).toBe('This needs a stronger sign-in: sign in again');
+      // The same session (not renewed: it holds the step-up), and the form is for the same user.
+      expect(await sessionCookie()).toBe(before);
+      expect(await page.getByLabel('Email or username').inputValue()).toBe(user.email);
+      if (shot !== undefined) await screenshots.take(page, shot);
+    }
+
+    it('signs in again with the app and lands back on the API page, answered', async () => {
+      const user = await addStepUpUser(stack.mock, 'browser-step-up');
+      await askedToStepUp(user, 'step-up-sign-in');
+
+      await page.getByLabel('Password').fill(user.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      // The grant carried acr_values: the tenant's Action asks this user for its second factor.
+      await page.waitForURL(at('/login/mfa'));
+      expect(await heading()).toBe('Verify it’s you');
+      await page
+        .getByLabel('Code from your authenticator app')
+        .fill(totp(user.totpSecret, await stack.mock.control.now()));
+      await screenshots.take(page, 'step-up-otp');
+      await page.getByRole('button', { name: 'Verify' }).click();
+
+      // returnTo: back on the page that called the API, which now answers.
+      await page.waitForURL(at('/call-api'));
+      expect(await heading()).toBe('The API answered');
+      expect(await page.locator('main').textContent()).toContain('HTTP 200');
+      const answer = JSON.parse((await page.locator('#api-answer').textContent()) ?? '') as {
+        transferred?: boolean;
+        acr?: string;
+        amr?: string[];
+      };
+      expect(answer).toMatchObject({ transferred: true, acr: MFA_ACR, amr: ['mfa'] });
+      await screenshots.take(page, 'step-up-api-answer');
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(at('/'));
+      expect(await heading()).toBe('Sign in');
+    });
+
+    it(
+      'signs in again with a push the page polls for, and calls the API once for the page',
+      PUSH_TEST,
+      async () => {
+        const user = await addStepUpUser(stack.mock, 'browser-step-up-push', 'push');
+        await askedToStepUp(user);
+        const calls = stepUp.api.calls;
+
+        await page.getByLabel('Password').fill(user.password);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForURL(at('/login/mfa'));
+        await page.getByRole('button', { name: 'Send a notification' }).click();
+        await page.waitForURL(at('/login/push'));
+        await stack.mock.control.approvePush(TUTORIAL.connection, user.email);
+        // The page's script polls, and shows where the finished sign-in sends it: /call-api.
+        await page.waitForURL(at('/call-api'), { timeout: PUSH_TIMEOUT });
+        await page.locator('#api-answer').waitFor();
+        expect(await heading()).toBe('The API answered');
+        expect(await page.locator('#api-answer').textContent()).toContain(`"acr":"${MFA_ACR}"`);
+        // One call for the page the user came back to, not one more for a second load of it.
+        expect(stepUp.api.calls - calls).toBe(1);
+      },
+    );
+
+    it('shows 403 when the sign-in made for the API does not satisfy it: no second round', async () => {
+      // The API wants an acr the tenant never gives: the second sign-in is a password-only one.
+      stepUp.api.policy = 'unattainable';
+      const user = await addStepUpUser(stack.mock, 'browser-step-up-refused');
+      await stack.mock.control.clearRequests();
+      await askedToStepUp(user);
+
+      await page.getByLabel('Password').fill(user.password);
+      const answered = page.waitForResponse(
+        (response) => response.url() === at('/call-api') && response.request().method() === 'GET',
+      );
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      expect((await answered).status()).toBe(403);
+      await page.waitForURL(at('/call-api'));
+      expect(await heading()).toBe('The API answered');
+      expect(await page.locator('main').textContent()).toContain('HTTP 401');
+      expect(await page.locator('#api-answer').textContent()).toBe(
+        'Signing in again did not give this action the authentication it needs',
+      );
+      expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
+      expect(await tokenRequests(stack.mock, 'password')).toBe(2);
+      await screenshots.take(page, 'step-up-refused');
+    });
   });
 });

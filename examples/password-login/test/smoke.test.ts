@@ -1,8 +1,9 @@
 import { TUTORIAL } from '@ropkit/mock-server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Browser, type FetchedPage } from './support/browser.ts';
 import { PASSWORD_LOGIN_DIR, runToExit, startProgram } from './support/program.ts';
 import { startStack, tokenRequests, USERS, type Stack } from './support/stack.ts';
+import { addStepUpUser, MFA_ACR, startStepUpStack, type StepUpStack } from './support/step-up.ts';
 import { totp } from './support/totp.ts';
 
 const SESSION_COOKIE = 'password-login.sid';
@@ -56,8 +57,11 @@ async function newUserToEnrol(name: string): Promise<{ email: string; password: 
 }
 
 /** A browser that signed in as `user` and stands at the second step (GET /login/mfa). */
-async function atSecondStep(user: { email: string; password: string }) {
-  const browser = new Browser(stack.app.url);
+async function atSecondStep(
+  user: { email: string; password: string },
+  origin: string = stack.app.url,
+) {
+  const browser = new Browser(origin);
   await browser.get('/');
   const step = await follow(
     browser,
@@ -325,6 +329,158 @@ describe('the password-login example', () => {
     const page = await new Browser(stack.app.url).get('/call-api');
     expect(page.text).toContain('Sign in to call the API');
     expect(page.text).toContain('action="/login"');
+  });
+});
+
+describe('step-up (RFC 9470): an API that wants a stronger sign-in', () => {
+  /** This app calling an API whose `GET /api/transfer` needs MFA (`requireStepUp`). */
+  let stepUp: StepUpStack;
+  const STEP_UP_MESSAGE = 'This needs a stronger sign-in: sign in again';
+  const REFUSED_AGAIN = 'Signing in again did not give this action the authentication it needs';
+
+  beforeAll(async () => {
+    stepUp = await startStepUpStack(stack);
+  });
+
+  afterAll(async () => {
+    await stepUp?.stop();
+  });
+
+  beforeEach(() => {
+    stepUp.api.policy = 'mfa';
+  });
+
+  /** A browser signed in as `user` with the password alone (303 to `/`). */
+  async function signedInWithPassword(user: { email: string; password: string }) {
+    const browser = new Browser(stepUp.app.url);
+    const signIn = await browser.submit('/login', {
+      username: user.email,
+      password: user.password,
+    });
+    expect(signIn.status).toBe(303);
+    expect(signIn.location).toBe('/');
+    return browser;
+  }
+
+  /** GET /call-api is answered with the sign-in form, in the same session, for the same user. */
+  async function askedToSignInAgain(browser: Browser, email: string) {
+    const cookie = browser.cookie(SESSION_COOKIE);
+    const page = await browser.get('/call-api');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<h1>Sign in</h1>');
+    expect(page.text).toContain(STEP_UP_MESSAGE);
+    expect(page.text).toContain(`value="${email}"`);
+    // Not renewed: the session still holds the step-up the engine remembered, and the user.
+    expect(browser.cookie(SESSION_COOKIE)).toBe(cookie);
+    expect((await browser.get('/')).text).toContain(
+      `Signed in as <strong id="username">${email}</strong>`,
+    );
+    expect(browser.cookie(SESSION_COOKIE)).toBe(cookie);
+  }
+
+  it('signs a password-only user in again with its app, then shows the API page it was on', async () => {
+    const { mock } = stack;
+    const user = await addStepUpUser(mock, 'step-up-otp');
+    const browser = await signedInWithPassword(user);
+    await askedToSignInAgain(browser, user.email);
+
+    // The same password: the grant carries acr_values, and the tenant's Action wants MFA.
+    const signIn = await browser.submit('/login', {
+      username: user.email,
+      password: user.password,
+    });
+    expect(signIn.status).toBe(303);
+    expect(signIn.location).toBe('/login/mfa');
+    const step = await browser.get('/login/mfa');
+    expect(step.text).toContain(`Signing in as <strong>${user.email}</strong>`);
+    expect(step.text).toContain('action="/login/otp"');
+
+    const verified = await browser.submit('/login/otp', {
+      otp: totp(user.totpSecret, await mock.control.now()),
+    });
+    expect(verified.status).toBe(303);
+    expect(verified.location).toBe('/call-api'); // returnTo: the page that called the API
+    const answered = await browser.get('/call-api');
+    expect(answered.status).toBe(200);
+    expect(answered.text).toContain('answered <strong>HTTP 200</strong>');
+    expect(answered.text).toContain('&quot;transferred&quot;:true');
+    expect(answered.text).toContain(`&quot;acr&quot;:&quot;${MFA_ACR}&quot;`);
+    expect(answered.text).toContain('&quot;amr&quot;:[&quot;mfa&quot;]');
+    // Once more: the token is the stepped-up one, no sign-in asked.
+    expect((await browser.get('/call-api')).text).toContain('answered <strong>HTTP 200</strong>');
+    expect((await browser.get('/')).text).toContain(
+      `Signed in as <strong id="username">${user.email}</strong>`,
+    );
+    expect((await browser.submit('/logout', {})).status).toBe(303);
+  });
+
+  it('goes back to the API page from the new recovery code after a step-up with a recovery code', async () => {
+    const { mock } = stack;
+    const user = await addStepUpUser(mock, 'step-up-recovery');
+    const browser = await signedInWithPassword(user);
+    await askedToSignInAgain(browser, user.email);
+    await follow(
+      browser,
+      await browser.submit('/login', { username: user.email, password: user.password }),
+    );
+    const shown = await browser.submit('/login/recovery', { recovery_code: user.recoveryCode });
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain('Save your recovery code');
+    expect(shown.text).toContain('<a class="button" href="/call-api">I saved it: continue</a>');
+    expect((await browser.get('/call-api')).text).toContain('answered <strong>HTTP 200</strong>');
+  });
+
+  it('shows 403, not another sign-in, when the API refuses the sign-in made for it again', async () => {
+    const { mock } = stack;
+    // The API wants an acr the tenant never gives: the second sign-in is a password-only one.
+    stepUp.api.policy = 'unattainable';
+    const user = await addStepUpUser(mock, 'step-up-refused');
+    const browser = await signedInWithPassword(user);
+    await mock.control.clearRequests();
+    await askedToSignInAgain(browser, user.email);
+    const signIn = await browser.submit('/login', {
+      username: user.email,
+      password: user.password,
+    });
+    expect(signIn.status).toBe(303);
+    expect(signIn.location).toBe('/call-api');
+
+    const refused = await browser.get('/call-api');
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('answered <strong>HTTP 401</strong>');
+    expect(refused.text).toContain(REFUSED_AGAIN);
+    expect(refused.text).not.toContain('action="/login"');
+    expect(await tokenRequests(mock, 'password')).toBe(1);
+    // Still signed in, as that user.
+    expect((await browser.get('/')).text).toContain(
+      `Signed in as <strong id="username">${user.email}</strong>`,
+    );
+  });
+
+  it('shows 403 at once when the sign-in made for the API visibly misses what it asked', async () => {
+    const { mock } = stack;
+    stepUp.api.policy = 'unattainable';
+    // A user who always passes MFA: its ID token's acr is MFA, not the one the API asked for.
+    const { browser } = await atSecondStep(USERS.otp, stepUp.app.url);
+    await browser.submit('/login/otp', {
+      otp: totp(USERS.otp.totpSecret, await mock.control.now()),
+    });
+    await askedToSignInAgain(browser, USERS.otp.email);
+    await follow(
+      browser,
+      await browser.submit('/login', { username: USERS.otp.email, password: USERS.otp.password }),
+    );
+    const missed = await browser.submit('/login/otp', {
+      otp: totp(USERS.otp.totpSecret, await mock.control.now()),
+    });
+    expect(missed.status).toBe(403);
+    expect(missed.text).toContain('You are signed in, but not in the way this action requires');
+    expect(missed.text).toContain(`Signed in as <strong id="username">${USERS.otp.email}</strong>`);
+    expect(missed.text).not.toContain('action="/login"');
+    // Signed in all the same (the engine stored the tokens), as that user.
+    expect((await browser.get('/')).text).toContain(
+      `Signed in as <strong id="username">${USERS.otp.email}</strong>`,
+    );
   });
 });
 
