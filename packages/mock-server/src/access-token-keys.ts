@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { decodeJwt, SignJWT, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { decodeJwt, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import type { ResolvedApi } from './resolved-config.js';
 import type { ServerState } from './server-state.js';
 
@@ -51,29 +51,6 @@ function hs256ApiOf(state: ServerState, payload: JWTPayload): ResolvedApi | unde
     if (api?.signingAlgorithm === 'HS256') return api;
   }
   return undefined;
-}
-
-/**
- * The key that verifies an access token the tenant issued, for the endpoints that take one
- * (`/userinfo`): the published key set, or, for a token whose header says `HS256`, the signing
- * secret of the HS256 API among its audiences. An HMAC token is checked with an API's secret and
- * nothing else, never with a public key (RFC 8725 section 3.1); one for no HS256 API fails.
- */
-export function accessTokenVerificationKey(state: ServerState): JWTVerifyGetKey {
-  const keySet = state.keys.keySet();
-  return async (header, token) => {
-    if (header.alg !== 'HS256') return keySet(header, token);
-    let payload: JWTPayload;
-    try {
-      if (typeof token.payload !== 'string') throw new TypeError('not a compact JWS');
-      payload = decodeJwt(`${token.protected ?? ''}.${token.payload}.${token.signature}`);
-    } catch {
-      throw new TypeError('not a JWT');
-    }
-    const secret = hs256ApiOf(state, payload)?.signingSecret;
-    if (secret === undefined) throw new TypeError('no HS256 API among the audiences');
-    return secret;
-  };
 }
 
 /**

@@ -34,6 +34,8 @@ export type ProofOfPossessionPolicy = 'none' | 'allowed' | 'required';
  *   {@link TenantConfig.signingKeys}: RS256 unless configured otherwise).
  * - `HS256`: HMAC-SHA256 with the API's "Signing Secret" ({@link ApiConfig.signingSecret}), which
  *   the API shares; no `kid` (Auth0 sends none for HS256). ID tokens stay signed by the tenant's key.
+ *   The access tokens are for the API alone: no `/userinfo` audience even with `openid` (Auth0 adds
+ *   it for RS256 APIs only), and `/userinfo` refuses them.
  */
 export type ApiSigningAlgorithm = 'RS256' | 'HS256';
 

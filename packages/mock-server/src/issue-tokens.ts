@@ -62,10 +62,16 @@ function confirmation(binding: AccessTokenBinding): { cnf?: Record<string, strin
   return {};
 }
 
+/**
+ * The access token's `aud`: the userinfo audience alone without an API; with one, the API, plus
+ * the userinfo audience when `openid` was granted and the API signs with RS256. Auth0 ("Resource
+ * Owner Password Flow with OIDC"): the token "is valid for calling the /userinfo endpoint
+ * (provided that the API specified by the audience param uses RS256 as signing algorithm)", so an
+ * HS256 API's token names that API alone, `openid` or not.
+ */
 function audience(state: ServerState, grant: TokenGrant): string | string[] {
   if (grant.api === undefined) return state.userinfoUrl;
-  // Auth0 adds the userinfo audience when openid was granted.
-  return grant.grantedScopes.includes('openid')
+  return grant.grantedScopes.includes('openid') && grant.api.signingAlgorithm !== 'HS256'
     ? [grant.api.identifier, state.userinfoUrl]
     : grant.api.identifier;
 }

@@ -4,6 +4,7 @@ import {
   decodeJwt,
   decodeProtectedHeader,
   jwtVerify,
+  SignJWT,
   type JWTPayload,
 } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -74,6 +75,15 @@ async function verifyWithSecret(
   return payload;
 }
 
+/** The parts of a `/userinfo` answer that tell a refusal: status, challenge and body. */
+async function answer(response: Response): Promise<unknown> {
+  return {
+    status: response.status,
+    challenge: response.headers.get('www-authenticate'),
+    body: await response.text(),
+  };
+}
+
 /** What starting with `config` throws (a server that starts is closed). */
 async function rejectionOf(config: unknown): Promise<unknown> {
   return startMockServer(config as MockServerConfig).then(
@@ -117,9 +127,11 @@ describe('an HS256 API (Auth0 "Signing Algorithm: HS256")', () => {
     });
     const idToken = await verifyToken(target, body.id_token!, TUTORIAL.clientId);
     expect(idToken.payload['email']).toBe(TUTORIAL.username);
-    // With openid the access token has the userinfo audience too, signed with the API's secret.
+    // Even with openid the access token names the API alone: Auth0 adds the userinfo audience
+    // only for an API that signs with RS256 ("Resource Owner Password Flow with OIDC").
     const payload = await verifyWithSecret(target, body.access_token);
-    expect(payload.aud).toEqual([TUTORIAL.audience, `${target.issuer}userinfo`]);
+    expect(payload.aud).toBe(TUTORIAL.audience);
+    expect(String(payload.scope).split(' ')).toContain('openid');
 
     const other = await expectTokens(
       await requestToken(target, { audience: RS256_API, scope: 'read:other' }),
@@ -144,6 +156,7 @@ describe('an HS256 API (Auth0 "Signing Algorithm: HS256")', () => {
     );
     const payload = await verifyWithSecret(target, refreshed.access_token);
     expect(payload['gty']).toBe('refresh_token');
+    expect(payload.aud).toBe(TUTORIAL.audience);
   });
 
   it('uses typ at+jwt with the RFC 9068 profile', async () => {
@@ -153,25 +166,44 @@ describe('an HS256 API (Auth0 "Signing Algorithm: HS256")', () => {
     expect(payload['client_id']).toBe(TUTORIAL.clientId);
   });
 
-  it("serves /userinfo for an HS256 API's token granted openid", async () => {
+  it("refuses an HS256 API's token at /userinfo, as Auth0 refuses a token not meant for it", async () => {
     const target = await start();
+    const userinfo = async (token: string): Promise<Response> =>
+      fetch(`${target.url}/userinfo`, { headers: { authorization: `Bearer ${token}` } });
+    const refusal = {
+      status: 401,
+      challenge: 'Bearer realm="Users", error="invalid_token"',
+      body: 'Unauthorized',
+    };
     const body = await expectTokens(await requestToken(target, { scope: 'openid email' }));
-    const response = await fetch(`${target.url}/userinfo`, {
-      headers: { authorization: `Bearer ${body.access_token}` },
-    });
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({
-      sub: decodeJwt(body.access_token).sub,
-      email: TUTORIAL.username,
-      email_verified: true,
-    });
-    // A token signed with another secret is refused, as a forged one must be.
-    const [header, payload] = body.access_token.split('.');
-    const forged = `${header!}.${payload!}.${Buffer.alloc(32).toString('base64url')}`;
-    const refused = await fetch(`${target.url}/userinfo`, {
-      headers: { authorization: `Bearer ${forged}` },
-    });
-    expect(refused.status).toBe(401);
+    expect(decodeJwt(body.access_token).aud).toBe(TUTORIAL.audience);
+    expect(await answer(await userinfo(body.access_token))).toEqual(refusal);
+
+    // The same answer as for an RS256 API's token without the userinfo audience (no openid)...
+    const apiOnly = await expectTokens(
+      await requestToken(target, { audience: RS256_API, scope: 'read:other' }),
+    );
+    expect(decodeJwt(apiOnly.access_token).aud).toBe(RS256_API);
+    expect(await answer(await userinfo(apiOnly.access_token))).toEqual(refusal);
+    // ...while that API's token granted openid has the userinfo audience and is served.
+    const withOpenid = await expectTokens(
+      await requestToken(target, { audience: RS256_API, scope: 'openid email' }),
+    );
+    expect(decodeJwt(withOpenid.access_token).aud).toEqual([RS256_API, `${target.issuer}userinfo`]);
+    const served = await userinfo(withOpenid.access_token);
+    expect(served.status).toBe(200);
+    expect(await served.json()).toMatchObject({ email: TUTORIAL.username });
+
+    // An HS256 token is refused even when it names the userinfo audience and the API's secret
+    // signs it: /userinfo verifies with the tenant's keys only.
+    const claims = decodeJwt(body.access_token);
+    const crafted = await new SignJWT({
+      ...claims,
+      aud: [TUTORIAL.audience, `${target.issuer}userinfo`],
+    })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .sign(secretKey);
+    expect(await answer(await userinfo(crafted))).toEqual(refusal);
   });
 
   it('re-signs with the secret when a dpop-binding fault spoils a DPoP-bound token', async () => {

@@ -1,5 +1,4 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
-import { accessTokenVerificationKey } from '../access-token-keys.js';
 import { Auth0Errors } from '../auth0-errors.js';
 import { DPOP_SIGNING_ALGORITHMS, DpopProofError } from '../dpop-proof.js';
 import { jsonResponse, type HttpResponse } from '../http-io.js';
@@ -109,8 +108,9 @@ function certificateBindingHolds(
 
 /**
  * `GET /userinfo` (also `POST`, OIDC Core section 5.3.1): for an access token whose audience
- * includes `https://TENANT/userinfo`, which Auth0 adds to an API's token when `openid` was granted
- * (a token without an API has it anyway). Returns `sub` and the claims the token's scopes allow
+ * includes `https://TENANT/userinfo`, which Auth0 adds to an RS256 API's token when `openid` was
+ * granted (a token without an API has it anyway; an HS256 API's token never: `401`, as any token
+ * without that audience). Returns `sub` and the claims the token's scopes allow
  * (OIDC Core section 5.4), or `{}` without `openid`. With `userinfoRateLimit`, answers carry
  * `X-RateLimit-*` and a user over the limit gets `429 too_many_requests` with `Retry-After`.
  * A DPoP-bound token is taken with `Authorization: DPoP` and a proof (RFC 9449 section 7), a
@@ -125,11 +125,12 @@ export async function userinfoEndpoint(
   if (token === undefined) return unauthorized('missing');
   let payload: JWTPayload;
   try {
-    // An HS256 API's token is verified with its secret (see accessTokenVerificationKey).
-    ({ payload } = await jwtVerify(token, accessTokenVerificationKey(state), {
+    // Only the tenant's keys: an HS256 API's token is not for /userinfo (it never has the userinfo
+    // audience), so it gets the answer of any token without that audience.
+    ({ payload } = await jwtVerify(token, state.keys.keySet(), {
       issuer: state.issuer,
       audience: state.userinfoUrl,
-      algorithms: [...state.keys.algorithms(), 'HS256'],
+      algorithms: state.keys.algorithms(),
       currentDate: new Date(state.clock.nowMs()),
     }));
   } catch (error) {
