@@ -197,7 +197,9 @@ describe('step-up authentication on the client side (RFC 9470) with the sign-in 
     const api = routes.apiFetch(session, undefined, GET_TRANSFER);
     const error = await refusal(api(`${apiUrl}/api/transfer`));
     expect(error).toBeInstanceOf(StepUpRequiredError);
-    expect(error).toBeInstanceOf(ReauthenticationRequiredError);
+    // Not the "session ended" error: a handler that renews the session on that one would forget
+    // the step-up, and the next sign-in would be password-only again.
+    expect(error).not.toBeInstanceOf(ReauthenticationRequiredError);
     expect(error).toMatchObject({ code: 'step_up_required', status: 401, acrValues: [MFA] });
     expect((error as StepUpRequiredError).maxAge).toBeUndefined();
     // The adapters' error rendering: 401 login_required, with the requirement.
@@ -275,7 +277,13 @@ describe('step-up authentication on the client side (RFC 9470) with the sign-in 
     });
     expect(await grants()).toEqual(['password', 'password']);
 
-    // Said once: a later refusal asks for a step-up again (the user chose to try again).
+    // A reload, a second call, another replica: the same 403 while the sign-in's record lasts
+    // (at most 5 minutes without max_age), never another sign-in.
+    expect(await refusal(api())).toBeInstanceOf(StepUpFailedError);
+    expect(await refusal(api())).toBeInstanceOf(StepUpFailedError);
+    expect(await grants()).toEqual(['password', 'password']);
+    // After it, a refusal asks for a step-up again (the user may try another way).
+    await advance(301);
     expect(await refusal(api())).toBeInstanceOf(StepUpRequiredError);
   });
 
@@ -362,10 +370,11 @@ describe('step-up authentication on the client side (RFC 9470) with the sign-in 
     });
     expect(done.answer.status).toBe(403);
     expect((await routes.identity(session, undefined))?.acr).toBe(MFA);
-    // Nothing was kept to make the next refusal a loop: it asks again.
+    // The sign-in for it is remembered all the same: the API refusing it again is the same 403,
+    // not another round of password and MFA.
     expect(
       await refusal(routes.apiFetch(session, undefined, GET_TRANSFER)(`${apiUrl}/api/loa3`)),
-    ).toBeInstanceOf(StepUpRequiredError);
+    ).toBeInstanceOf(StepUpFailedError);
   });
 
   it('only a GET of a path of this site is a returnTo', async () => {

@@ -1,4 +1,4 @@
-import { ReauthenticationRequiredError, TokenError } from './token-errors.js';
+import { TokenError } from './token-errors.js';
 
 /**
  * What an API asks of the user's authentication in an `insufficient_user_authentication`
@@ -162,10 +162,14 @@ export function readStepUpChallenge(
   if (typeof wwwAuthenticate !== 'string') return undefined;
   const challenges = parseChallengesStrictly(wwwAuthenticate);
   if (challenges === undefined) return undefined;
+  // The first challenge of the scheme that names an error: a server may send a bare challenge of
+  // the scheme before the one with the error (RFC 9110 section 11.6.1 allows several).
   const first = (scheme: string) =>
-    challenges.find((challenge) => challenge.scheme.toLowerCase() === scheme);
+    challenges.find(
+      (challenge) => challenge.scheme.toLowerCase() === scheme && challenge.params.has('error'),
+    );
   const dpop = tokenType === 'DPoP' ? first('dpop') : undefined;
-  const challenge = dpop?.params.has('error') === true ? dpop : first('bearer');
+  const challenge = dpop ?? first('bearer');
   if (challenge?.params.get('error') !== 'insufficient_user_authentication') return undefined;
   const acrValues = challenge.params.get('acr_values');
   const maxAge = challenge.params.get('max_age');
@@ -192,14 +196,21 @@ export function sameStepUp(a: StepUpChallenge, b: StepUpChallenge): boolean {
  * (`maxAge`) for this call. The user must sign in again with the password grant carrying
  * `acr_values` and `max_age`; for Auth0, that is a sign-in with MFA.
  *
- * A {@link ReauthenticationRequiredError} (401, so a handler written for "sign in again" still
- * does the right thing), with its own `code`, `step_up_required`. The sign-in engine's `apiFetch`
+ * 401, with its own `code`, `step_up_required`. Not a `ReauthenticationRequiredError`: a handler
+ * written for that one ends the session (the refresh token stopped working), which would forget
+ * the step-up the engine keeps under it, and the next sign-in would be password-only again, round
+ * and round; the session must stay. The sign-in engine's `apiFetch`
  * remembers the requirement and where the user was for the next sign-in; `renderError` answers it
  * 401 `login_required` with `acr_values` and `max_age`. Its message and fields hold no token and
  * nothing the API wrote besides the requirement.
  */
-export class StepUpRequiredError extends ReauthenticationRequiredError {
-  override readonly code = 'step_up_required' as const;
+export class StepUpRequiredError extends TokenError {
+  readonly code = 'step_up_required' as const;
+  /** 401, also as http-errors and Fastify name it: frameworks answer it 401, never 500. */
+  readonly status = 401;
+  readonly statusCode = 401;
+  /** Koa shows the (secret-free) message to the client. */
+  readonly expose = true;
   /** The acceptable authentication context classes, in the API's order of preference; empty: any. */
   readonly acrValues: readonly string[];
   /** The largest acceptable age of the authentication in seconds; `undefined`: any. */
@@ -219,8 +230,7 @@ export class StepUpRequiredError extends ReauthenticationRequiredError {
  * The API still answered `insufficient_user_authentication`, for the same requirement, right
  * after the user signed in again for it: the sign-in did not give what the API asks (a tenant that
  * does not turn `acr_values` into MFA, an API that wants an `acr` the tenant never issues), and
- * another one would not either. 403: the user is signed in, the action is refused; not a
- * {@link ReauthenticationRequiredError}, so nothing sends the user round the loop again.
+ * another one would not either. 403: the user is signed in, the action is refused.
  * `renderError` answers it 403 `insufficient_user_authentication`.
  */
 export class StepUpFailedError extends TokenError {

@@ -199,8 +199,7 @@ export class MfaPushTimeoutError extends TokenError {
  * must sign in again. Not retried, and never replaced by a silent password grant.
  */
 export class ReauthenticationRequiredError extends TokenError {
-  /** `step_up_required` for a `StepUpRequiredError`, the step-up kind of re-authentication. */
-  readonly code: 'reauthentication_required' | 'step_up_required' = 'reauthentication_required';
+  readonly code = 'reauthentication_required' as const;
   /**
    * 401: a route that needs the session's tokens answers "sign in" rather than a 500, also under
    * the frameworks' own error handling (Express's final handler, Koa's, Fastify's read these).

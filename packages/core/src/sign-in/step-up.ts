@@ -99,9 +99,10 @@ export function createStepUps({ pending, clock, ttlMs }: StepUpContext) {
 
     /**
      * `apiFetch` of the session holding `key` was refused with `error`: the error to throw. A
-     * requirement the session just signed in again for is a loop ({@link StepUpFailedError}, and
-     * the record is dropped, so the next refusal asks again); any other is remembered for the
-     * next sign-in, with `returnTo`, and `error` is thrown as it is.
+     * requirement the session just signed in again for is a loop: {@link StepUpFailedError}, as
+     * long as the record of that sign-in lasts ({@link stepUpRetryWindowMs}), for a reload, a
+     * second call or another replica alike; after it, a refusal asks again. Any other requirement
+     * is remembered for the next sign-in, with `returnTo`, and `error` is thrown as it is.
      */
     async refused(
       key: string,
@@ -110,7 +111,6 @@ export function createStepUps({ pending, clock, ttlMs }: StepUpContext) {
     ): Promise<StepUpRequiredError | StepUpFailedError> {
       const done = await recordOf(key);
       if (done?.completedAt !== undefined && sameStepUp(challengeOf(done), error)) {
-        await pending.deletePendingSignIn(key);
         return new StepUpFailedError(error, { cause: error });
       }
       await pending.setPendingSignIn(
@@ -125,17 +125,13 @@ export function createStepUps({ pending, clock, ttlMs }: StepUpContext) {
     },
 
     /**
-     * A sign-in for `stepUp` stored `tokens` under `key`. When the ID token says the requirement is
-     * missed (an `acr` not asked for, an `auth_time` older than `max_age`), `unsatisfied`, and
-     * nothing is kept; otherwise the record of the completed step-up replaces whatever was under
-     * `key` (the MFA step), and the answer is where to go back to.
+     * A sign-in for `stepUp` stored `tokens` under `key`: the record of the completed step-up
+     * replaces whatever was under `key` (the MFA step), so that the same refusal right after is a
+     * loop. The answer is where to go back to, or `unsatisfied` when the ID token says the
+     * requirement is missed (an `acr` not asked for, an `auth_time` older than `max_age`).
      */
     async completed(key: string, stepUp: PendingStepUp, tokens: TokenSet): Promise<StepUpEnd> {
       const now = clock();
-      if (!satisfies(tokens, stepUp, now)) {
-        await pending.deletePendingSignIn(key);
-        return 'unsatisfied';
-      }
       await pending.setPendingSignIn(
         key,
         stepUpRecord(now + stepUpRetryWindowMs(stepUp.maxAge), {
@@ -144,7 +140,7 @@ export function createStepUps({ pending, clock, ttlMs }: StepUpContext) {
           completedAt: now,
         }),
       );
-      return { returnTo: stepUp.returnTo };
+      return satisfies(tokens, stepUp, now) ? { returnTo: stepUp.returnTo } : 'unsatisfied';
     },
   };
 }

@@ -51,6 +51,8 @@ describe('readStepUpChallenge: RFC 9470 section 3, read strictly', () => {
       { acrValues: ['x'], maxAge: undefined },
     ],
     [`Negotiate abc==, Bearer ${IUA}, max_age=1`, { acrValues: [], maxAge: 1 }],
+    // A bare challenge of the scheme first, then the one with the error.
+    [`Bearer realm="x", Bearer ${IUA}, acr_values="y"`, { acrValues: ['y'], maxAge: undefined }],
     [`, Bearer ${IUA},, max_age=2 ,`, { acrValues: [], maxAge: 2 }],
   ])('%s', (header, expected) => {
     expect(readStepUpChallenge(header)).toEqual(expected);
@@ -116,9 +118,9 @@ describe('readStepUpChallenge: RFC 9470 section 3, read strictly', () => {
 });
 
 describe('the step-up errors', () => {
-  it('StepUpRequiredError is a re-authentication with its own code', () => {
+  it('StepUpRequiredError is a 401 of its own, not the session-ended error', () => {
     const error = new StepUpRequiredError({ acrValues: [MFA], maxAge: 60 });
-    expect(error).toBeInstanceOf(ReauthenticationRequiredError);
+    expect(error).not.toBeInstanceOf(ReauthenticationRequiredError);
     expect(error).toBeInstanceOf(RopkitError);
     expect(error).toMatchObject({
       name: 'StepUpRequiredError',
