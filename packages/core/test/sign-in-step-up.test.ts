@@ -237,6 +237,21 @@ describe('step-up authentication on the client side (RFC 9470) with the sign-in 
     expect(await grants()).toEqual(['password', 'password', 'mfa-otp']);
   });
 
+  it('an abandoned step-up is not completed by another user signing in on the session', async () => {
+    await startApi();
+    const routes = engine();
+    const session = new FakeSession();
+    await signIn(routes, session);
+    const api = () => routes.apiFetch(session, undefined, GET_TRANSFER)(`${apiUrl}/api/loa3`);
+    expect(await refusal(api())).toBeInstanceOf(StepUpRequiredError);
+    // Someone else signs in on that browser: no way back to the page the first user was on, and
+    // the API's refusal of the new user is a step-up of theirs, not a loop of the first one's.
+    const other = { email: TUTORIAL.username, password: TUTORIAL.password };
+    expect((await signIn(routes, session, other)).result).toEqual({ status: 'signed_in' });
+    expect((await routes.identity(session, undefined))?.email).toBe(TUTORIAL.username);
+    expect(await refusal(api())).toBeInstanceOf(StepUpRequiredError);
+  });
+
   it('a step-up survives a new password during its MFA step', async () => {
     await startApi();
     const routes = engine();

@@ -284,7 +284,9 @@ export function createLoginRoutes(
         return await fetch(input, init);
       } catch (error) {
         if (!(error instanceof StepUpRequiredError)) throw error;
-        throw await stepUps.refused(key, error, returnToOf(from));
+        // Whose sign-in the API refused (the token was just served: no refresh is due).
+        const sub = (await manager.identity(key).catch(() => undefined))?.sub;
+        throw await stepUps.refused(key, error, returnToOf(from), sub);
       }
     },
   };

@@ -45,6 +45,11 @@ export interface PendingStepUp {
   /** The path (and query) of this site to go back to once signed in: `signed_in`'s `returnTo`. */
   readonly returnTo?: string;
   /**
+   * The `sub` of the user the API refused, when the session's ID token named one: a sign-in by
+   * another user on the session neither goes back to `returnTo` nor counts as the step-up.
+   */
+  readonly sub?: string;
+  /**
    * When the step-up sign-in completed, in milliseconds since the epoch; absent while it is still
    * to be done. A record with it is the loop protection's: the API asking the same again then is
    * answered `StepUpFailedError`, not another sign-in.
@@ -141,7 +146,9 @@ function isPendingStepUp(value: unknown): value is PendingStepUp {
   const maxAge: unknown = Reflect.get(value, 'maxAge');
   const returnTo: unknown = Reflect.get(value, 'returnTo');
   const completedAt: unknown = Reflect.get(value, 'completedAt');
+  const sub: unknown = Reflect.get(value, 'sub');
   return (
+    (sub === undefined || typeof sub === 'string') &&
     Array.isArray(acrValues) &&
     acrValues.every((acr) => typeof acr === 'string' && acr !== '') &&
     (maxAge === undefined ||
@@ -212,6 +219,7 @@ export function normalizePendingSignIn(pending: PendingSignIn): PendingSignIn {
             acrValues: Object.freeze([...stepUp.acrValues]),
             ...(stepUp.maxAge === undefined ? {} : { maxAge: stepUp.maxAge }),
             ...(stepUp.returnTo === undefined ? {} : { returnTo: stepUp.returnTo }),
+            ...(stepUp.sub === undefined ? {} : { sub: stepUp.sub }),
             ...(stepUp.completedAt === undefined ? {} : { completedAt: stepUp.completedAt }),
           }),
         }),

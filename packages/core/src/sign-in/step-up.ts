@@ -108,6 +108,7 @@ export function createStepUps({ pending, clock, ttlMs }: StepUpContext) {
       key: string,
       error: StepUpRequiredError,
       returnTo: string | undefined,
+      sub: string | undefined,
     ): Promise<StepUpRequiredError | StepUpFailedError> {
       const done = await recordOf(key);
       if (done?.completedAt !== undefined && sameStepUp(challengeOf(done), error)) {
@@ -119,19 +120,27 @@ export function createStepUps({ pending, clock, ttlMs }: StepUpContext) {
           acrValues: error.acrValues,
           ...(error.maxAge === undefined ? {} : { maxAge: error.maxAge }),
           ...(returnTo === undefined ? {} : { returnTo }),
+          ...(sub === undefined ? {} : { sub }),
         }),
       );
       return error;
     },
 
     /**
-     * A sign-in for `stepUp` stored `tokens` under `key`: the record of the completed step-up
+     * A sign-in for `stepUp` stored `tokens` under `key` (by the user the API refused, when both
+     * ID tokens name one; another user's sign-in only drops it): the record of the completed step-up
      * replaces whatever was under `key` (the MFA step), so that the same refusal right after is a
      * loop. The answer is where to go back to, or `unsatisfied` when the ID token says the
      * requirement is missed (an `acr` not asked for, an `auth_time` older than `max_age`).
      */
     async completed(key: string, stepUp: PendingStepUp, tokens: TokenSet): Promise<StepUpEnd> {
       const now = clock();
+      // Another user signed in on the session (an abandoned step-up): not theirs to complete.
+      const signedIn = tokens.idTokenClaims?.sub;
+      if (stepUp.sub !== undefined && signedIn !== undefined && signedIn !== stepUp.sub) {
+        await pending.deletePendingSignIn(key);
+        return { returnTo: undefined };
+      }
       await pending.setPendingSignIn(
         key,
         stepUpRecord(now + stepUpRetryWindowMs(stepUp.maxAge), {
