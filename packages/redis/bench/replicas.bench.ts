@@ -11,13 +11,13 @@ import { startMockServer, TUTORIAL } from '@ropkit/mock-server';
 import { createClient } from 'redis';
 import { RedisTokenStore } from '../src/index.js';
 import {
-  runReplica,
   scaledClock,
+  startReplica,
   type ReplicaConfig,
   type ReplicaResult,
 } from '../test/fixtures/replica-protocol.js';
 import { startRedisServer } from '../test/support/redis-server.js';
-import { rotatingTenant } from '../test/support/setup.js';
+import { rotatingTenant } from '../test/support/tenant.js';
 
 const SCALE = 300;
 const TOKEN_LIFETIME_S = 300;
@@ -95,7 +95,6 @@ async function run(store: ReplicaConfig['store'], replicas: number): Promise<str
   }
   await shared.close();
   await mock.control.clearRequests();
-  const startAt = Date.now() + 1_000 + 250 * replicas;
   const config: ReplicaConfig = {
     store,
     redisUrl: redisServer.url,
@@ -107,13 +106,13 @@ async function run(store: ReplicaConfig['store'], replicas: number): Promise<str
     audience: TUTORIAL.audience,
     sessions,
     clock: clockConfig,
-    startAt,
-    stopAt: startAt + REAL_MS,
     concurrency: 4,
   };
-  const results: ReplicaResult[] = await Promise.all(
-    Array.from({ length: replicas }, () => runReplica(config)),
-  );
+  // The window opens once every replica is set up, whatever its start-up took.
+  const started = await Promise.all(Array.from({ length: replicas }, () => startReplica(config)));
+  const startAt = Date.now() + 100;
+  for (const replica of started) replica.start({ startAt, stopAt: startAt + REAL_MS });
+  const results: ReplicaResult[] = await Promise.all(started.map((replica) => replica.result));
   const log = (await mock.control.requests()).filter((entry) => entry.path === '/oauth/token');
   const requests = results.reduce((sum, r) => sum + r.calls, 0);
   const failures = results.reduce((sum, r) => sum + r.failures, 0);

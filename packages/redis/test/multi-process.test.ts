@@ -5,7 +5,7 @@
 import { MemoryTokenStore, TokenClient, TokenManager } from '@ropkit/core';
 import { expect, it } from 'vitest';
 import { RedisTokenStore } from '../src/index.js';
-import { runReplica, scaledClock, type ReplicaConfig } from './fixtures/replica-protocol.js';
+import { scaledClock, startReplica, type ReplicaConfig } from './fixtures/replica-protocol.js';
 import { newKey, rotatingTenant, TUTORIAL, useMockServer, useRedis } from './support/setup.js';
 
 const SCALE = 300;
@@ -62,7 +62,6 @@ it(
     await store.close();
     await mock.server.control.clearRequests();
 
-    const startAt = Date.now() + 1_500; // time for three processes to start
     const config: ReplicaConfig = {
       store: 'redis',
       redisUrl: redis.server.url,
@@ -74,11 +73,17 @@ it(
       audience: TUTORIAL.audience,
       sessions,
       clock: { ...clockConfig },
-      startAt,
-      stopAt: startAt + REAL_MS,
       concurrency: 4,
     };
-    const results = await Promise.all([runReplica(config), runReplica(config), runReplica(config)]);
+    // The window opens once all three are set up, whatever their start-up took.
+    const replicas = await Promise.all([
+      startReplica(config),
+      startReplica(config),
+      startReplica(config),
+    ]);
+    const startAt = Date.now() + 100;
+    for (const replica of replicas) replica.start({ startAt, stopAt: startAt + REAL_MS });
+    const results = await Promise.all(replicas.map((replica) => replica.result));
 
     const log = (await mock.server.control.requests()).filter(
       (entry) => entry.path === '/oauth/token',

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { startMockServer, TUTORIAL, type MockServer } from '@ropkit/mock-server';
-import { testTenant } from '@ropkit/test-support';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { rotatingTenant } from './tenant.js';
 import { redisServerBinary, startRedisServer, type RedisServer } from './redis-server.js';
 
 export { TUTORIAL };
+export { rotatingTenant } from './tenant.js';
 export { totp, USERS } from '@ropkit/test-support';
 
 /** A node-redis client as an application makes one: short reconnect delays for the tests. */
@@ -73,21 +74,6 @@ export function useRedis() {
     await (handle.server as RedisServer | undefined)?.stop();
   });
   return handle;
-}
-
-/**
- * The tutorial tenant with refresh token rotation and reuse detection on (no overlap period),
- * and access tokens that live `tokenLifetime` seconds.
- */
-export function rotatingTenant(tokenLifetime = 86_400) {
-  const base = testTenant();
-  return testTenant({
-    apis: (base.apis ?? []).map((api) => ({ ...api, tokenLifetime })),
-    clients: (base.clients ?? []).map((client) => ({
-      ...client,
-      refreshToken: { rotation: 'rotating' as const, reuseInterval: 0 },
-    })),
-  });
 }
 
 /** Starts the mock authorization server for the test file. */
