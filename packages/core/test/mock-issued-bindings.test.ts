@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import {
   GrantType,
+  MFA_ACR,
   startMockServer,
   TUTORIAL,
   tutorialTenant,
@@ -19,7 +20,6 @@ import { BearerError, createAccessTokenVerifier, type BearerRequest } from '../s
 const SECRET = 'kit-hs256-signing-secret-0123456789abcde';
 const HS256_API = 'https://hs256.example.com';
 const BOUND_CLIENT = 'bound-client';
-const MFA_POLICY = 'http://schemas.openid.net/pape/policies/2007/06/multi-factor';
 const OTP_SECRET = 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU';
 
 const pem = (name: string) =>
@@ -151,7 +151,7 @@ describe('tokens the mock server issues, verified by core', () => {
 
   it('step-up: acr_values asks for MFA; the MFA token has the acr the API requires', async () => {
     const api = createAccessTokenVerifier({ issuer: server.issuer, audience: TUTORIAL.audience });
-    const stepUp = requireStepUp({ acrValues: [MFA_POLICY], maxAge: 300 });
+    const stepUp = requireStepUp({ acrValues: [MFA_ACR], maxAge: 300 });
     const user = { username: 'otp@example.com', password: 'otp-pwd' };
 
     // A password-only sign-in: served elsewhere, refused where the API asks for MFA.
@@ -164,7 +164,7 @@ describe('tokens the mock server issues, verified by core', () => {
     // The sign-in again with acr_values: MFA, then a token that meets the requirement.
     const asked = await tokenResponse(
       server.tokenEndpoint,
-      password({ ...user, acr_values: MFA_POLICY }),
+      password({ ...user, acr_values: MFA_ACR }),
     );
     expect(asked['error']).toBe('mfa_required');
     const stepped = await tokenResponse(server.tokenEndpoint, {
@@ -175,7 +175,7 @@ describe('tokens the mock server issues, verified by core', () => {
       otp: totp(OTP_SECRET, await server.control.now()),
     });
     const verified = await api.verify(String(stepped['access_token']));
-    expect(verified.payload).toMatchObject({ acr: MFA_POLICY, amr: ['mfa'] });
+    expect(verified.payload).toMatchObject({ acr: MFA_ACR, amr: ['mfa'] });
     expect(() => stepUp(verified)).not.toThrow();
   });
 });

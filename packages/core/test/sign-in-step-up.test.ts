@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MockServerConfig } from '@ropkit/mock-server';
+import { MFA_ACR, type MockServerConfig } from '@ropkit/mock-server';
 import { listen, testTenant, totp, useMockServer, USERS } from '@ropkit/test-support';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -24,8 +24,6 @@ import { returnToOf, stepUpRetryWindowMs } from '../src/sign-in/step-up.js';
 import { TUTORIAL } from './client/support.js';
 import { FakeSession } from './sign-in/fake-session.js';
 
-/** The `acr` of a multi-factor authentication: what Auth0's step-up Action asks MFA for. */
-const MFA = 'http://schemas.openid.net/pape/policies/2007/06/multi-factor';
 /** An `acr` the tenant never issues: a step-up that cannot succeed. */
 const LOA3 = 'urn:example:loa:3';
 
@@ -38,7 +36,7 @@ const STEP_UP_USER = {
 
 /**
  * The test tenant, its default connection with {@link STEP_UP_USER}, and `mfaOnAcrValues` (the
- * mock's default, spelt out): a password grant whose `acr_values` lists {@link MFA} is answered
+ * mock's default, spelt out): a password grant whose `acr_values` lists `MFA_ACR` is answered
  * `mfa_required`, and the MFA grant's tokens carry `acr`, `amr` and a fresh `auth_time`.
  */
 function stepUpTenant(): MockServerConfig {
@@ -81,9 +79,9 @@ afterEach(() => {
 /** The routes of the API, each behind its step-up requirement (RFC 9470). */
 const REQUIREMENTS: Record<string, AuthRequirement | undefined> = {
   '/api/private': undefined,
-  '/api/transfer': requireStepUp({ acrValues: [MFA] }),
+  '/api/transfer': requireStepUp({ acrValues: [MFA_ACR] }),
   '/api/recent': requireStepUp({ maxAge: 60, clock }),
-  '/api/recent-mfa': requireStepUp({ acrValues: [MFA], maxAge: 60, clock }),
+  '/api/recent-mfa': requireStepUp({ acrValues: [MFA_ACR], maxAge: 60, clock }),
   '/api/loa3': requireStepUp({ acrValues: [LOA3] }),
 };
 
@@ -110,7 +108,7 @@ async function startApi(): Promise<void> {
       send(
         401,
         {
-          'www-authenticate': `Bearer error="insufficient_user_authentication", acr_values="${MFA}", acr_values="${LOA3}"`,
+          'www-authenticate': `Bearer error="insufficient_user_authentication", acr_values="${MFA_ACR}", acr_values="${LOA3}"`,
         },
         {},
       );
@@ -200,7 +198,7 @@ describe('step-up authentication on the client side (RFC 9470) with the sign-in 
     // Not the "session ended" error: a handler that renews the session on that one would forget
     // the step-up, and the next sign-in would be password-only again.
     expect(error).not.toBeInstanceOf(ReauthenticationRequiredError);
-    expect(error).toMatchObject({ code: 'step_up_required', status: 401, acrValues: [MFA] });
+    expect(error).toMatchObject({ code: 'step_up_required', status: 401, acrValues: [MFA_ACR] });
     expect((error as StepUpRequiredError).maxAge).toBeUndefined();
     // The adapters' error rendering: 401 login_required, with the requirement.
     const rendered = renderError(error);
@@ -208,7 +206,7 @@ describe('step-up authentication on the client side (RFC 9470) with the sign-in 
     expect(JSON.parse(rendered?.body ?? '')).toEqual({
       error: 'login_required',
       error_description: 'Sign in again to continue: this needs a stronger or more recent sign-in',
-      acr_values: MFA,
+      acr_values: MFA_ACR,
     });
     // Still signed in, for everything that needs no step-up.
     expect(session.readKey()).toBe(firstKey);
@@ -224,7 +222,7 @@ describe('step-up authentication on the client side (RFC 9470) with the sign-in 
       returnTo: '/transfer?from=home',
     });
     const identity = await routes.identity(session, undefined);
-    expect(identity).toMatchObject({ acr: MFA, amr: ['mfa'] });
+    expect(identity).toMatchObject({ acr: MFA_ACR, amr: ['mfa'] });
 
     // Back at returnTo, its handler calls the API again: the one retry.
     const retried = await routes.apiFetch(
@@ -233,7 +231,7 @@ describe('step-up authentication on the client side (RFC 9470) with the sign-in 
       GET_TRANSFER,
     )(`${apiUrl}/api/transfer`);
     expect(retried.status).toBe(200);
-    expect(await retried.json()).toEqual({ ok: true, acr: MFA });
+    expect(await retried.json()).toEqual({ ok: true, acr: MFA_ACR });
     expect(await grants()).toEqual(['password', 'password', 'mfa-otp']);
   });
 
@@ -323,7 +321,7 @@ describe('step-up authentication on the client side (RFC 9470) with the sign-in 
       routes.apiFetch(session, undefined, { method: 'GET', url: '/recent' })(
         `${apiUrl}/api/recent-mfa`,
       );
-    expect(await refusal(call())).toMatchObject({ acrValues: [MFA], maxAge: 60 });
+    expect(await refusal(call())).toMatchObject({ acrValues: [MFA_ACR], maxAge: 60 });
     expect((await signIn(routes, session)).result.status).toBe('mfa_required');
     expect((await otp(routes, session)).result).toEqual({
       status: 'signed_in',
@@ -335,7 +333,7 @@ describe('step-up authentication on the client side (RFC 9470) with the sign-in 
     await advance(120);
     const stale = await refusal(call());
     expect(stale).toBeInstanceOf(StepUpRequiredError);
-    expect(stale).toMatchObject({ acrValues: [MFA], maxAge: 60 });
+    expect(stale).toMatchObject({ acrValues: [MFA_ACR], maxAge: 60 });
     expect((await signIn(routes, session)).result.status).toBe('mfa_required');
     expect((await otp(routes, session)).result).toEqual({
       status: 'signed_in',
@@ -384,7 +382,7 @@ describe('step-up authentication on the client side (RFC 9470) with the sign-in 
       message: 'You are signed in, but not in the way this action requires',
     });
     expect(done.answer.status).toBe(403);
-    expect((await routes.identity(session, undefined))?.acr).toBe(MFA);
+    expect((await routes.identity(session, undefined))?.acr).toBe(MFA_ACR);
     // The sign-in for it is remembered all the same: the API refusing it again is the same 403,
     // not another round of password and MFA.
     expect(

@@ -1,3 +1,4 @@
+export { MFA_ACR } from './authentication-claims.js';
 export { defineTenant } from './config.js';
 export type {
   ApiConfig,

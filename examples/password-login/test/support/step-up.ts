@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type RequestHandler } from 'express';
 import { auth, authErrorHandler, requireStepUp } from '@ropkit/express';
-import { TUTORIAL, type MockServer } from '@ropkit/mock-server';
+import { MFA_ACR, TUTORIAL, type MockServer } from '@ropkit/mock-server';
 import { PASSWORD_LOGIN_DIR, startProgram, type RunningProgram } from './program.ts';
 import type { Stack } from './stack.ts';
 
@@ -11,7 +11,7 @@ import type { Stack } from './stack.ts';
  * The `acr` of a sign-in with MFA (the OpenID PAPE "Multi-Factor" policy): what Auth0's step-up
  * Action looks for in `acr_values`, and what the mock puts in the tokens after MFA.
  */
-export const MFA_ACR = 'http://schemas.openid.net/pape/policies/2007/06/multi-factor';
+export { MFA_ACR };
 
 /**
  * An `acr` no sign-in at the tenant gives: its step-up Action knows only {@link MFA_ACR}, so a
