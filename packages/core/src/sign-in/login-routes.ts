@@ -284,8 +284,9 @@ export function createLoginRoutes(
         return await fetch(input, init);
       } catch (error) {
         if (!(error instanceof StepUpRequiredError)) throw error;
-        // Whose sign-in the API refused (the token was just served: no refresh is due).
-        const sub = (await manager.identity(key).catch(() => undefined))?.sub;
+        // Whose sign-in the API refused. The token was just served, so no refresh is due; should
+        // one be, it carries the end user's IP like every other call (attack protection).
+        const sub = (await manager.identity(key, forwarded(ip)).catch(() => undefined))?.sub;
         throw await stepUps.refused(key, error, returnToOf(from), sub);
       }
     },
